@@ -1,0 +1,3 @@
+from aiolint.cli import main
+
+raise SystemExit(main())

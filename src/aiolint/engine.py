@@ -1,0 +1,229 @@
+"""The engine: source in, findings out. A pure function that never raises.
+
+    lint(source, path, settings) -> [Finding]
+    fix_source(source, path, settings, unsafe=False) -> FixResult
+
+Cost model, in the order the work happens:
+1. Decode and ask each enabled rule whether its triggers occur in the text.
+   A file that triggers no rule is done here, without a LibCST parse.
+2. Parse once with LibCST and walk once; the triggered rules share the walk.
+3. Only if something was found: compute positions (LibCST's PositionProvider
+   re-generates the whole file, so files without findings never pay for it).
+"""
+from __future__ import annotations
+
+import io
+import tokenize
+import traceback
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple, Type, Union
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from aiolint import noqa
+from aiolint.findings import Finding
+from aiolint.rule import Rule
+from aiolint.rules import all_rules
+from aiolint.semantics import SemanticModel
+from aiolint.semantics.scopes import _COMPREHENSIONS
+from aiolint.settings import DEFAULT_SETTINGS, Settings
+from aiolint.traversal import walk
+
+Source = Union[bytes, str]
+
+
+def internal_error_finding(message: str, line: int = 1, col: int = 1) -> Finding:
+    return Finding("AIO000", "internal-error", message, line, col, line, col)
+
+
+def decode(source: Source) -> str:
+    """The text of a module, decoded the way Python would (coding cookie, BOM)."""
+    if isinstance(source, str):
+        return source[1:] if source.startswith("\ufeff") else source
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    return source.decode(encoding)
+
+
+def enabled_rules(settings: Settings) -> Tuple[Type[Rule], ...]:
+    return tuple(rule for rule in all_rules() if settings.is_enabled(rule.code))
+
+
+def triggered_rules(text: str, settings: Settings) -> Tuple[Type[Rule], ...]:
+    return tuple(rule for rule in enabled_rules(settings) if rule.is_triggered(text, settings))
+
+
+class _Run:
+    """One traversal of one module by the triggered rules."""
+
+    def __init__(self, module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings):
+        self.model = SemanticModel(module, text)
+        self.findings: List[Finding] = []
+        self.failure: Optional[str] = None
+        self.rules = [rule(self.model, settings, self.findings.append) for rule in rules]
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        visits: Dict[type, list] = {}
+        leaves: Dict[type, list] = {}
+        for rule in self.rules:
+            for node_class, names in rule._visits.items():
+                visits.setdefault(node_class, []).extend(getattr(rule, n) for n in names)
+            for node_class, names in rule._leaves.items():
+                leaves.setdefault(node_class, []).extend(getattr(rule, n) for n in names)
+        self.visits = {k: tuple(v) for k, v in visits.items()}
+        self.leaves = {k: tuple(v) for k, v in leaves.items()}
+
+    def _call(self, handlers: tuple, node: cst.CSTNode) -> None:
+        for handler in handlers:
+            try:
+                handler(node)
+            except Exception as exc:  # a broken rule must not take the others down
+                self._rule_failed(handler.__self__, exc)
+
+    def _rule_failed(self, rule: Rule, exc: Exception) -> None:
+        if rule not in self.rules:
+            return
+        self.rules.remove(rule)
+        self.findings[:] = [f for f in self.findings if f.code != rule.code]
+        if self.failure is None:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self.failure = (
+                f"internal error in {rule.code} ({type(exc).__name__}: {exc} at "
+                f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}); please report it"
+            )
+        self._dispatch()
+
+    def run(self) -> List[Finding]:
+        model = self.model
+        ancestors = model.ancestors
+        comprehensions = _COMPREHENSIONS
+
+        def on_enter(node: cst.CSTNode) -> None:
+            handlers = self.visits.get(type(node))
+            if handlers:
+                self._call(handlers, node)
+            ancestors.append(node)
+            if isinstance(node, comprehensions):
+                model.enter_scope(node)
+
+        def on_leave(node: cst.CSTNode) -> None:
+            if isinstance(node, comprehensions):
+                model.leave_scope(node)
+            ancestors.pop()
+            handlers = self.leaves.get(type(node))
+            if handlers:
+                self._call(handlers, node)
+
+        walk(model.module, on_enter, on_leave, model.enter_scope, model.leave_scope)
+        return self.findings
+
+
+def _locate(module: cst.Module, findings: List[Finding]) -> None:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    for finding in findings:
+        where = positions.get(finding.node) if finding.node is not None else None
+        if where is None:
+            finding.line, finding.col, finding.end_line, finding.end_col = 1, 1, 1, 1
+        else:
+            finding.line, finding.col = where.start.line, where.start.column + 1
+            finding.end_line, finding.end_col = where.end.line, where.end.column + 1
+
+
+def _analyse(module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings) -> List[Finding]:
+    run = _Run(module, text, rules, settings)
+    findings = run.run()
+    if findings:
+        _locate(module, findings)
+        if settings.respect_noqa:
+            findings = noqa.filter_findings(text, findings)
+    if run.failure is not None:
+        findings.append(internal_error_finding(run.failure))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def parse(source: Source) -> cst.Module:
+    if isinstance(source, str) and source.startswith("\ufeff"):
+        source = source[1:]
+    return cst.parse_module(source)
+
+
+def _syntax_error(exc: cst.ParserSyntaxError) -> Finding:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+    detail = exc.message.strip().splitlines()[0] if getattr(exc, "message", "") else first
+    return internal_error_finding(
+        f"cannot parse this file ({detail}); aiolint did not check it", max(exc.raw_line, 1), exc.raw_column + 1
+    )
+
+
+def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> List[Finding]:
+    """All findings in one module. Never raises: failures become one AIO000 finding."""
+    try:
+        text = decode(source)
+        rules = triggered_rules(text, settings)
+        if not rules:
+            return []
+        return _analyse(parse(source), text, rules, settings)
+    except cst.ParserSyntaxError as exc:
+        return [_syntax_error(exc)]
+    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+        return [internal_error_finding(f"cannot decode this file ({exc}); aiolint did not check it")]
+    except RecursionError:
+        return [internal_error_finding("this file is nested too deeply to analyse; aiolint did not check it")]
+    except Exception as exc:  # the contract: never raise into flake8 or the CLI
+        return [internal_error_finding(f"internal error ({type(exc).__name__}: {exc}); please report it")]
+
+
+# ---------------------------------------------------------------------------------- fixing
+MAX_FIX_PASSES = 8
+
+
+@dataclass
+class FixResult:
+    source: Source  # the fixed source, same type as the input
+    fixed: List[Finding] = field(default_factory=list)  # findings whose fix was applied
+    remaining: List[Finding] = field(default_factory=list)  # findings left in the fixed source
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+def fix_source(
+    source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS, *, unsafe: bool = False
+) -> FixResult:
+    """Apply the fixes of all findings (safe ones, and unsafe ones if asked) until nothing changes.
+
+    Each pass applies every non-overlapping fix in one transformation, and the result
+    must parse again before it is accepted. An unparsable file is returned untouched.
+    Never raises.
+    """
+    from aiolint.fixer import apply_fixes
+
+    current = source
+    fixed: List[Finding] = []
+    try:
+        text = decode(source)
+        rules = triggered_rules(text, settings)
+        for _ in range(MAX_FIX_PASSES):
+            if not rules:
+                break
+            module = parse(current)
+            findings = _analyse(module, text, rules, settings)
+            wanted = [f for f in findings if f.fix is not None and (unsafe or f.fix.is_safe)]
+            if not wanted:
+                break
+            new_module, applied = apply_fixes(module, wanted)
+            new_source: Source = new_module.bytes if isinstance(current, bytes) else new_module.code
+            if not applied or new_source == current:
+                break
+            parse(new_source)  # the fixed code must parse, or this pass is dropped
+            current, text = new_source, decode(new_source)
+            fixed.extend(applied)
+            rules = triggered_rules(text, settings)
+    except Exception:
+        # Keep what earlier passes verified; the re-check below reports the rest.
+        pass
+    return FixResult(current, fixed, lint(current, path, settings))

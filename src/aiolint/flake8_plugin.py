@@ -1,0 +1,59 @@
+"""flake8 front end: adapts the engine to flake8's plugin protocol, nothing more.
+
+flake8 classifies a plugin by its first parameter, so we accept `tree`, but we
+lint the text (`lines`): LibCST needs the source, not the AST.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generator, List, Tuple
+
+from aiolint import __version__
+from aiolint.engine import lint
+from aiolint.settings import DEFAULT_SETTINGS, Settings, parse_blocking_calls, parse_version
+
+
+class AiolintPlugin:
+    name = "aiolint"
+    version = __version__
+    # Set by parse_options, which flake8 calls in the main process and, with -j, in every worker.
+    settings: ClassVar[Settings] = DEFAULT_SETTINGS
+
+    def __init__(self, tree: Any, filename: str, lines: List[str]):
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, parser: Any) -> None:
+        parser.add_option(
+            "--aio-blocking-calls",
+            default="",
+            parse_from_config=True,
+            comma_separated_list=True,
+            help="AIO106: extra blocking calls, as qualified names with optional '=replacement', "
+            "comma separated; 'pkg.*' matches everything under pkg (e.g. legacy_sdk.*=legacy_sdk.aio)",
+        )
+        parser.add_option(
+            "--aio-target-version",
+            default="",
+            parse_from_config=True,
+            help="Python version the code targets (e.g. 3.11); newer idioms are suggested from it",
+        )
+        parser.add_option(
+            "--aio-prefer-taskgroup",
+            default=False,
+            action="store_true",
+            parse_from_config=True,
+            help="AIO400: mention asyncio.TaskGroup as the structured alternative to gather",
+        )
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        cls.settings = Settings(
+            blocking_calls=parse_blocking_calls(options.aio_blocking_calls),
+            target_version=parse_version(options.aio_target_version),
+            prefer_taskgroup=bool(options.aio_prefer_taskgroup),
+        )
+
+    def run(self) -> Generator[Tuple[int, int, str, type], None, None]:
+        for finding in lint("".join(self.lines), self.filename, self.settings):
+            yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)

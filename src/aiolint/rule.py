@@ -1,0 +1,141 @@
+"""The rule model: one rule is one class in its own module under `aiolint/rules/`.
+
+A rule class carries, as data:
+- `code`, `name`, `message` (a `str.format` template),
+- `docs` (what it does, why it is bad, example, use instead, fix safety),
+- `fix_availability` ("safe", "unsafe", "sometimes" or None),
+- `triggers`: regular expressions that must *all* occur in a file's text for the
+  rule to have anything to find. The engine never parses a file that no enabled
+  rule is triggered by. A trigger must be a cheap over-approximation: the fixture
+  tests run with triggers on, so a trigger that is too narrow fails them.
+
+Detection is written as LibCST-style visitor methods, `visit_<Node>(self, node)` and
+`leave_<Node>(self, node)`, where <Node> is a LibCST node class. The engine runs all
+rules in one traversal and keeps `self.model` (the shared semantics) in step with it.
+Rules report findings with `self.report(node, fix=..., **message_fields)`; they never
+mutate the tree.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, ClassVar, Dict, List, Optional, Pattern, Sequence, Tuple
+
+import libcst as cst
+
+from aiolint.findings import SAFE, UNSAFE, Finding, Fix, Replacement
+
+if TYPE_CHECKING:  # pragma: no cover
+    from aiolint.semantics import SemanticModel
+    from aiolint.settings import Settings
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    fix_safety: str = ""
+
+
+class Rule:
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    message: ClassVar[str] = ""
+    docs: ClassVar[RuleDocs]
+    fix_availability: ClassVar[Optional[str]] = None
+    triggers: ClassVar[Sequence[str]] = ()
+
+    # Filled in by __init_subclass__: LibCST node class -> handler method names.
+    _visits: ClassVar[Dict[type, Tuple[str, ...]]] = {}
+    _leaves: ClassVar[Dict[type, Tuple[str, ...]]] = {}
+    _trigger_patterns: ClassVar[Tuple[Pattern[str], ...]] = ()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        visits: Dict[type, List[str]] = {}
+        leaves: Dict[type, List[str]] = {}
+        for attr in dir(cls):
+            for prefix, table in (("visit_", visits), ("leave_", leaves)):
+                if attr.startswith(prefix) and callable(getattr(cls, attr)):
+                    node_class = getattr(cst, attr[len(prefix):], None)
+                    if not (isinstance(node_class, type) and issubclass(node_class, cst.CSTNode)):
+                        raise TypeError(f"{cls.__name__}.{attr}: {attr[len(prefix):]} is not a LibCST node class")
+                    table.setdefault(node_class, []).append(attr)
+        cls._visits = {k: tuple(v) for k, v in visits.items()}
+        cls._leaves = {k: tuple(v) for k, v in leaves.items()}
+        cls._trigger_patterns = tuple(re.compile(t, re.MULTILINE) for t in cls.triggers)
+
+    def __init__(self, model: "SemanticModel", settings: "Settings", sink: Callable[[Finding], None]):
+        self.model = model
+        self.settings = settings
+        self._sink = sink
+
+    # ----------------------------------------------------------------- engine hooks
+    @classmethod
+    def is_triggered(cls, text: str, settings: "Settings") -> bool:
+        """Could this file hold a finding? Must never say no when the answer is yes."""
+        return all(pattern.search(text) for pattern in cls._trigger_patterns)
+
+    # ----------------------------------------------------------------- for rule bodies
+    def report(self, node: cst.CSTNode, fix: Optional[Fix] = None, **fields: object) -> None:
+        self._sink(
+            Finding(
+                code=self.code,
+                name=self.name,
+                message=self.message.format(**fields),
+                line=0,
+                col=0,
+                fix=fix,
+                node=node,
+            )
+        )
+
+    def code_of(self, node: cst.CSTNode) -> str:
+        return self.model.module.code_for_node(node)
+
+    def make_fix(
+        self,
+        description: str,
+        replacements: Sequence[Tuple[cst.CSTNode, Replacement]],
+        *,
+        safe: bool,
+        imports: Sequence[str] = (),
+    ) -> Fix:
+        return Fix(SAFE if safe else UNSAFE, description, tuple(replacements), tuple(imports))
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """What a blocking-call rule matched: for its own report and for AIO107's chains."""
+
+    callee: str  # as shown in messages: "time.sleep", "s.get (requests.Session)"
+    replacement: str  # what to write instead, shown at the end of the message
+    fix: Optional[Fix] = None
+
+
+class BlockingCallRule(Rule):
+    """Base of AIO100-AIO106: a call that blocks, reported in async context.
+
+    Subclasses implement `match(call)`; it must not depend on being in async
+    context, because AIO107 also calls it on the bodies of sync helpers.
+    """
+
+    message = "{callee}() blocks the event loop in async function '{function}'; use {replacement}"
+
+    def match(self, call: cst.Call) -> Optional[Blocking]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.model.in_async_context:
+            return
+        found = self.match(node)
+        if found is not None:
+            self.report(
+                node,
+                fix=found.fix,
+                callee=found.callee,
+                function=self.model.function_name,
+                replacement=found.replacement,
+            )

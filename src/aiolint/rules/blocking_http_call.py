@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from aiolint import edits
+from aiolint.rule import Blocking, BlockingCallRule, RuleDocs
+from aiolint.semantics import dotted_name
+
+_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+
+# Module-level functions that perform a request.
+_FUNCTIONS = frozenset(
+    {f"requests.{v}" for v in _VERBS}
+    | {f"requests.api.{v}" for v in _VERBS}
+    | {f"httpx.{v}" for v in _VERBS | {"stream"}}
+    | {"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib3.request"}
+)
+
+# Client classes -> the methods of their instances that perform I/O.
+_CLIENTS = {
+    "requests.Session": _VERBS | {"send"},
+    "requests.session": _VERBS | {"send"},
+    "requests.sessions.Session": _VERBS | {"send"},
+    "httpx.Client": _VERBS | {"send", "stream"},
+    "urllib3.PoolManager": {"request", "urlopen", "request_encode_url", "request_encode_body"},
+    "urllib3.HTTPConnectionPool": {"request", "urlopen", "request_encode_url", "request_encode_body"},
+    "urllib3.HTTPSConnectionPool": {"request", "urlopen", "request_encode_url", "request_encode_body"},
+    "urllib3.connection_from_url": {"request", "urlopen", "request_encode_url", "request_encode_body"},
+    "http.client.HTTPConnection": {"request", "getresponse", "connect", "send"},
+    "http.client.HTTPSConnection": {"request", "getresponse", "connect", "send"},
+}
+
+
+class BlockingHttpCall(BlockingCallRule):
+    code = "AIO101"
+    name = "blocking-http-call"
+    fix_availability = "unsafe"
+    triggers = (r"\basync\b", r"requests|urlopen|urlretrieve|urllib3|httpx|http\.client|HTTPS?Connection")
+    docs = RuleDocs(
+        what=(
+            "Checks for synchronous HTTP requests in async functions: `requests` functions and "
+            "`requests.Session` methods, `urllib.request.urlopen`, `urllib3`, synchronous `httpx` "
+            "(`httpx.get`, `httpx.Client`) and `http.client` connections."
+        ),
+        why=(
+            "A synchronous request holds the event loop for the whole network round trip, often "
+            "hundreds of milliseconds or, without a timeout, forever. Every other task waits with it."
+        ),
+        example=(
+            "import requests\n\n"
+            "async def fetch(url):\n"
+            "    return requests.get(url, timeout=10).json()\n"
+        ),
+        use_instead=(
+            "import httpx\n\n"
+            "async def fetch(url):\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        response = await client.get(url, timeout=10)\n"
+            "    return response.json()\n"
+        ),
+        fix_safety=(
+            "Unsafe: the fix moves the call to a worker thread with "
+            "`await asyncio.to_thread(fn, ...)`, which keeps the loop responsive but changes where "
+            "the call runs (thread-local state, session objects shared across threads). An async "
+            "client (aiohttp, httpx.AsyncClient) is the better end state."
+        ),
+    )
+
+    def match(self, call: cst.Call) -> Optional[Blocking]:
+        callee = self._callee(call.func)
+        if callee is None:
+            return None
+        return Blocking(
+            callee=callee,
+            replacement=(
+                "an async client (aiohttp, httpx.AsyncClient) or "
+                f"'await {edits.code(self._to_thread(call, self.model.async_library) or call)}'"
+            ),
+            fix=self._fix(call),
+        )
+
+    def _callee(self, func: cst.BaseExpression) -> Optional[str]:
+        qualified = self.model.qualified_name(func)
+        if qualified in _FUNCTIONS:
+            return qualified
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        receiver = func.value
+        if isinstance(receiver, cst.Call):  # requests.Session().get(...)
+            client = self.model.qualified_name(receiver.func)
+            if method in _CLIENTS.get(client, ()):
+                return f"{client}.{method}"
+        elif isinstance(receiver, cst.Name):  # s = requests.Session(); s.get(...)
+            held = self.model.holds_call(receiver)
+            if held is not None and method in _CLIENTS.get(held[0], ()):
+                return f"{held[0]}.{method}"
+        return None
+
+    @staticmethod
+    def _to_thread(call: cst.Call, library: str, name: Optional[str] = None) -> Optional[cst.Call]:
+        """`to_thread(fn, *args)` for `fn(*args)`; trio/anyio's run_sync takes no keywords."""
+        args = [edits.arg(call.func.with_changes(lpar=[], rpar=[])), *call.args]
+        if library == "asyncio":
+            return edits.call(f"{name or library}.to_thread", args)
+        if any(a.keyword is not None for a in call.args):
+            return None
+        return edits.call(f"{name or library}.to_thread.run_sync", args)
+
+    def _fix(self, call: cst.Call):
+        parent = self.model.parent
+        if not self.model.in_async_context or isinstance(parent, cst.Await):
+            return None
+        library = self.model.async_library
+        reference = self.model.module_reference(library)
+        if reference is None:
+            return None
+        name, needs_import = reference
+        new = self._to_thread(call, library, name)
+        if new is None:
+            return None
+        return self.make_fix(
+            f"Run '{dotted_name(call.func) or 'the call'}' in a worker thread",
+            [(call, edits.awaited(new, call, parent))],
+            safe=False,
+            imports=(library,) if needs_import else (),
+        )

@@ -1,0 +1,85 @@
+"""Facts about libraries, kept as data in one place so every rule reads the same table."""
+from __future__ import annotations
+
+# Library functions whose call returns a coroutine object (nothing runs until it is awaited).
+COROUTINE_FUNCTIONS = frozenset(
+    {
+        "asyncio.sleep",
+        "asyncio.wait",
+        "asyncio.wait_for",
+        "asyncio.to_thread",
+        "asyncio.open_connection",
+        "asyncio.open_unix_connection",
+        "asyncio.start_server",
+        "asyncio.start_unix_server",
+        "asyncio.create_subprocess_exec",
+        "asyncio.create_subprocess_shell",
+        "asyncio.staggered.staggered_race",
+        "starlette.concurrency.run_in_threadpool",
+        "starlette.concurrency.run_until_first_complete",
+        "fastapi.concurrency.run_in_threadpool",
+        "anyio.to_thread.run_sync",
+        "anyio.to_process.run_sync",
+        "anyio.sleep",
+        "anyio.sleep_forever",
+        "anyio.sleep_until",
+        "anyio.open_file",
+        "anyio.run_process",
+        "anyio.connect_tcp",
+        "anyio.connect_unix",
+        "trio.sleep",
+        "trio.sleep_forever",
+        "trio.sleep_until",
+        "trio.to_thread.run_sync",
+        "trio.open_tcp_stream",
+        "trio.run_process",
+        "aiofiles.open",
+    }
+)
+
+# Decorators that keep an `async def` a coroutine function. Any other decorator
+# may return something else (asynccontextmanager, a cache, a framework wrapper),
+# so an `async def` carrying one is not "known" to be a coroutine function.
+TRANSPARENT_DECORATORS = frozenset(
+    {
+        "staticmethod",
+        "classmethod",
+        "abc.abstractmethod",
+        "abstractmethod",
+        "typing.override",
+        "typing_extensions.override",
+        "override",
+    }
+)
+
+# Thread-pool runners called by qualified name: qualified name -> what the call returns.
+# (`loop.run_in_executor`, `executor.submit` and `threading.Thread` are matched by shape.)
+THREAD_POOL_FUNCTIONS = {
+    "asyncio.to_thread": "coroutine",
+    "starlette.concurrency.run_in_threadpool": "coroutine",
+    "fastapi.concurrency.run_in_threadpool": "coroutine",
+    "anyio.to_thread.run_sync": "coroutine",
+    "trio.to_thread.run_sync": "coroutine",
+}
+
+EXECUTOR_CLASSES = frozenset(
+    {
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.ProcessPoolExecutor",
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "concurrent.futures.process.ProcessPoolExecutor",
+    }
+)
+
+# Functions known to return a callable: `f(x)` passed as a thread-pool callable is fine.
+CALLABLE_FACTORIES = frozenset(
+    {
+        "functools.partial",
+        "operator.attrgetter",
+        "operator.itemgetter",
+        "operator.methodcaller",
+        "contextvars.copy_context",  # copy_context().run is the usual callable
+    }
+)
+
+ASYNC_LIBRARIES = ("asyncio", "trio", "anyio")

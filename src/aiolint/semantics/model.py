@@ -1,0 +1,370 @@
+"""The semantic model: what every rule asks instead of re-deriving it.
+
+- Where am I?            `in_async_context`, `function`, `parent`, `ancestors`
+- What does this name?   `qualified_name(expr)` through imports and aliases, shadowing respected
+- What does it hold?     `holds(name)` / `holds_call(name)`
+- Is it a coroutine fn?  `coroutine_function(expr)`
+- Is it a thread pool?   `thread_pool_runner(call)`
+- How do I refer to it?  `module_reference("asyncio")` for fixes
+
+The engine drives it: it pushes ancestors and scopes while it walks, so the
+answers are always about the node a rule is looking at.
+"""
+from __future__ import annotations
+
+import builtins
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from aiolint.semantics import known
+from aiolint.semantics.scopes import (
+    ASSIGN,
+    CLASS,
+    CLASSDEF,
+    COMPREHENSION,
+    DEF,
+    FALLBACK,
+    FUNCTION,
+    IMPORT,
+    MODULE,
+    PARAM,
+    WITH,
+    Binding,
+    Scope,
+    dotted_name,
+    scope_kind,
+)
+from aiolint.traversal import iter_nodes
+
+_BUILTINS = frozenset(dir(builtins))
+_LIBRARY_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(asyncio|trio|anyio)\b", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Runner:
+    """A call that runs a sync callable in a worker thread (or process)."""
+
+    name: str  # as the user wrote it, for messages: "loop.run_in_executor", "asyncio.to_thread"
+    callable: Optional[cst.Arg]  # the argument that holds the callable, if passed
+    args: Tuple[cst.Arg, ...]  # the arguments forwarded to the callable
+    returns: str  # "coroutine", "future", "concurrent-future" or "thread"
+
+
+class SemanticModel:
+    def __init__(self, module: cst.Module, source: str = ""):
+        self.module = module
+        self.source = source
+        # Nodes from the module down to the parent of the node being visited.
+        self.ancestors: List[cst.CSTNode] = []
+        self.module_scope = Scope(MODULE, module, None)
+        self.scopes: List[Scope] = [self.module_scope]
+        self._context: Scope = self.module_scope  # innermost non-comprehension scope
+        self._scope_cache: Dict[int, Scope] = {id(module): self.module_scope}
+        self._async_fn_cache: Dict[int, bool] = {}
+        self._library: Optional[str] = None
+
+    # ----------------------------------------------------------------- driven by the engine
+    def enter_scope(self, node: cst.CSTNode) -> None:
+        scope = self._scope_cache.get(id(node))
+        if scope is None:
+            scope = Scope(scope_kind(node), node, self.scopes[-1])
+            self._scope_cache[id(node)] = scope
+        self.scopes.append(scope)
+        if scope.kind != COMPREHENSION:
+            self._context = scope
+
+    def leave_scope(self, node: cst.CSTNode) -> None:
+        self.scopes.pop()
+        for scope in reversed(self.scopes):
+            if scope.kind != COMPREHENSION:
+                self._context = scope
+                break
+
+    # ----------------------------------------------------------------- where am I?
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    @property
+    def in_async_context(self) -> bool:
+        """True in the body of an `async def` (comprehensions included), not in nested def/lambda/class."""
+        return self._context.is_async
+
+    @property
+    def function(self) -> Optional[cst.FunctionDef]:
+        """The `def`/`async def` whose body we are directly in (None in a lambda, class body or module)."""
+        node = self._context.node
+        return node if isinstance(node, cst.FunctionDef) else None
+
+    @property
+    def function_name(self) -> str:
+        function = self.function
+        return function.name.value if function is not None else "<module>"
+
+    @property
+    def at_module_level(self) -> bool:
+        return self._context.kind == MODULE
+
+    @property
+    def parent(self) -> Optional[cst.CSTNode]:
+        return self.ancestors[-1] if self.ancestors else None
+
+    def statement(self) -> Optional[cst.CSTNode]:
+        """The innermost statement (small or compound) around the current node."""
+        for node in reversed(self.ancestors):
+            if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                return node
+        return None
+
+    def scope_of(self, node: cst.CSTNode) -> Scope:
+        """The scope a def/class/lambda/comprehension opens (created on demand, for lookups inside it)."""
+        scope = self._scope_cache.get(id(node))
+        if scope is None:
+            scope = Scope(scope_kind(node), node, self.module_scope)
+            self._scope_cache[id(node)] = scope
+        return scope
+
+    # ----------------------------------------------------------------- what does this name?
+    def lookup(self, name: str, scope: Optional[Scope] = None) -> Optional[Tuple[Scope, List[Binding]]]:
+        """The scope that binds `name` as seen from `scope`, with its bindings; None if unbound."""
+        current = scope or self.scopes[-1]
+        first = True
+        while current is not None:
+            if current.kind == CLASS and not first:
+                # Class bodies are not visible from the functions nested in them.
+                current = current.parent
+                continue
+            bindings = current.bindings
+            if name in current.globals and current is not self.module_scope:
+                current = self.module_scope
+                first = False
+                continue
+            if name not in current.nonlocals:
+                found = bindings.get(name)
+                if found:
+                    return current, found
+            first = False
+            current = current.parent
+        return None
+
+    def resolve(self, dotted: Optional[str], scope: Optional[Scope] = None) -> Optional[str]:
+        """Qualified name of a dotted reference, or None if it is shadowed, ambiguous or unknown."""
+        if not dotted:
+            return None
+        base, _, rest = dotted.partition(".")
+        found = self.lookup(base, scope)
+        if found is None:
+            if base in _BUILTINS and not self.module_scope.has_star:
+                return "builtins." + dotted
+            return None
+        _, bindings = found
+        qualified = None
+        for binding in bindings:
+            if binding.kind == FALLBACK:
+                continue
+            if binding.kind != IMPORT or (qualified is not None and binding.qualified != qualified):
+                return None
+            qualified = binding.qualified
+        if qualified is None:
+            return None
+        return qualified + "." + rest if rest else qualified
+
+    def qualified_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
+        return self.resolve(dotted_name(expr), scope)
+
+    # ----------------------------------------------------------------- what does it hold?
+    def holds(self, name, scope: Optional[Scope] = None) -> Optional[cst.BaseExpression]:
+        """The expression a name was bound to, when it is bound exactly once (`x = e` or `with e as x`)."""
+        found = self._single_binding(name, scope)
+        return found[1].value if found is not None else None
+
+    def holds_call(
+        self, name, scope: Optional[Scope] = None, *, through_await: bool = False
+    ) -> Optional[Tuple[Optional[str], cst.Call]]:
+        """(qualified name of the callee, call) when a name holds the result of a call."""
+        found = self._single_binding(name, scope)
+        if found is None:
+            return None
+        binding_scope, binding = found
+        value = binding.value
+        if through_await and isinstance(value, cst.Await):
+            value = value.expression
+        if not isinstance(value, cst.Call):
+            return None
+        return self.qualified_name(value.func, binding_scope), value
+
+    def _single_binding(self, name, scope: Optional[Scope]) -> Optional[Tuple[Scope, Binding]]:
+        if isinstance(name, cst.Name):
+            name = name.value
+        elif not isinstance(name, str):
+            return None
+        found = self.lookup(name, scope)
+        if found is None:
+            return None
+        binding_scope, bindings = found
+        if len(bindings) != 1 or bindings[0].kind not in (ASSIGN, WITH):
+            return None
+        return binding_scope, bindings[0]
+
+    # ----------------------------------------------------------------- module facts
+    def module_definition(self, name: str) -> Optional[cst.CSTNode]:
+        """The module-level def/class bound to `name`, when that is its only binding."""
+        bindings = self.module_scope.bindings.get(name)
+        if bindings and len(bindings) == 1 and bindings[0].kind in (DEF, CLASSDEF):
+            return bindings[0].value
+        return None
+
+    def class_members(self, classdef: cst.ClassDef) -> Dict[str, List[Binding]]:
+        return self.scope_of(classdef).bindings
+
+    def find_method(self, classdef: cst.ClassDef, name: str, _seen=None) -> Optional[cst.FunctionDef]:
+        """A method defined in `classdef` or, failing that, in a same-module base class."""
+        seen = _seen or set()
+        if id(classdef) in seen:
+            return None
+        seen.add(id(classdef))
+        bindings = self.class_members(classdef).get(name)
+        if bindings:
+            if len(bindings) == 1 and bindings[0].kind == DEF:
+                return bindings[0].value
+            return None  # assigned, or defined several times: unknown
+        for base in classdef.bases:
+            if base.keyword is not None:
+                continue
+            base_name = dotted_name(base.value)
+            base_def = self.module_definition(base_name) if base_name and "." not in base_name else None
+            if isinstance(base_def, cst.ClassDef):
+                method = self.find_method(base_def, name, seen)
+                if method is not None:
+                    return method
+        return None
+
+    def enclosing_method(self, receiver: str) -> Optional[Tuple[cst.ClassDef, cst.FunctionDef]]:
+        """For `self.m`/`cls.m`: the class and method whose first parameter `receiver` is."""
+        found = self.lookup(receiver)
+        if found is None:
+            return None
+        scope, bindings = found
+        if scope.kind != FUNCTION or len(bindings) != 1 or bindings[0].kind != PARAM:
+            return None
+        if scope.parent is None or scope.parent.kind != CLASS:
+            return None
+        method = scope.node
+        params = method.params.posonly_params or method.params.params
+        if not params or params[0].name.value != receiver:
+            return None
+        return scope.parent.node, method
+
+    @property
+    def async_library(self) -> str:
+        """'trio' or 'anyio' when the module imports that and not asyncio; else 'asyncio'."""
+        if self._library is None:
+            found = set(_LIBRARY_IMPORT.findall(self.source))
+            self._library = next(
+                (lib for lib in ("trio", "anyio") if lib in found and "asyncio" not in found), "asyncio"
+            )
+        return self._library
+
+    # ----------------------------------------------------------------- coroutine functions
+    def is_coroutine_def(self, node: cst.CSTNode) -> bool:
+        """An `async def` that returns a coroutine: no `yield`, only decorators that keep it one."""
+        if not isinstance(node, cst.FunctionDef) or node.asynchronous is None:
+            return False
+        cached = self._async_fn_cache.get(id(node))
+        if cached is None:
+            cached = all(
+                dotted_name(d.decorator) in known.TRANSPARENT_DECORATORS for d in node.decorators
+            ) and not any(isinstance(n, cst.Yield) for n in iter_nodes(node.body, into_scopes=False))
+            self._async_fn_cache[id(node)] = cached
+        return cached
+
+    def coroutine_function(self, expr: cst.BaseExpression) -> Optional[str]:
+        """The name of a known coroutine function `expr` refers to, or None.
+
+        Known: an `async def` of this module or of an enclosing function, `self.m`/`cls.m`
+        of the enclosing class (or a same-module base), `functools.partial(<known>, ...)`,
+        and the library functions in `known.COROUTINE_FUNCTIONS`.
+        """
+        if isinstance(expr, cst.Call):
+            if self.qualified_name(expr.func) == "functools.partial" and expr.args:
+                first = expr.args[0]
+                if first.keyword is None and not first.star:
+                    return self.coroutine_function(first.value)
+            return None
+        if isinstance(expr, cst.Name):
+            found = self.lookup(expr.value)
+            if found is None:
+                return None
+            _, bindings = found
+            if len(bindings) == 1 and bindings[0].kind == DEF:
+                return expr.value if self.is_coroutine_def(bindings[0].value) else None
+        qualified = self.qualified_name(expr)
+        if qualified in known.COROUTINE_FUNCTIONS:
+            return dotted_name(expr)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            owner = self.enclosing_method(expr.value.value)
+            if owner is not None:
+                method = self.find_method(owner[0], expr.attr.value)
+                if method is not None and self.is_coroutine_def(method):
+                    return dotted_name(expr)
+        return None
+
+    def coroutine_call(self, node: cst.CSTNode) -> Optional[str]:
+        """For a call of a known coroutine function: that function's name."""
+        if isinstance(node, cst.Call):
+            return self.coroutine_function(node.func)
+        return None
+
+    # ----------------------------------------------------------------- thread pools
+    def thread_pool_runner(self, call: cst.Call) -> Optional[Runner]:
+        func = call.func
+        args = call.args
+        if isinstance(func, cst.Attribute):
+            attr = func.attr.value
+            if attr == "run_in_executor":
+                # The method name is distinctive enough to match on any receiver.
+                if len(args) >= 2 and _positional(args[0]) and _positional(args[1]):
+                    return Runner(dotted_name(func) or "run_in_executor", args[1], tuple(args[2:]), "future")
+                return Runner(dotted_name(func) or "run_in_executor", None, tuple(args[2:]), "future")
+            if attr == "submit" and isinstance(func.value, cst.Name):
+                held = self.holds_call(func.value)
+                if held is not None and held[0] in known.EXECUTOR_CLASSES:
+                    first = args[0] if args and _positional(args[0]) else None
+                    return Runner(dotted_name(func) or "submit", first, tuple(args[1:]), "concurrent-future")
+        qualified = self.qualified_name(func)
+        if qualified is None:
+            return None
+        returns = known.THREAD_POOL_FUNCTIONS.get(qualified)
+        if returns is not None:
+            first = args[0] if args and _positional(args[0]) else None
+            return Runner(dotted_name(func) or qualified, first, tuple(args[1:]), returns)
+        if qualified == "threading.Thread":
+            target = next((a for a in args if a.keyword is not None and a.keyword.value == "target"), None)
+            return Runner(dotted_name(func) or qualified, target, (), "thread")
+        return None
+
+    # ----------------------------------------------------------------- building fixes
+    def module_reference(self, module: str) -> Optional[Tuple[str, bool]]:
+        """How code at the current node can name `module`: (name, whether `import module` must be added).
+
+        None when that is impossible without renaming (the name is taken by something else).
+        """
+        if self.resolve(module) == module:
+            return module, False
+        for name, bindings in self.module_scope.bindings.items():
+            if (
+                name != module
+                and all(b.kind == IMPORT and b.qualified == module for b in bindings)
+                and self.resolve(name) == module
+            ):
+                return name, False
+        if self.lookup(module) is None and module not in self.module_scope.bindings:
+            return module, True
+        return None
+
+
+def _positional(arg: cst.Arg) -> bool:
+    return arg.keyword is None and not arg.star

@@ -1,0 +1,262 @@
+"""Scopes and the names they bind, computed lazily from the LibCST tree.
+
+We do not use LibCST's ScopeProvider/QualifiedNameProvider: on real code they
+cost several times the parse itself, and most files need the bindings of only
+a few functions (the ones where a rule met a candidate call). A scope's bindings
+are collected the first time somebody asks, by one walk over that scope's own
+statements (never into nested scopes).
+
+Resolution is flow-insensitive, like Python's own scoping rules: a name bound
+anywhere in a function is local everywhere in it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from aiolint.traversal import iter_nodes
+
+MODULE, FUNCTION, CLASS, LAMBDA, COMPREHENSION = "module", "function", "class", "lambda", "comprehension"
+
+# Binding kinds
+IMPORT = "import"  # qualified holds the imported name
+ASSIGN = "assign"  # value holds the assigned expression (single-name target only)
+WITH = "with"  # value holds the context-manager expression
+PARAM = "param"
+DEF = "def"  # value holds the FunctionDef
+CLASSDEF = "class"  # value holds the ClassDef
+FALLBACK = "fallback"  # `x = None` in the `except ImportError` of `try: import x`
+OTHER = "other"  # loop targets, tuple unpacking, augmented assignment, del, match, ...
+STAR_IMPORT = "*"
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: str
+    node: cst.CSTNode
+    value: Optional[cst.CSTNode] = None
+    qualified: Optional[str] = None
+
+
+def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
+    """`a.b.c` for a chain of Name/Attribute nodes, else None."""
+    parts: List[str] = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if not isinstance(expr, cst.Name):
+        return None
+    parts.append(expr.value)
+    return ".".join(reversed(parts))
+
+
+def _module_name(node: cst.ImportFrom) -> str:
+    dots = "." * len(node.relative)
+    return dots + (dotted_name(node.module) or "") if node.module is not None else dots
+
+
+class Scope:
+    __slots__ = ("kind", "node", "parent", "is_async", "_bindings", "globals", "nonlocals", "has_star")
+
+    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional["Scope"]):
+        self.kind = kind
+        self.node = node
+        self.parent = parent
+        self.is_async = isinstance(node, cst.FunctionDef) and node.asynchronous is not None
+        self._bindings: Optional[Dict[str, List[Binding]]] = None
+        self.globals: set = set()
+        self.nonlocals: set = set()
+        self.has_star = False
+
+    @property
+    def bindings(self) -> Dict[str, List[Binding]]:
+        if self._bindings is None:
+            self._bindings = _Collector(self).run()
+        return self._bindings
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        name = getattr(getattr(self.node, "name", None), "value", "")
+        return f"<Scope {self.kind} {name}>"
+
+
+def scope_kind(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, cst.FunctionDef):
+        return FUNCTION
+    if isinstance(node, cst.ClassDef):
+        return CLASS
+    if isinstance(node, cst.Lambda):
+        return LAMBDA
+    if isinstance(node, _COMPREHENSIONS):
+        return COMPREHENSION
+    if isinstance(node, cst.Module):
+        return MODULE
+    return None
+
+
+class _Collector:
+    """Collects the bindings of one scope without entering nested scopes."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.out: Dict[str, List[Binding]] = {}
+        # ids of `x = ...` statements that are optional-import fallbacks
+        self.fallbacks: set = set()
+
+    def add(self, name: str, binding: Binding) -> None:
+        self.out.setdefault(name, []).append(binding)
+
+    def run(self) -> Dict[str, List[Binding]]:
+        node = self.scope.node
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self._params(node.params)
+            roots = [node.body]
+        elif isinstance(node, _COMPREHENSIONS):
+            roots = []
+            for_in = node.for_in
+            while for_in is not None:
+                self._target(for_in.target, OTHER)
+                roots.extend(for_in.ifs)
+                for_in = for_in.inner_for_in
+        else:  # Module, ClassDef
+            roots = [node if isinstance(node, cst.Module) else node.body]
+        for root in roots:
+            for child in iter_nodes(root, into_scopes=False):
+                self._visit(child, root)
+        return self.out
+
+    def _params(self, params: cst.Parameters) -> None:
+        for group in (params.posonly_params, params.params, params.kwonly_params):
+            for param in group:
+                self.add(param.name.value, Binding(PARAM, param))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.add(star.name.value, Binding(PARAM, star))
+
+    def _target(self, target: cst.BaseExpression, kind: str, value=None, node=None) -> None:
+        if isinstance(target, cst.Name):
+            self.add(target.value, Binding(kind, node or target, value))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._target(element.value, OTHER, node=node)
+        elif isinstance(target, cst.StarredElement):
+            self._target(target.value, OTHER, node=node)
+        # Attribute and Subscript targets bind no name.
+
+    def _visit(self, node: cst.CSTNode, root: cst.CSTNode) -> None:
+        if node is not root and isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self.add(node.name.value, Binding(DEF if isinstance(node, cst.FunctionDef) else CLASSDEF, node, node))
+        elif isinstance(node, cst.Assign):
+            single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+            for target in node.targets:
+                if single:
+                    self._assign(target.target.value, node)
+                else:
+                    self._target(target.target, OTHER, node=node)
+        elif isinstance(node, cst.AnnAssign):
+            if isinstance(node.target, cst.Name) and node.value is not None:
+                self._assign(node.target.value, node)
+            else:
+                self._target(node.target, OTHER, node=node)
+        elif isinstance(node, cst.AugAssign):
+            self._target(node.target, OTHER, node=node)
+        elif isinstance(node, (cst.For,)):
+            self._target(node.target, OTHER, node=node)
+        elif isinstance(node, cst.WithItem):
+            if node.asname is not None:
+                self._target(node.asname.name, WITH, value=node.item, node=node)
+        elif isinstance(node, cst.ExceptHandler):
+            if node.name is not None:
+                self._target(node.name.name, OTHER, node=node)
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted_name(alias.name) or ""
+                if alias.asname is not None:
+                    self._target(alias.asname.name, IMPORT, node=node)
+                    self._set_import(alias.asname.name, full, node)
+                else:
+                    top = full.split(".")[0]
+                    self.add(top, Binding(IMPORT, node, qualified=top))
+        elif isinstance(node, cst.ImportFrom):
+            module = _module_name(node)
+            if isinstance(node.names, cst.ImportStar):
+                self.scope.has_star = True
+                return
+            for alias in node.names:
+                name = dotted_name(alias.name) or ""
+                qualified = f"{module}.{name}" if not module.endswith(".") else module + name
+                local = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(local, cst.Name):
+                    self.add(local.value, Binding(IMPORT, node, qualified=qualified))
+        elif isinstance(node, cst.Global):
+            self.scope.globals.update(n.name.value for n in node.names)
+        elif isinstance(node, cst.Nonlocal):
+            self.scope.nonlocals.update(n.name.value for n in node.names)
+        elif isinstance(node, cst.NamedExpr):
+            self._target(node.target, OTHER, node=node)
+        elif isinstance(node, cst.Del):
+            self._target(node.target, OTHER, node=node)
+        elif isinstance(node, cst.MatchAs) and node.name is not None:
+            self.add(node.name.value, Binding(OTHER, node))
+        elif isinstance(node, cst.MatchStar) and node.name is not None:
+            self.add(node.name.value, Binding(OTHER, node))
+        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
+            self.add(node.rest.value, Binding(OTHER, node))
+        elif isinstance(node, cst.Try):
+            self._note_import_fallbacks(node)
+        elif isinstance(node, cst.TypeAlias):
+            self.add(node.name.value, Binding(OTHER, node))
+
+    def _set_import(self, name: cst.Name, qualified: str, node: cst.CSTNode) -> None:
+        self.out[name.value][-1] = Binding(IMPORT, node, qualified=qualified)
+
+    def _note_import_fallbacks(self, node: cst.Try) -> None:
+        # `try: import x` / `except ImportError: x = None` is an optional import,
+        # not a shadowing definition: keep `x` resolvable to the module.
+        imported = set()
+        for stmt in _simple_statements(node.body):
+            if isinstance(stmt, cst.Import):
+                for alias in stmt.names:
+                    local = alias.asname.name if alias.asname else alias.name
+                    imported.add((dotted_name(local) or "").split(".")[0])
+            elif isinstance(stmt, cst.ImportFrom) and not isinstance(stmt.names, cst.ImportStar):
+                for alias in stmt.names:
+                    local = alias.asname.name if alias.asname else alias.name
+                    if isinstance(local, cst.Name):
+                        imported.add(local.value)
+        if not imported:
+            return
+        for handler in node.handlers:
+            if not _is_import_error(handler):
+                continue
+            for stmt in _simple_statements(handler.body):
+                if isinstance(stmt, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value in imported for t in stmt.targets
+                ):
+                    self.fallbacks.add(id(stmt))
+
+    def _assign(self, name: str, node: cst.CSTNode) -> None:
+        kind = FALLBACK if id(node) in self.fallbacks else ASSIGN
+        self.add(name, Binding(kind, node, node.value))
+
+
+def _simple_statements(block: cst.BaseSuite):
+    for line in getattr(block, "body", ()):
+        if isinstance(line, cst.SimpleStatementLine):
+            yield from line.body
+        elif isinstance(line, cst.BaseSmallStatement):
+            yield line
+
+
+def _is_import_error(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    names = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    for element in names:
+        expr = element.value if isinstance(element, cst.Element) else element
+        if dotted_name(expr) in ("ImportError", "ModuleNotFoundError", "Exception"):
+            return True
+    return False

@@ -1,0 +1,125 @@
+"""One fast, iterative walk over a LibCST tree.
+
+Why not `CSTNode.visit`: LibCST's visitor rebuilds every node on the way back up
+and visits every whitespace node; on real code that costs ~12x a walk over the
+dataclass fields that can hold syntax. This walker visits only those fields, in
+source order, never recurses (deep nesting cannot raise RecursionError), and
+emits two extra events around the bodies of `def`, `class` and `lambda`, so the
+semantic model can tell "the decorator of a nested def" (still the outer
+context) from "the body of that def" (a new context).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Dict, List, Tuple, Type
+
+import libcst as cst
+
+ENTER, LEAVE, BODY, END_BODY = 0, 1, 2, 3
+
+# Fields that only ever hold formatting (whitespace, punctuation, comments).
+_FORMATTING = frozenset(
+    {
+        "asynchronous", "colon", "comma", "comment", "default_indent", "default_newline", "dot",
+        "empty_lines", "encoding", "equal", "first_colon", "footer", "has_trailing_newline",
+        "header", "indent", "lbrace", "lbracket", "leading_lines", "leading_whitespace",
+        "lines_after_decorators", "lpar", "newline", "operator", "posonly_ind", "rbrace",
+        "rbracket", "rpar", "second_colon", "semicolon", "separator", "star", "trailing_comma",
+        "trailing_whitespace", "whitespace_between",
+    }
+)
+
+# Scoped nodes: the fields evaluated in the enclosing context come first, then
+# BODY, then the fields that run in the node's own context.
+_SCOPED_ORDER: Dict[type, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
+    cst.FunctionDef: (("decorators", "type_parameters", "params", "returns"), ("body",)),
+    cst.ClassDef: (("decorators", "type_parameters", "bases", "keywords"), ("body",)),
+    cst.Lambda: (("params",), ("body",)),
+}
+
+_field_cache: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(cls: Type[cst.CSTNode]) -> Tuple[str, ...]:
+    names = _field_cache.get(cls)
+    if names is None:
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in _FORMATTING and not f.name.startswith("whitespace")
+        )
+        _field_cache[cls] = names
+    return names
+
+
+def _push_field(stack: list, value: object) -> None:
+    # Callers push in reverse so that children pop in source order.
+    if isinstance(value, cst.CSTNode):
+        stack.append((value, ENTER))
+    elif isinstance(value, (list, tuple)):
+        for item in reversed(value):
+            if isinstance(item, cst.CSTNode):
+                stack.append((item, ENTER))
+
+
+def walk(
+    root: cst.CSTNode,
+    on_enter: Callable[[cst.CSTNode], None],
+    on_leave: Callable[[cst.CSTNode], None],
+    on_body: Callable[[cst.CSTNode], None],
+    on_end_body: Callable[[cst.CSTNode], None],
+) -> None:
+    """Visit `root` and all syntax below it in source order."""
+    stack: List[Tuple[cst.CSTNode, int]] = [(root, ENTER)]
+    pop = stack.pop
+    while stack:
+        node, event = pop()
+        if event == ENTER:
+            on_enter(node)
+            stack.append((node, LEAVE))
+            cls = type(node)
+            scoped = _SCOPED_ORDER.get(cls)
+            if scoped is None:
+                for name in reversed(child_fields(cls)):
+                    _push_field(stack, getattr(node, name))
+            else:
+                outer, inner = scoped
+                stack.append((node, END_BODY))
+                for name in reversed(inner):
+                    _push_field(stack, getattr(node, name))
+                stack.append((node, BODY))
+                for name in reversed(outer):
+                    _push_field(stack, getattr(node, name, None))
+        elif event == LEAVE:
+            on_leave(node)
+        elif event == BODY:
+            on_body(node)
+        else:
+            on_end_body(node)
+
+
+def iter_nodes(root: cst.CSTNode, *, into_scopes: bool = True):
+    """Yield `root` and the syntax below it, in source order.
+
+    With into_scopes=False the bodies of nested def/class/lambda are skipped (their
+    decorators, defaults and bases are still yielded: they run in this scope).
+    """
+    stack: List[cst.CSTNode] = [root]
+    pop = stack.pop
+    while stack:
+        node = pop()
+        yield node
+        cls = type(node)
+        scoped = _SCOPED_ORDER.get(cls)
+        if scoped is None or node is root:
+            names = child_fields(cls)
+        elif into_scopes:
+            names = scoped[0] + scoped[1]
+        else:
+            names = scoped[0]
+        for name in reversed(names):
+            value = getattr(node, name, None)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(item for item in reversed(value) if isinstance(item, cst.CSTNode))

@@ -1,0 +1,33 @@
+"""Shared helpers for the fixture-driven tests."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, Set, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+RULE_FIXTURES = FIXTURES / "rules"
+FIX_FIXTURES = FIXTURES / "fixes"
+
+_EXPECT = re.compile(r"#\s*expect:\s*((?:AIO\d{3}[,\s]*)+)")
+_DIRECTIVE = re.compile(r"^#\s*aiolint-fixture:\s*(.+)$", re.MULTILINE)
+
+
+def expected_findings(text: str) -> Set[Tuple[int, str]]:
+    """{(line, code)} for the `# expect: AIO100[, AIO101]` markers of a fixture."""
+    expected = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _EXPECT.search(line)
+        if match:
+            expected.update((number, code) for code in re.findall(r"AIO\d{3}", match.group(1)))
+    return expected
+
+
+def fixture_options(text: str) -> Dict[str, object]:
+    """`# aiolint-fixture: key=value` / `# aiolint-fixture: flag` header lines as options."""
+    options: Dict[str, object] = {}
+    for directive in _DIRECTIVE.findall(text):
+        key, sep, value = directive.strip().partition("=")
+        options[key.strip()] = value.strip() if sep else True
+    return options
