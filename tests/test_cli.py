@@ -42,9 +42,9 @@ def test_select_and_ignore(tmp_path, capsys):
     path = tmp_path / "m.py"
     path.write_text("import time, requests\n\nasync def f():\n    time.sleep(1)\n    requests.get('u')\n")
     main(["check", "--select", "AIO101", str(path)])
-    assert [l.split()[1] for l in capsys.readouterr().out.splitlines()] == ["AIO101"]
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == ["AIO101"]
     main(["check", "--ignore", "AIO101", str(path)])
-    assert [l.split()[1] for l in capsys.readouterr().out.splitlines()] == ["AIO100"]
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == ["AIO100"]
 
 
 def test_noqa_is_respected(tmp_path, capsys):
@@ -54,7 +54,7 @@ def test_noqa_is_respected(tmp_path, capsys):
         "    time.sleep(3)  # noqa: E501\n"
     )
     assert main(["check", str(path)]) == 1
-    assert [l.split(":")[1] for l in capsys.readouterr().out.splitlines()] == ["6"]
+    assert [line.split(":")[1] for line in capsys.readouterr().out.splitlines()] == ["6"]
 
 
 def test_stdin_with_filename(monkeypatch, capsys):
@@ -67,7 +67,7 @@ def test_rule_and_rules(capsys):
     assert main(["rule", "AIO100"]) == 0
     assert capsys.readouterr().out.strip() == render_rule(get_rule("AIO100")).strip()
     assert main(["rules"]) == 0
-    assert [l.split()[0] for l in capsys.readouterr().out.splitlines()] == [r.code for r in all_rules()]
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == [r.code for r in all_rules()]
     assert main(["rule", "AIO999"]) == 2
 
 

@@ -38,7 +38,7 @@ def test_fixture_has_positives_and_negatives(rule):
     _, text, _ = _fixture(rule)
     positives = [line for line, code in expected_findings(text) if code == rule.code]
     assert len(positives) >= 3, "a fixture needs several positive forms"
-    code_lines = [l for l in text.splitlines() if l.strip() and not l.strip().startswith("#")]
+    code_lines = [line for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
     assert len(code_lines) - len(positives) >= len(positives), "a fixture needs negatives that must stay silent"
 
 

@@ -13,9 +13,10 @@ from typing import List, Optional, Sequence
 
 from aiolint import __version__
 from aiolint.docs import render_rule
-from aiolint.engine import fix_source, lint
+from aiolint.engine import fix_source
 from aiolint.files import FileChanged, iter_python_files, write_atomic
 from aiolint.rules import all_rules, get_rule
+from aiolint.runner import check_files, read_source
 from aiolint.settings import Settings, parse_blocking_calls, parse_codes, parse_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -75,13 +76,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 def _display(path: str, args: argparse.Namespace) -> str:
     return args.stdin_filename if path == "-" else path
 
@@ -92,15 +86,13 @@ def _error(message: str) -> None:
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     status = EXIT_CLEAN
-    for path in iter_python_files(args.paths):
-        try:
-            source = _read(path)
-        except OSError as exc:
-            _error(f"{path}: cannot read ({exc.strerror or exc})")
+    for result in check_files(args.paths, settings, stdin_filename=args.stdin_filename):
+        if result.error is not None:
+            _error(f"{result.path}: {result.error}")
             status = EXIT_ERROR
             continue
-        for finding in lint(source, _display(path, args), settings):
-            print(finding.format(_display(path, args)))
+        for finding in result.findings:
+            print(finding.format(result.path))
             status = max(status, EXIT_FINDINGS)
     return status
 
@@ -111,7 +103,7 @@ def cmd_fix(args: argparse.Namespace, settings: Settings) -> int:
     for path in iter_python_files(args.paths):
         name = _display(path, args)
         try:
-            source = _read(path)
+            source = read_source(path)
         except OSError as exc:
             _error(f"{path}: cannot read ({exc.strerror or exc})")
             status = EXIT_ERROR
