@@ -30,6 +30,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from aiolint.settings import Settings
 
 
+ASYNC_DEF = r"\basync\s+def\b"  # trigger: the file has async context at all
+
+
+def imports(*modules: str) -> str:
+    """Trigger regex: an `import`/`from` statement of one of `modules` (or a submodule).
+
+    Rules that match by qualified name can only fire where the module is imported,
+    so this is an exact pre-check for them (function-local imports included).
+    """
+    names = "|".join(re.escape(m) for m in modules)
+    gap = r"(?:[ \t]|\\\n)"  # spaces, tabs, backslash continuations
+    return rf"(?:^|[;:]){gap}*(?:import|from){gap}+(?:[\w.]+(?:{gap}+as{gap}+\w+)?{gap}*,{gap}*)*(?:{names})\b"
+
+
 @dataclass(frozen=True)
 class RuleDocs:
     what: str

@@ -5,7 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from aiolint import edits
-from aiolint.rule import Blocking, BlockingCallRule, RuleDocs
+from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.semantics import dotted_name
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
@@ -37,7 +37,7 @@ class BlockingHttpCall(BlockingCallRule):
     code = "AIO101"
     name = "blocking-http-call"
     fix_availability = "unsafe"
-    triggers = (r"\basync\b", r"requests|urlopen|urlretrieve|urllib3|httpx|http\.client|HTTPS?Connection")
+    triggers = (ASYNC_DEF, imports("requests", "httpx", "urllib", "urllib3", "http"))
     docs = RuleDocs(
         what=(
             "Checks for synchronous HTTP requests in async functions: `requests` functions and "

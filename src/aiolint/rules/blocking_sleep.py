@@ -5,14 +5,14 @@ from typing import Optional
 import libcst as cst
 
 from aiolint import edits
-from aiolint.rule import Blocking, BlockingCallRule, RuleDocs
+from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
 
 
 class BlockingSleep(BlockingCallRule):
     code = "AIO100"
     name = "blocking-sleep"
     fix_availability = "safe"
-    triggers = (r"\basync\b", r"\bsleep\b", r"\btime\b")
+    triggers = (ASYNC_DEF, imports("time"))
     docs = RuleDocs(
         what="Checks for `time.sleep()` calls in async functions.",
         why=(
