@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 DEFAULT_EXCLUDES = frozenset(
     {
@@ -16,15 +16,28 @@ DEFAULT_EXCLUDES = frozenset(
 PYTHON_SUFFIXES = (".py", ".pyi")
 
 
-def iter_python_files(paths: Sequence[str], excludes: Iterable[str] = DEFAULT_EXCLUDES) -> Iterator[str]:
-    """Files named on the command line are always checked; directories are searched."""
+def iter_python_files(
+    paths: Sequence[str],
+    excludes: Iterable[str] = DEFAULT_EXCLUDES,
+    skip: Optional[Callable[[str], bool]] = None,
+) -> Iterator[str]:
+    """Files named on the command line are always checked; directories are searched.
+
+    `skip(path)` prunes directories and files met while searching (config excludes, .gitignore).
+    """
     excluded = frozenset(excludes)
     for path in paths:
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in excluded and not d.endswith(".egg-info"))
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if d not in excluded
+                    and not d.endswith(".egg-info")
+                    and not (skip is not None and skip(os.path.join(root, d)))
+                )
                 for name in sorted(files):
-                    if name.endswith(PYTHON_SUFFIXES):
+                    if name.endswith(PYTHON_SUFFIXES) and not (skip is not None and skip(os.path.join(root, name))):
                         yield os.path.join(root, name)
         else:
             yield path
