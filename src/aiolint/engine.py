@@ -227,3 +227,32 @@ def fix_source(
         # Keep what earlier passes verified; the re-check below reports the rest.
         pass
     return FixResult(current, fixed, lint(current, path, settings))
+
+
+# ------------------------------------------------------------------------- fixes as text
+def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> Dict[tuple, list]:
+    """For reports that show fixes (JSON): each fixable finding's own fix as text edits.
+
+    Keyed by `Finding.sort_key()` (line, col, code). Each fix is applied alone to the
+    module and the result diffed against the source, so only files that have fixable
+    findings pay for it, and only when a report asks. Never raises.
+    """
+    from aiolint.fixer import apply_fixes
+    from aiolint.textedits import text_edits
+
+    edits: Dict[tuple, list] = {}
+    try:
+        text = decode(source)
+        rules = triggered_rules(text, settings)
+        if not rules:
+            return edits
+        module = parse(source)
+        for finding in _analyse(module, text, rules, settings):
+            if finding.fix is None:
+                continue
+            fixed, applied = apply_fixes(module, [finding])
+            if applied:
+                edits[finding.sort_key()] = text_edits(text, fixed.code)
+    except Exception:  # a report without edits beats no report
+        pass
+    return edits
