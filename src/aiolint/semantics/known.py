@@ -83,3 +83,28 @@ CALLABLE_FACTORIES = frozenset(
 )
 
 ASYNC_LIBRARIES = ("asyncio", "trio", "anyio")
+
+# Functions whose call schedules a coroutine as a task (the result is a Task or Future).
+TASK_FUNCTIONS = frozenset(
+    {
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.tasks.create_task",
+        "asyncio.tasks.ensure_future",
+    }
+)
+
+# Functions that return an event loop object.
+EVENT_LOOP_FUNCTIONS = frozenset(
+    {
+        "asyncio.get_event_loop",
+        "asyncio.get_running_loop",
+        "asyncio.new_event_loop",
+        "asyncio.events.get_event_loop",
+        "asyncio.events.get_running_loop",
+        "asyncio.events.new_event_loop",
+    }
+)
+
+# Classes whose instances own the tasks they create (`tg.create_task(...)` keeps a reference).
+TASK_GROUP_CLASSES = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})

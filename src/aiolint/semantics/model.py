@@ -318,6 +318,33 @@ class SemanticModel:
             return self.coroutine_function(node.func)
         return None
 
+    # ----------------------------------------------------------------- event loops and tasks
+    def event_loop(self, expr: cst.BaseExpression) -> bool:
+        """Is `expr` an event loop: a call of `asyncio.get_event_loop()` & co, a name holding one,
+        or a name/attribute called `loop`, `_loop`, `event_loop`, ... (the universal convention)?"""
+        if isinstance(expr, cst.Call):
+            return self.qualified_name(expr.func) in known.EVENT_LOOP_FUNCTIONS
+        if isinstance(expr, cst.Name):
+            held = self.holds_call(expr)
+            if held is not None:
+                return held[0] in known.EVENT_LOOP_FUNCTIONS
+            if self.resolve(expr.value) is not None:
+                return False  # an import or builtin, not a loop object
+            return expr.value.lstrip("_").endswith("loop")
+        if isinstance(expr, cst.Attribute):
+            return expr.attr.value.lstrip("_").endswith("loop")
+        return False
+
+    def task_creation(self, call: cst.Call) -> Optional[str]:
+        """For `asyncio.create_task/ensure_future(...)` or `<loop>.create_task(...)`: the callee as
+        written. None for anything else, `TaskGroup.create_task` included (the group keeps the task)."""
+        func = call.func
+        if self.qualified_name(func) in known.TASK_FUNCTIONS:
+            return dotted_name(func) or "create_task"
+        if isinstance(func, cst.Attribute) and func.attr.value == "create_task" and self.event_loop(func.value):
+            return dotted_name(func) or "loop.create_task"
+        return None
+
     # ----------------------------------------------------------------- thread pools
     def thread_pool_runner(self, call: cst.Call) -> Optional[Runner]:
         func = call.func
@@ -364,6 +391,32 @@ class SemanticModel:
         if self.lookup(module) is None and module not in self.module_scope.bindings:
             return module, True
         return None
+
+    # ----------------------------------------------------------------- building fixes: names in modules
+    def name_reference(self, qualified: str) -> Optional[Tuple[str, Tuple[str, ...]]]:
+        """How code at the current node can name `qualified` (e.g. "functools.partial"): (text, imports to add).
+
+        Reuses a name already imported as exactly that (`from functools import partial [as p]`),
+        else goes through the module (`functools.partial`, adding `import functools` if missing).
+        None when neither is possible without renaming.
+        """
+        module, _, attr = qualified.rpartition(".")
+        if not module:
+            return None
+        if self.resolve(attr) == qualified:
+            return attr, ()
+        for name, bindings in self.module_scope.bindings.items():
+            if (
+                bindings
+                and all(b.kind == IMPORT and b.qualified == qualified for b in bindings)
+                and self.resolve(name) == qualified
+            ):
+                return name, ()
+        reference = self.module_reference(module)
+        if reference is None:
+            return None
+        name, needs_import = reference
+        return f"{name}.{attr}", (module,) if needs_import else ()
 
 
 def _positional(arg: cst.Arg) -> bool:
