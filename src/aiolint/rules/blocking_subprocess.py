@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.traversal import iter_nodes
+
+# Run a command and wait for it (or start it: fork+exec is not free either).
+_EXEC = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+    }
+)
+# Always go through the shell.
+_SHELL = frozenset({"subprocess.getoutput", "subprocess.getstatusoutput", "os.system", "os.popen"})
+_SPAWN = frozenset(
+    {f"os.spawn{suffix}" for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")}
+)
+# Wait for a child. `os.waitstatus_to_exitcode` only converts a number and is not here.
+_WAIT = frozenset({"os.wait", "os.wait3", "os.wait4", "os.waitpid", "os.waitid"})
+
+
+class BlockingSubprocess(BlockingCallRule):
+    code = "AIO102"
+    name = "blocking-subprocess"
+    triggers = (ASYNC_DEF, imports("subprocess", "os"))
+    docs = RuleDocs(
+        what=(
+            "Checks for synchronous process calls in async functions: `subprocess.run`, `call`, "
+            "`check_call`, `check_output`, `Popen`, `getoutput`, `getstatusoutput`, `os.system`, "
+            "`os.popen`, `os.spawn*` and `os.wait*`."
+        ),
+        why=(
+            "These calls wait for the child process (or for the shell) in the current thread, so "
+            "the event loop stops for as long as the command runs. asyncio starts processes "
+            "without blocking and lets the task await their output and exit status."
+        ),
+        example=(
+            "import subprocess\n\n"
+            "async def version():\n"
+            "    return subprocess.check_output(['git', 'describe'])\n"
+        ),
+        use_instead=(
+            "import asyncio\n\n"
+            "async def version():\n"
+            "    proc = await asyncio.create_subprocess_exec(\n"
+            "        'git', 'describe', stdout=asyncio.subprocess.PIPE\n"
+            "    )\n"
+            "    out, _ = await proc.communicate()\n"
+            "    return out\n"
+        ),
+    )
+
+    def match(self, call: cst.Call) -> Optional[Blocking]:
+        qualified = self.model.qualified_name(call.func)
+        if qualified is None:
+            return None
+        if qualified in _EXEC:
+            shell = any(
+                a.keyword is not None and a.keyword.value == "shell" and _is_true(a.value) for a in call.args
+            )
+            return Blocking(qualified, self._replacement("shell" if shell else "exec"))
+        if qualified in _SHELL:
+            return Blocking(qualified, self._replacement("shell"))
+        if qualified in _SPAWN:
+            return Blocking(qualified, self._replacement("exec"))
+        if qualified in _WAIT and not _nonblocking_wait(call):
+            return Blocking(qualified, self._replacement("wait"))
+        return None
+
+    def _replacement(self, kind: str) -> str:
+        library = self.model.async_library
+        if library != "asyncio":
+            return f"'await {library}.run_process(...)'"
+        if kind == "wait":
+            return "'await proc.wait()' on a process started with asyncio.create_subprocess_exec"
+        return f"'await asyncio.create_subprocess_{kind}(...)'"
+
+
+def _is_true(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True"
+
+
+def _nonblocking_wait(call: cst.Call) -> bool:
+    """`os.waitpid(pid, os.WNOHANG)` and friends return at once: a poll, not a wait."""
+    return any(
+        (isinstance(node, cst.Name) and node.value == "WNOHANG")
+        or (isinstance(node, cst.Attribute) and node.attr.value == "WNOHANG")
+        for arg in call.args
+        for node in iter_nodes(arg.value)
+    )
