@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import libcst as cst
+
+from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.rules._threads import to_thread_fix, to_thread_text
+from aiolint.semantics import dotted_name
+
+# Kinds of receiver, from the call that built it, and the methods that wait on each.
+_THREADING = {
+    "threading.Thread": ("thread", frozenset({"join"})),
+    "threading.Event": ("event", frozenset({"wait"})),
+    "threading.Lock": ("lock", frozenset({"acquire"})),
+    "threading.RLock": ("lock", frozenset({"acquire"})),
+    "threading.Semaphore": ("semaphore", frozenset({"acquire"})),
+    "threading.BoundedSemaphore": ("semaphore", frozenset({"acquire"})),
+    "threading.Condition": ("condition", frozenset({"wait", "wait_for", "acquire"})),
+    "queue.Queue": ("queue", frozenset({"get", "put", "join"})),
+    "queue.LifoQueue": ("queue", frozenset({"get", "put", "join"})),
+    "queue.PriorityQueue": ("queue", frozenset({"get", "put", "join"})),
+    "queue.SimpleQueue": ("queue", frozenset({"get"})),  # its put never blocks
+}
+_CELERY_SENDS = frozenset({"delay", "apply_async"})
+
+# Where a method takes `block`/`blocking` and `timeout` positionally (index), for "returns at once".
+_BLOCK_INDEX = {"acquire": 0, "get": 0, "put": 1}
+_TIMEOUT_INDEX = {"acquire": 1, "get": 1, "put": 2, "wait_for": 1}
+
+# Waiting on these from a worker thread is wrong (lock ownership), so they get no to_thread fix.
+_NO_THREAD_FIX = frozenset({"lock", "semaphore", "condition"})
+_NATIVE = {
+    "event": "Event",
+    "lock": "Lock",
+    "semaphore": "Semaphore",
+    "condition": "Condition",
+}
+
+
+class BlockingWait(BlockingCallRule):
+    code = "AIO105"
+    name = "blocking-wait"
+    fix_availability = "sometimes"
+    triggers = (
+        ASYNC_DEF,
+        r"\.(?:get|result|join|wait|wait_for|acquire|put)\s*\(|\binput\b[\s)]*\(",
+        rf"{imports('threading', 'queue', 'concurrent')}|\b(?:delay|apply_async)\b|\binput\b[\s)]*\(",
+    )
+    docs = RuleDocs(
+        what=(
+            "Checks for calls in async functions that wait for another thread or process: `.get()` "
+            "on a Celery result (`task.delay(...)`, `task.apply_async(...)`), `.result()` on "
+            "`executor.submit(...)`, `.join()`/`.wait()`/`.acquire()` on `threading.Thread`, "
+            "`Event`, `Lock`, `Semaphore` and `Condition`, `.get()`/`.put()`/`.join()` on "
+            "`queue.Queue`, and `input()`. Only receivers built that way in view (chained, or a "
+            "name bound once to such a call) are reported: `dict.get`, `asyncio.Event.wait` and "
+            "`str.join` look the same and are fine."
+        ),
+        why=(
+            "These calls park the calling thread until some other thread, process or person "
+            "acts. On the event loop's thread that stops every task, and if the thing being "
+            "waited for needs the loop to make progress, it never finishes: a deadlock."
+        ),
+        example=(
+            "from concurrent.futures import ThreadPoolExecutor\n\n"
+            "POOL = ThreadPoolExecutor()\n\n"
+            "async def render(page):\n"
+            "    future = POOL.submit(page.render)\n"
+            "    return future.result()\n"
+        ),
+        use_instead=(
+            "import asyncio\n"
+            "from concurrent.futures import ThreadPoolExecutor\n\n"
+            "POOL = ThreadPoolExecutor()\n\n"
+            "async def render(page):\n"
+            "    loop = asyncio.get_running_loop()\n"
+            "    return await loop.run_in_executor(POOL, page.render)\n"
+        ),
+        fix_safety=(
+            "Unsafe, and only for a plain call on a name (or `input()`): the fix waits in a worker "
+            "thread with `await asyncio.to_thread(future.result)`. Locks, semaphores and "
+            "conditions get no fix, because acquiring them in a worker thread changes which "
+            "thread owns them."
+        ),
+    )
+
+    def match(self, call: cst.Call) -> Optional[Blocking]:
+        func = call.func
+        library = self.model.async_library
+        if self.model.qualified_name(func) == "builtins.input":
+            return Blocking("input", to_thread_text(call, library), fix=to_thread_fix(self, call))
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        kind = self._receiver_kind(func.value)
+        if kind is None:
+            return None
+        kind_name, built_by, methods = kind
+        if method not in methods or _returns_at_once(call, method):
+            return None
+        callee = f"{built_by}.{method}"
+        if kind_name in _NO_THREAD_FIX:
+            native = f"{library}.{_NATIVE[kind_name]}"
+            return Blocking(callee, f"{native}, or keep the threading one inside code run by {library}.to_thread")
+        fix = to_thread_fix(self, call) if isinstance(func.value, cst.Name) else None
+        thread = to_thread_text(call, library)
+        if kind_name == "event":
+            thread = f"{library}.Event, or {thread}"
+        elif kind_name == "queue" and library == "asyncio":
+            thread = f"asyncio.Queue, or {thread}"
+        elif kind_name == "future" and library == "asyncio":
+            thread = f"'await loop.run_in_executor(executor, fn, ...)' instead of submit, or {thread}"
+        return Blocking(callee, thread, fix=fix)
+
+    def _receiver_kind(self, receiver: cst.BaseExpression) -> Optional[Tuple[str, str, frozenset]]:
+        """(kind, what built it, waiting methods) for `receiver`, from the call that made it."""
+        if isinstance(receiver, cst.Name):
+            held = self.model.holds_call(receiver)
+            if held is None:
+                return None
+            qualified, built = held
+        elif isinstance(receiver, cst.Call):
+            qualified, built = self.model.qualified_name(receiver.func), receiver
+        else:
+            return None
+        found = _THREADING.get(qualified) if qualified else None
+        if found is not None:
+            kind, methods = found
+            if kind == "queue" and qualified != "queue.SimpleQueue" and not _bounded(built):
+                methods = methods - {"put"}  # an unbounded queue's put never waits
+            return kind, qualified, methods
+        if isinstance(built.func, cst.Attribute) and built.func.attr.value in _CELERY_SENDS:
+            return "celery", f"{dotted_name(built.func) or 'task'}(...)", frozenset({"get"})
+        runner = self.model.thread_pool_runner(built)
+        if runner is not None and runner.returns == "concurrent-future":
+            return "future", f"{runner.name}(...)", frozenset({"result"})
+        return None
+
+
+def _argument(call: cst.Call, index: Optional[int], keyword: str) -> Optional[cst.BaseExpression]:
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    if index is not None and index < len(positional):
+        return positional[index].value
+    return None
+
+
+def _is_zero_or_false(expr: Optional[cst.BaseExpression]) -> bool:
+    if isinstance(expr, cst.Name):
+        return expr.value == "False"
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        try:
+            return float(expr.value.replace("_", "")) == 0
+        except ValueError:
+            return False
+    return False
+
+
+def _returns_at_once(call: cst.Call, method: str) -> bool:
+    """`lock.acquire(False)`, `q.get(block=False)`, `event.wait(0)`: a poll, not a wait."""
+    block_keyword = "blocking" if method == "acquire" else "block"
+    if method in _BLOCK_INDEX and _is_zero_or_false(_argument(call, _BLOCK_INDEX[method], block_keyword)):
+        return True
+    return _is_zero_or_false(_argument(call, _TIMEOUT_INDEX.get(method, 0), "timeout"))
+
+
+def _bounded(built: cst.Call) -> bool:
+    """`queue.Queue(10)` / `maxsize=10`: put can wait. `Queue()` or `maxsize=0`: it cannot."""
+    size = _argument(built, 0, "maxsize")
+    return size is not None and not _is_zero_or_false(size)
