@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from aiolint import edits
+from aiolint.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.semantics import dotted_name
+
+_RUN = frozenset({"asyncio.run", "asyncio.runners.run"})
+_LOOP_METHODS = frozenset({"run_until_complete", "run_forever"})
+# Expressions that can follow `await` without parentheses.
+_ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+_LOOP_CALL = re.compile(r"\b(?:run_until_complete|run_forever)[ \t]*\(")
+_ASYNCIO_IMPORT = re.compile(imports("asyncio"), re.MULTILINE)
+
+
+class NestedEventLoop(Rule):
+    code = "AIO304"
+    name = "nested-event-loop"
+    message = (
+        "{callee}() in async function '{function}' starts an event loop inside the running one "
+        "(RuntimeError: cannot be called from a running event loop); use {replacement}"
+    )
+    fix_availability = "unsafe"
+    triggers = (ASYNC_DEF, r"\b(?:run|run_until_complete|run_forever)[ \t]*\(")
+    docs = RuleDocs(
+        what=(
+            "Checks for `asyncio.run()`, `loop.run_until_complete()` and `loop.run_forever()` "
+            "called in async functions."
+        ),
+        why=(
+            "A coroutine already runs inside an event loop, and asyncio does not nest loops: these "
+            "calls raise `RuntimeError` (`asyncio.run() cannot be called from a running event "
+            "loop`). The coroutine should be awaited instead."
+        ),
+        example=(
+            "import asyncio\n\n"
+            "async def handler():\n"
+            "    return asyncio.run(fetch())\n\n\n"
+            "async def fetch():\n"
+            "    await asyncio.sleep(1)\n"
+        ),
+        use_instead=(
+            "import asyncio\n\n"
+            "async def handler():\n"
+            "    return await fetch()\n\n\n"
+            "async def fetch():\n"
+            "    await asyncio.sleep(1)\n"
+        ),
+        fix_safety=(
+            "Unsafe: `asyncio.run(c)` becomes `await c`. That is what was meant, but it changes "
+            "the semantics: the coroutine now runs in the caller's loop and context, and "
+            "`asyncio.run` would also have cancelled leftover tasks and shut down async generators "
+            "and the default executor. `run_until_complete`/`run_forever` are not fixed."
+        ),
+    )
+
+    @classmethod
+    def is_triggered(cls, text, settings) -> bool:
+        # `run(` is everywhere; it only matters where asyncio is imported.
+        return super().is_triggered(text, settings) and bool(
+            _LOOP_CALL.search(text) or _ASYNCIO_IMPORT.search(text)
+        )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.model.in_async_context or "nest_asyncio" in self.model.source:
+            return  # nest_asyncio patches asyncio so that loops do nest
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _LOOP_METHODS:
+            if self.model.qualified_name(func) is not None:
+                return  # a module function of the same name, not a loop method
+            method = func.attr.value
+            replacement = (
+                "'await' on the coroutine" if method == "run_until_complete" else "'await' on the work itself"
+            )
+            self.report(
+                node, callee=dotted_name(func) or method, function=self.model.function_name, replacement=replacement
+            )
+            return
+        if self.model.qualified_name(func) not in _RUN:
+            return
+        args = node.args
+        fix = None
+        replacement = "'await' on the coroutine"
+        if len(args) == 1 and args[0].keyword is None and not args[0].star:
+            inner = args[0].value
+            replacement = f"'await {edits.code(inner)}'"
+            parent = self.model.parent
+            if (
+                isinstance(inner, _ATOMS)
+                and not isinstance(parent, cst.Await)
+                and self.code_of(node).count("#") == self.code_of(inner).count("#")
+            ):
+                fix = self.make_fix(
+                    "Await the coroutine instead of running a new loop",
+                    [(node, edits.awaited(inner, node, parent))],
+                    safe=False,
+                )
+        self.report(
+            node, fix=fix, callee=dotted_name(func) or "asyncio.run", function=self.model.function_name,
+            replacement=replacement,
+        )
