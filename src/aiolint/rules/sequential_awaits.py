@@ -1,0 +1,549 @@
+"""AIO400 sequential-awaits, and the run analysis AIO401 shares.
+
+A *run* is a stretch of consecutive statements of one block, each awaiting one
+thing (`await x`, `name = await x`, `name: T = await x`, and a closing
+`return await x`). Runs never cross a block boundary: they are taken from the
+body of one block, and any compound statement or other statement ends them.
+
+The hard part is saying "independent" only when it is: every reason two awaits
+may depend on each other that we can see in the code keeps them apart, and
+anything we cannot classify is not a candidate.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+
+import libcst as cst
+
+from aiolint import edits
+from aiolint.findings import REMOVE
+from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.semantics import dotted_name
+from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT
+from aiolint.traversal import iter_nodes
+
+# ---------------------------------------------------------------------------------- triggers
+# A statement line that starts with an await, optionally assigned to a name.
+_TARGET = r"\w+[ \t]*(?::[^=\n]+)?=[ \t]*"
+# The rest of a logical line: skips over triple-quoted strings, which may span lines and
+# hold text at any indentation. `(?=(...))\N` makes it atomic (no backtracking blow-up).
+_REST = r"""(?=((?:[^\n"']|"(?!"")|'(?!'')|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?''')*))\{n}(?:\n|$)"""
+# Lines that may follow a statement's first line before the next statement at the
+# same indentation: blank or comment lines, deeper continuation lines, closing brackets.
+_BETWEEN = r"(?:[ \t]*(?:\#[^\n]*)?\n|(?P=i)[ \t]+(?=[^\s#])%s|[ \t]*[)\]}]%s)*"
+
+
+def _rest(group: int) -> str:
+    return _REST.replace(r"\{n}", f"\\{group}")
+
+
+# Two await statements in a row at the same indentation, or two on one line (`;`).
+CONSECUTIVE_AWAITS = (
+    r"(?:^(?P<i>[ \t]*)(?:%s)?await\b%s%s(?P=i)(?:%s|return[ \t]+)?await\b"
+    % (_TARGET, _rest(2), _BETWEEN % (_rest(3), _rest(4)), _TARGET)
+    + r"|\bawait\b[^\n;]*;[ \t]*(?:%s|return[ \t]+)?await\b)" % _TARGET
+)
+
+# ---------------------------------------------------------------------------------- name facts
+# Steps whose order is the point (spec list), matched on the callee's last name.
+_ORDERED_NAMES = frozenset(
+    {
+        "close", "aclose", "wait_closed", "shutdown", "start", "stop", "connect", "disconnect",
+        "commit", "rollback", "flush", "drain", "cancel", "acquire", "release",
+    }
+)
+_ORDERED_PREFIXES = ("send", "write", "put", "publish", "set", "insert", "update", "delete", "execute")
+# More steps that are ordered in practice (found judging real code): side effects announced
+# to others, lifecycle and state changes, and preconditions checked before the next step.
+_MORE_ORDERED_PREFIXES = (
+    "record", "log", "emit", "dispatch", "fire", "trigger", "notify", "signal", "on_", "handle",
+    "prepare", "init", "setup", "teardown", "cleanup", "reset", "clear", "register", "unregister",
+    "subscribe", "unsubscribe", "login", "logout", "auth", "open", "create", "add", "remove", "push",
+    "pop", "save", "store", "check", "ensure", "validate", "verify", "assert", "require", "wait",
+    "join", "lock", "unlock", "eof", "ack", "nack", "reply", "respond", "answer", "edit", "invoke",
+    "flush", "close", "shutdown", "start", "stop", "restart", "reload", "refresh", "sync", "migrate",
+)
+# Calls that already run things concurrently, or wait for things to happen in order.
+_ORDERING_FUNCTIONS = frozenset(
+    {
+        "asyncio.gather", "asyncio.wait", "asyncio.as_completed", "asyncio.sleep", "trio.sleep",
+        "anyio.sleep", "asyncio.wait_for_event",
+    }
+)
+# Lock/event/queue/semaphore/condition operations (any receiver: the names are the API).
+_SYNC_METHODS = frozenset({"wait", "wait_for", "notify", "notify_all", "join", "locked", "is_set", "clear"})
+# Queue methods with names too common to match on any receiver.
+_QUEUE_METHODS = frozenset({"get", "get_nowait", "put_nowait", "task_done"})
+# Modules whose code is tests: there the order of the steps is what is being tested.
+_TEST_MODULE = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|hypothesis)\b", re.MULTILINE)
+_LIFECYCLE_FUNCTIONS = frozenset({"__aenter__", "__aexit__", "__del__", "__call__", "main", "run", "serve"})
+_PRIMITIVE_RECEIVER = re.compile(r"(?:lock|mutex|event|queue|sem|cond|barrier|latch)", re.IGNORECASE)
+# Wrappers whose first argument is the real work.
+_WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield", "anyio.fail_after", "trio.fail_after"})
+
+
+def _last_name(func: cst.BaseExpression) -> Optional[str]:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return None
+
+
+def ordering_name(name: str) -> bool:
+    """A callee name that marks a step whose order matters (sleep included)."""
+    plain = name.lstrip("_").lower()
+    return (
+        plain in _ORDERED_NAMES
+        or plain.startswith(_ORDERED_PREFIXES)
+        or plain.startswith(_MORE_ORDERED_PREFIXES)
+        or "sleep" in plain
+    )
+
+
+def root_name(expr: cst.BaseExpression) -> Optional[str]:
+    """The name an attribute/subscript/call chain starts from: `self` for `self.a[0].b()`."""
+    while True:
+        if isinstance(expr, cst.Attribute):
+            expr = expr.value
+        elif isinstance(expr, cst.Subscript):
+            expr = expr.value
+        elif isinstance(expr, cst.Call):
+            expr = expr.func
+        elif isinstance(expr, cst.Name):
+            return expr.value
+        else:
+            return None
+
+
+# ---------------------------------------------------------------------------------- steps
+@dataclass
+class Step:
+    """One statement of a run: `[target[: annotation] =] await value` or `return await value`."""
+
+    line: cst.SimpleStatementLine
+    small: cst.BaseSmallStatement
+    value: cst.BaseExpression  # what is awaited
+    target: Optional[cst.Name] = None
+    annotation: Optional[cst.Annotation] = None
+    is_return: bool = False
+    # Filled in by the analysis of the awaited call:
+    reads: FrozenSet[str] = frozenset()  # every name the awaited expression reads
+    receivers: FrozenSet[str] = frozenset()  # root names of the objects whose methods it calls
+    binding: Optional[cst.Call] = None  # AIO401: the call that made the awaited coroutine
+
+
+def as_step(line: cst.SimpleStatementLine, small: cst.BaseSmallStatement) -> Optional[Step]:
+    """The await statement forms a run is made of (only the spellings the trigger sees)."""
+    if isinstance(small, cst.Expr):
+        value, target, annotation = small.value, None, None
+    elif isinstance(small, cst.Assign):
+        if len(small.targets) != 1:
+            return None
+        value, target, annotation = small.value, small.targets[0].target, None
+    elif isinstance(small, cst.AnnAssign):
+        value, target, annotation = small.value, small.target, small.annotation
+    elif isinstance(small, cst.Return):
+        value, target, annotation = small.value, None, None
+    else:
+        return None
+    if not isinstance(value, cst.Await) or value.lpar:
+        return None
+    if target is not None and (not isinstance(target, cst.Name) or target.lpar):
+        return None
+    return Step(line, small, value.expression, target, annotation, isinstance(small, cst.Return))
+
+
+def sequences(block: Union[cst.IndentedBlock, cst.SimpleStatementSuite]) -> Iterator[List[Step]]:
+    """Stretches of consecutive await statements of one block, in order.
+
+    Lines holding one statement chain together; a line of several `;`-separated
+    statements is a stretch of its own (so a fix never splits a line).
+    """
+    if isinstance(block, cst.SimpleStatementSuite):
+        yield _line_steps(None, block.body)
+        return
+    current: List[Step] = []
+    for statement in block.body:
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            step = as_step(statement, statement.body[0])
+            if step is not None:
+                current.append(step)
+                continue
+        if current:
+            yield current
+            current = []
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) > 1:
+            yield _line_steps(statement, statement.body)
+    if current:
+        yield current
+
+
+def _line_steps(line, smalls: Sequence[cst.BaseSmallStatement]) -> List[Step]:
+    out: List[Step] = []
+    for small in smalls:
+        step = as_step(line, small)
+        if step is None:
+            # A non-await statement: a stretch ends; mark the gap with None-less split.
+            out.append(None)  # type: ignore[arg-type]
+        else:
+            out.append(step)
+    return out
+
+
+def split_runs(steps: Sequence[Optional[Step]], candidate, compatible) -> Iterator[List[Step]]:
+    """Greedy runs of candidates, each compatible with every earlier member of its run."""
+    run: List[Step] = []
+    for step in steps:
+        if step is None or not candidate(step):
+            if len(run) >= 2:
+                yield run
+            run = []
+            continue
+        if all(compatible(earlier, step) for earlier in run):
+            run.append(step)
+        else:
+            if len(run) >= 2:
+                yield run
+            run = [step]
+        if step.is_return:
+            if len(run) >= 2:
+                yield run
+            run = []
+    if len(run) >= 2:
+        yield run
+
+
+# ---------------------------------------------------------------------------------- fixes
+@dataclass
+class GatherPlan:
+    text: str  # the statement(s) as shown in the message
+    replacements: List[Tuple[cst.CSTNode, object]] = field(default_factory=list)
+
+
+def _has_comment(line: Optional[cst.SimpleStatementLine], leading: bool) -> bool:
+    if line is None:
+        return False
+    if line.trailing_whitespace.comment is not None:
+        return True
+    return leading and any(empty.comment is not None for empty in line.leading_lines)
+
+
+def _names_in(node: cst.CSTNode) -> Set[str]:
+    return {n.value for n in iter_nodes(node) if isinstance(n, cst.Name)}
+
+
+def plan_gather(
+    rule: Rule,
+    steps: Sequence[Step],
+    awaitables: Sequence[cst.BaseExpression],
+    shown: Sequence[str],
+) -> Tuple[str, Optional[object]]:
+    """The replacement text for the message, and the fix (None when we cannot write one safely)."""
+    model = rule.model
+    reference = model.module_reference("asyncio")
+    gather_name = f"{reference[0] if reference else 'asyncio'}.gather"
+    returning = steps[-1].is_return
+    bound = [s.target.value if s.target is not None else None for s in steps]
+    function = model.function
+    used = _names_in(function) if function is not None else set()
+    fresh = None
+    if returning:
+        fresh = next(
+            (n for n in ("result", "result_", "gathered") if n not in used and model.lookup(n) is None), None
+        )
+        bound[-1] = fresh
+    placeholder = any(b is None for b in bound) and any(b is not None for b in bound)
+    targets = [b if b is not None else "_" for b in bound]
+    call_text = f"{gather_name}({', '.join(shown)})"
+    if all(b is None for b in bound):
+        text = f"await {call_text}"
+    else:
+        text = f"{', '.join(targets)} = await {call_text}"
+    if returning:
+        text += f"; return {fresh}"
+
+    fix = None
+    single_line = steps[0].line is not None and all(s.line is steps[0].line for s in steps)
+    blocked = (
+        reference is None
+        or (returning and fresh is None)
+        or (placeholder and ("_" in used or model.lookup("_") is not None))
+        or any(_has_comment(s.line, leading=i > 0) for i, s in enumerate(steps) if not single_line)
+        or (single_line and (returning or any(s.annotation is not None for s in steps)))
+        or steps[0].line is None
+        or (not single_line and len({id(s.line) for s in steps}) != len(steps))
+    )
+    if not blocked:
+        name, needs_import = reference
+        gather = edits.call(
+            f"{name}.gather", [edits.arg(a.with_changes(lpar=[], rpar=[])) for a in awaitables]
+        )
+        awaited = cst.Await(expression=gather)
+        if all(b is None for b in bound):
+            first: cst.BaseSmallStatement = cst.Expr(awaited)
+        elif len(targets) == 1:  # pragma: no cover - runs have two steps at least
+            first = cst.Assign([cst.AssignTarget(cst.Name(targets[0]))], awaited)
+        else:
+            tuple_target = cst.Tuple(
+                [cst.Element(cst.Name(t)) for t in targets], lpar=[], rpar=[]
+            )
+            first = cst.Assign([cst.AssignTarget(tuple_target)], awaited)
+        replacements: List[Tuple[cst.CSTNode, object]] = []
+        if single_line:
+            replacements.append((steps[0].small, first))
+            replacements.extend((s.small, REMOVE) for s in steps[1:])
+        else:
+            lines = [
+                cst.SimpleStatementLine([cst.AnnAssign(s.target, s.annotation, value=None)])
+                for s in steps
+                if s.annotation is not None
+            ]
+            lines.append(cst.SimpleStatementLine([first]))
+            lines[0] = lines[0].with_changes(leading_lines=steps[0].line.leading_lines)
+            replacements.append(
+                (steps[0].line, lines[0] if len(lines) == 1 else cst.FlattenSentinel(lines))
+            )
+            for step in steps[1:]:
+                if step.is_return:
+                    replacements.append(
+                        (step.line, step.line.with_changes(body=[cst.Return(cst.Name(fresh))]))
+                    )
+                else:
+                    replacements.append((step.line, REMOVE))
+        fix = rule.make_fix(
+            f"Await them together with '{name}.gather(...)'",
+            replacements,
+            safe=False,
+            imports=("asyncio",) if needs_import else (),
+        )
+    return text, fix
+
+
+def shown_call(expr: cst.BaseExpression) -> str:
+    """`f(...)` / `t1`: how an awaitable appears in a message."""
+    if isinstance(expr, cst.Call):
+        callee = dotted_name(expr.func) or "<call>"
+        return f"{callee}(...)" if expr.args else f"{callee}()"
+    return dotted_name(expr) or "<awaitable>"
+
+
+def structured_alternative(rule: Rule) -> str:
+    settings = rule.settings
+    newer = settings.target_version is not None and settings.target_version >= (3, 11)
+    if newer or settings.prefer_taskgroup:
+        return " or start them as tasks in an 'async with asyncio.TaskGroup() as tg:' block"
+    return ""
+
+
+def task_group_spelling(library: str) -> str:
+    if library == "trio":
+        return "'async with trio.open_nursery() as nursery:' and 'nursery.start_soon(...)' for each call"
+    return "'async with anyio.create_task_group() as tg:' and 'tg.start_soon(...)' for each call"
+
+
+# ---------------------------------------------------------------------------------- the rule
+class SequentialAwaits(Rule):
+    code = "AIO400"
+    name = "sequential-awaits"
+    message = "{count} independent awaits in '{function}' run one after another ({calls}); use {replacement}"
+    fix_availability = "unsafe"
+    triggers = (ASYNC_DEF, CONSECUTIVE_AWAITS)
+    docs = RuleDocs(
+        what=(
+            "Checks for two or more consecutive statements in one block that each await a call "
+            "(`await f(...)`, `x = await f(...)`) when nothing ties the calls together: no call "
+            "reads a name bound by an earlier one, no two are methods of the same object (except "
+            "thread-pool runners such as `asyncio.to_thread`), and none is a sleep, a "
+            "lock/event/queue operation or a step whose name says its order matters (`close`, "
+            "`commit`, `send...`, `write...`, `set...`, ...)."
+        ),
+        why=(
+            "Each `await` waits for its call to finish before the next one starts, so the run takes "
+            "the sum of the calls' latencies. Independent I/O can overlap: `asyncio.gather` (or a "
+            "`TaskGroup`) waits for all of them at once and takes only as long as the slowest."
+        ),
+        example=(
+            "async def fetch_user(uid): ...\n"
+            "async def fetch_orders(uid): ...\n\n"
+            "async def profile(uid):\n"
+            "    user = await fetch_user(uid)\n"
+            "    orders = await fetch_orders(uid)\n"
+            "    return user, orders\n"
+        ),
+        use_instead=(
+            "import asyncio\n\n"
+            "async def fetch_user(uid): ...\n"
+            "async def fetch_orders(uid): ...\n\n"
+            "async def profile(uid):\n"
+            "    user, orders = await asyncio.gather(fetch_user(uid), fetch_orders(uid))\n"
+            "    return user, orders\n"
+        ),
+        fix_safety=(
+            "Unsafe: the calls then run concurrently, and their side effects may interleave in "
+            "any order. If one fails, `gather` raises its exception while the others keep running "
+            "(a `TaskGroup` cancels them). The fix keeps every binding (`a, b = await "
+            "asyncio.gather(f(), g())`, `_` for a bare await, annotations declared above), "
+            "turns a closing `return await h()` into `return result`, and adds `import asyncio` "
+            "when needed. There is no fix in trio/anyio modules, or where a comment on a folded "
+            "statement would be lost."
+        ),
+    )
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._check(node)
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._check(node)
+
+    _test_module: Optional[bool] = None
+
+    def _check(self, block) -> None:
+        if not self.model.in_async_context or not ordinary_context(self.model):
+            return
+        if self._test_module is None:
+            self._test_module = is_test_module(self.model.source)
+        if self._test_module:
+            return
+        for steps in sequences(block):
+            for run in split_runs(steps, self._candidate, compatible):
+                self._report(run)
+
+    # ------------------------------------------------------------------ independence
+    def _candidate(self, step: Step) -> bool:
+        call = step.value
+        if not isinstance(call, cst.Call):
+            return False  # `await x`: what x is and when it started is unknown here
+        found = analyse_call(self.model, call)
+        if found is None:
+            return False
+        step.reads, step.receivers = found
+        return True
+
+    # ------------------------------------------------------------------ reporting
+    def _report(self, run: List[Step]) -> None:
+        calls = [s.value for s in run]
+        shown = [shown_call(c) for c in calls]
+        library = self.model.async_library
+        if library != "asyncio":
+            replacement, fix = task_group_spelling(library), None
+        else:
+            text, fix = plan_gather(self, run, calls, shown)
+            replacement = f"'{text}'{structured_alternative(self)}"
+        self.report(
+            run[0].small,
+            fix=fix,
+            count=len(run),
+            function=self.model.function_name,
+            calls=", ".join(shown),
+            replacement=replacement,
+        )
+
+
+def analyse_call(model, call: cst.Call) -> Optional[Tuple[FrozenSet[str], FrozenSet[str]]]:
+    """(names the call reads, root names of the objects it calls methods of), or None when
+    the call must keep its place: it nests an await, binds a name, or one of its callees
+    is a sleep, a synchronisation primitive or an ordering-sensitive step."""
+    reads: Set[str] = set()
+    receivers: Set[str] = set()
+    for node in iter_nodes(call):
+        if isinstance(node, (cst.Await, cst.NamedExpr, cst.Yield)):
+            return None
+        if isinstance(node, cst.Name):
+            reads.add(node.value)
+    for func, kind in _effective_callees(model, call):
+        if not _free_of_ordering(model, func):
+            return None
+        receiver = _receiver(model, func, kind)
+        if receiver is not None:
+            receivers.add(receiver)
+    return frozenset(reads), frozenset(receivers)
+
+
+_CALL, _RUNNER, _RUN_CALLABLE = "call", "runner", "callable"
+
+
+def _effective_callees(model, call: cst.Call) -> Iterator[Tuple[cst.BaseExpression, str]]:
+    """The callees that do the work: the call, a wrapper's inner call, a runner's callable."""
+    runner = model.thread_pool_runner(call)
+    if runner is not None:
+        yield call.func, _RUNNER
+        if runner.callable is not None:
+            yield runner.callable.value, _RUN_CALLABLE
+        return
+    yield call.func, _CALL
+    if model.qualified_name(call.func) in _WRAPPERS and call.args:
+        inner = call.args[0].value
+        if isinstance(inner, cst.Call):
+            yield from _effective_callees(model, inner)
+
+
+def _free_of_ordering(model, func: cst.BaseExpression) -> bool:
+    qualified = model.qualified_name(func)
+    if qualified in _ORDERING_FUNCTIONS:
+        return False
+    if qualified in _WRAPPERS:
+        return True  # `wait_for(aw, t)`: what counts is `aw`, checked on its own
+    name = _last_name(func)
+    if name is None:
+        return True
+    if ordering_name(name) or name in _SYNC_METHODS:
+        return False
+    if isinstance(func, cst.Attribute) and qualified is None:
+        receiver = _last_name(func.value) or ""
+        if name in _QUEUE_METHODS or _PRIMITIVE_RECEIVER.search(receiver):
+            return False
+    return True
+
+
+def _receiver(model, func: cst.BaseExpression, kind: str) -> Optional[str]:
+    """The object a method is called on (its root name), or None for a plain function.
+
+    Thread-pool runners are independent by design, so their own receiver (`loop` of
+    `loop.run_in_executor`) does not count; a bound method they run (`obj.m`) does.
+    A parameter or variable that is called (`receive()`, `callback()`) is an object
+    too: calling it twice may well be stateful, like a method.
+    """
+    if kind == _RUNNER:
+        return None
+    if isinstance(func, cst.Name):
+        if kind == _RUN_CALLABLE:
+            return None
+        found = model.lookup(func.value)
+        if found is None or all(b.kind in (DEF, CLASSDEF, IMPORT) for b in found[1]):
+            return None
+        return func.value
+    if not isinstance(func, cst.Attribute):
+        return "<expression>"
+    if model.qualified_name(func) is not None:
+        return None  # reached through an import: a module function, not a method
+    return root_name(func.value) or "<expression>"
+
+
+def is_test_module(source: str) -> bool:
+    return bool(_TEST_MODULE.search(source))
+
+
+def ordinary_context(model) -> bool:
+    """False where the order of awaits is the point: test functions, cleanup, lifecycle steps."""
+    function = model.function_name
+    if function.lstrip("_").lower().startswith("test") or function in _LIFECYCLE_FUNCTIONS:
+        return False
+    if ordering_name(function):
+        return False
+    return not isinstance(model.parent, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally))
+
+
+def compatible(earlier: Step, later: Step) -> bool:
+    """Can `later` run at the same time as `earlier`?"""
+    bound = earlier.target.value if earlier.target is not None else None
+    if bound is not None and (bound in later.reads or (later.target is not None and later.target.value == bound)):
+        return False
+    if later.target is not None and later.target.value in earlier.reads:
+        return False  # keep it simple: a name read, then rebound, stays in order
+    # The same object, as receiver of one call and anywhere in the other.
+    if earlier.receivers & (later.receivers | later.reads) or later.receivers & earlier.reads:
+        return False
+    return True
