@@ -2,17 +2,33 @@
 
 The CLI's `check` goes through `check_files`; parallelism, the result cache and
 progress display belong here, not in the CLI or the engine.
+
+How a run goes: the main process lists the files, reads each one and looks its
+bytes up in the cache; only the misses are linted, in a pool of worker
+processes when there are enough of them to pay for the pool. Results come back
+in the order the files were found, whatever finished first. Findings that cross
+a process boundary or go into the cache are plain data (`cache.plain_finding`):
+no LibCST nodes, and fixes without their node replacements.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence, TextIO, Tuple
 
+from aiolint.cache import Cache, plain_finding
 from aiolint.engine import lint
 from aiolint.files import iter_python_files
 from aiolint.findings import Finding
 from aiolint.settings import Settings
+
+# Below this many files to lint, a pool costs more (start-up, pickling) than it saves.
+MIN_FILES_FOR_POOL = 24
 
 
 @dataclass
@@ -21,6 +37,7 @@ class FileResult:
     findings: List[Finding] = field(default_factory=list)
     error: Optional[str] = None  # could not read the file
     source: Optional[bytes] = None
+    cached: bool = False  # the findings came from the cache
 
 
 def read_source(path: str) -> bytes:
@@ -30,19 +47,179 @@ def read_source(path: str) -> bytes:
         return handle.read()
 
 
+def lint_plain(source: bytes, name: str, settings: Settings) -> List[Finding]:
+    """`engine.lint`, with the findings turned into plain data (the tree is not kept alive)."""
+    return [plain_finding(f) for f in lint(source, name, settings)]
+
+
 def check_file(path: str, settings: Settings, display: Optional[str] = None) -> FileResult:
     name = display or path
     try:
         source = read_source(path)
     except OSError as exc:
         return FileResult(name, error=f"cannot read ({exc.strerror or exc})")
-    findings = lint(source, name, settings)
-    for finding in findings:
-        finding.node = None  # results outlive the tree; do not keep it alive
-    return FileResult(name, findings, source=source)
+    return FileResult(name, lint_plain(source, name, settings), source=source)
 
 
-def check_files(paths: Sequence[str], settings: Settings, *, stdin_filename: str = "<stdin>") -> Iterator[FileResult]:
-    """Results in a stable order (the order the files are found)."""
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+class Progress:
+    """A one-line counter on a terminal's stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, total: int, stream: Optional[TextIO] = None, enabled: Optional[bool] = None):
+        self.stream = stream or sys.stderr
+        if enabled is None:
+            enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = enabled and total > 0
+        self.total = total
+        self.done = 0
+        self._shown = False
+        self._last = 0.0
+
+    def advance(self) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last >= 0.1 or self.done == self.total:
+            self._last = now
+            self.stream.write(f"\raiolint: {self.done}/{self.total} files")
+            self.stream.flush()
+            self._shown = True
+
+    def clear(self) -> None:
+        """Remove the line, so that other output starts on a clean line."""
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
+
+
+# ----------------------------------------------------------------------- worker side
+_worker_settings: Optional[Settings] = None
+_worker_cache: Optional[Cache] = None
+
+
+def _init_worker(settings: Settings, cache: Optional[Cache]) -> None:
+    global _worker_settings, _worker_cache
+    _worker_settings, _worker_cache = settings, cache
+
+
+def _lint_job(job: Tuple[str, bytes, Optional[str]]) -> List[Finding]:
+    name, source, key = job
+    assert _worker_settings is not None
+    findings = lint_plain(source, name, _worker_settings)
+    if _worker_cache is not None and key is not None:
+        _worker_cache.put(key, findings)  # written where it was computed: spreads the I/O
+    return findings
+
+
+# ----------------------------------------------------------------------- main side
+def check_files(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    stdin_filename: str = "<stdin>",
+    jobs: Optional[int] = None,
+    cache: Optional[Cache] = None,
+    progress: Optional[bool] = None,
+    progress_stream: Optional[TextIO] = None,
+) -> Iterator[FileResult]:
+    """Results in a stable order (the order the files are found).
+
+    jobs: worker processes (None or 0: one per available core; 1: no pool).
+    cache: where to look results up and store new ones (None: no cache).
+    progress: a file counter on stderr (None: only when stderr is a terminal).
+    """
+    # Read everything first: the cache needs the bytes, and the counter needs a total.
+    entries: List[FileResult] = []
+    keys: List[Optional[str]] = []
     for path in iter_python_files(paths):
-        yield check_file(path, settings, stdin_filename if path == "-" else None)
+        name = stdin_filename if path == "-" else path
+        try:
+            source = read_source(path)
+        except OSError as exc:
+            entries.append(FileResult(name, error=f"cannot read ({exc.strerror or exc})"))
+            keys.append(None)
+            continue
+        result = FileResult(name, source=source)
+        key = None
+        if cache is not None:
+            key = cache.key(source)
+            hit = cache.get(key)
+            if hit is not None:
+                result.findings, result.cached = hit, True
+        entries.append(result)
+        keys.append(key)
+
+    misses = [i for i, r in enumerate(entries) if r.error is None and not r.cached]
+    meter = Progress(len(entries), progress_stream, progress)
+    workers = min(jobs or default_jobs(), len(misses))
+    pool = None
+    try:
+        if workers > 1 and len(misses) >= MIN_FILES_FOR_POOL:
+            pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context(_start_method()),
+                initializer=_init_worker,
+                initargs=(settings, cache),
+            )
+            jobs_iter = [(entries[i].path, entries[i].source, keys[i]) for i in misses]
+            # Small chunks keep the workers balanced (file sizes vary a lot).
+            chunk = max(1, min(16, len(misses) // (workers * 8)))
+            computed = _pooled(pool.map(_lint_job, jobs_iter, chunksize=chunk), entries, keys, misses, settings, cache)
+        else:
+            computed = _serial(entries, keys, misses, settings, cache)
+        pending = set(misses)
+        for index, result in enumerate(entries):
+            if index in pending:
+                result.findings = next(computed)
+            meter.advance()
+            if result.findings or result.error is not None:
+                meter.clear()  # findings go to stdout; do not print them over the counter
+            yield result
+    finally:
+        meter.clear()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pooled(
+    results: Iterator[List[Finding]],
+    entries: List[FileResult],
+    keys: List[Optional[str]],
+    misses: List[int],
+    settings: Settings,
+    cache: Optional[Cache],
+) -> Iterator[List[Finding]]:
+    done = 0
+    try:
+        for findings in results:
+            done += 1
+            yield findings
+    except BrokenProcessPool:
+        # A worker died (killed, or crashed in native code): finish here, one file at a time.
+        yield from _serial(entries, keys, misses[done:], settings, cache)
+
+
+def _serial(
+    entries: List[FileResult], keys: List[Optional[str]], misses: List[int], settings: Settings, cache: Optional[Cache]
+) -> Iterator[List[Finding]]:
+    for index in misses:
+        result = entries[index]
+        assert result.source is not None
+        findings = lint_plain(result.source, result.path, settings)
+        key = keys[index]
+        if cache is not None and key is not None:
+            cache.put(key, findings)
+        yield findings
+
+
+def _start_method() -> str:
+    # fork starts workers with aiolint and LibCST already imported; elsewhere use the default.
+    return "fork" if sys.platform.startswith("linux") else multiprocessing.get_start_method()

@@ -1,0 +1,192 @@
+"""The result cache: per-file findings keyed by what could change them.
+
+A key is the SHA-256 of the file's bytes and a fingerprint of everything else
+that decides the findings: the aiolint version, a hash of aiolint's own source
+(so a development checkout never serves results of older code), the LibCST and
+Python versions, and the settings. Nothing is ever "invalidated": a changed
+input is a different key.
+
+Safe under concurrent runs: an entry is written to a temporary file in its
+shard directory and renamed into place, so readers see a whole entry or none.
+Entries carry a checksum of their payload; anything that does not verify
+(truncated by a crash before the data reached the disk, edited, garbage) is a
+miss, never an error. All paths are derived from hex digests under the cache
+directory, and shard directories that are not plain directories inside it are
+refused, so the cache never writes elsewhere.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import List, Optional
+
+from aiolint.findings import Finding, Fix
+
+DEFAULT_DIR = ".aiolint_cache"
+_FORMAT = b"aiolint-cache-1"
+_README = (
+    b"Created by aiolint: cached findings, safe to delete.\n"
+)
+
+
+def _package_source_hash() -> str:
+    """Hash of aiolint's own .py files: results of other code are never served."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()
+
+
+_SOURCE_HASH: Optional[str] = None
+
+
+def fingerprint(settings: object) -> str:
+    """Everything but the file's bytes that decides its findings."""
+    global _SOURCE_HASH
+    import libcst
+
+    import aiolint
+
+    if _SOURCE_HASH is None:
+        _SOURCE_HASH = _package_source_hash()
+    parts = [
+        _FORMAT.decode(),
+        str(aiolint.__version__),  # looked up now, not at import: an upgrade is a new fingerprint
+        _SOURCE_HASH,
+        getattr(libcst, "__version__", "?"),
+        "%d.%d" % sys.version_info[:2],
+        repr(settings),  # a frozen dataclass of plain values: its repr is its identity
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def plain_finding(finding: Finding) -> Finding:
+    """A copy holding only plain data: no LibCST nodes, so it can be pickled and cached.
+
+    A fix keeps its applicability, description and imports; its node replacements
+    are dropped (they only mean something next to the tree they came from).
+    """
+    fix = finding.fix
+    if fix is not None:
+        fix = Fix(fix.applicability, fix.description, (), tuple(fix.imports))
+    return Finding(
+        finding.code, finding.name, finding.message, finding.line, finding.col,
+        finding.end_line, finding.end_col, fix,
+    )
+
+
+def _encode(key: str, findings: List[Finding]) -> bytes:
+    rows = []
+    for f in findings:
+        fix = None if f.fix is None else [f.fix.applicability, f.fix.description, list(f.fix.imports)]
+        rows.append([f.code, f.name, f.message, f.line, f.col, f.end_line, f.end_col, fix])
+    payload = json.dumps([key, rows], separators=(",", ":")).encode()
+    return _FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def _decode(key: str, data: bytes) -> Optional[List[Finding]]:
+    header, sep, payload = data.partition(b"\n")
+    if not sep or header != _FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode():
+        return None
+    stored_key, rows = json.loads(payload)
+    if stored_key != key:
+        return None
+    findings = []
+    for code, name, message, line, col, end_line, end_col, fix in rows:
+        if not all(isinstance(v, str) for v in (code, name, message)):
+            return None
+        if not all(type(v) is int for v in (line, col, end_line, end_col)):
+            return None
+        if fix is not None:
+            applicability, description, imports = fix
+            fix = Fix(str(applicability), str(description), (), tuple(str(i) for i in imports))
+        findings.append(Finding(code, name, message, line, col, end_line, end_col, fix))
+    return findings
+
+
+class Cache:
+    """One cache directory, used with one set of settings."""
+
+    def __init__(self, directory: "str | os.PathLike[str]", settings: object):
+        self.root = os.path.realpath(os.fspath(directory))
+        self.fingerprint = fingerprint(settings)
+        self._ready = False
+        self._shards: set = set()
+
+    def key(self, source: bytes) -> str:
+        digest = hashlib.sha256(self.fingerprint.encode())
+        digest.update(source)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.root, key[:2], key[2:])
+
+    def get(self, key: str) -> Optional[List[Finding]]:
+        """The findings stored under `key`, or None (missing, unreadable or not verifiable)."""
+        try:
+            fd = os.open(self._path(key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as handle:
+                data = handle.read()
+            return _decode(key, data)
+        except Exception:  # a bad entry is a miss; linting again rewrites it
+            return None
+
+    def put(self, key: str, findings: List[Finding]) -> None:
+        """Store plain findings under `key`. Best effort: failing to write is not an error."""
+        try:
+            shard = self._shard(key[:2])
+            if shard is None:
+                return
+            fd, temp = tempfile.mkstemp(dir=shard, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(_encode(key, findings))
+                os.replace(temp, os.path.join(shard, key[2:]))
+            except BaseException:
+                try:
+                    os.unlink(temp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass
+
+    def _shard(self, name: str) -> Optional[str]:
+        shard = os.path.join(self.root, name)
+        if name in self._shards:
+            return shard
+        if not self._ready:
+            os.makedirs(self.root, exist_ok=True)
+            for marker, text in (
+                ("CACHEDIR.TAG", b"Signature: 8a477f597d28d172789f06886806bc55\n" + _README),
+                (".gitignore", b"# " + _README + b"*\n"),
+            ):
+                marker_path = os.path.join(self.root, marker)
+                if not os.path.lexists(marker_path):
+                    try:
+                        with open(marker_path, "xb") as handle:
+                            handle.write(text)
+                    except OSError:
+                        pass
+            self._ready = True
+        try:
+            os.mkdir(shard)
+        except FileExistsError:
+            pass
+        # A shard that is a symlink (or resolves elsewhere) would lead writes out of the cache.
+        if os.path.islink(shard) or not os.path.isdir(shard) or os.path.realpath(shard) != shard:
+            return None
+        self._shards.add(name)
+        return shard

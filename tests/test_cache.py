@@ -1,0 +1,192 @@
+"""The result cache never serves stale or damaged results, and stays in its directory."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import aiolint
+from aiolint import cache as cache_module
+from aiolint.cache import Cache
+from aiolint.findings import Finding, Fix
+from aiolint.runner import check_files
+from aiolint.settings import Settings
+
+SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"
+TWICE = SLEEPY + "    time.sleep(2)\n"
+SETTINGS = Settings(respect_noqa=True)
+
+
+def _run(paths, settings=SETTINGS, cache=None, **kwargs):
+    return [(r.path, [(f.code, f.line, f.col) for f in r.findings], r.cached) for r in check_files(
+        [str(p) for p in paths], settings, cache=cache, jobs=1, **kwargs
+    )]
+
+
+def _codes(results):
+    return [(path, findings) for path, findings, _ in results]
+
+
+@pytest.fixture
+def project(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.py").write_text(SLEEPY)
+    (src / "b.py").write_text("x = 1\n")
+    return src
+
+
+def test_second_run_is_served_from_the_cache_with_the_same_findings(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    first = _run([project], cache=Cache(cache_dir, SETTINGS))
+    second = _run([project], cache=Cache(cache_dir, SETTINGS))
+    assert [c for _, _, c in first] == [False, False]
+    assert [c for _, _, c in second] == [True, True]
+    assert _codes(first) == _codes(second) == _codes(_run([project]))
+
+
+def test_editing_a_file_is_never_stale(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    _run([project], cache=Cache(cache_dir, SETTINGS))
+    (project / "a.py").write_text(TWICE)
+    results = _run([project], cache=Cache(cache_dir, SETTINGS))
+    assert results[0][1] == [("AIO100", 4, 5), ("AIO100", 5, 5)] and results[0][2] is False
+    (project / "a.py").write_text(SLEEPY)  # back to the old bytes: the old entry is right again
+    assert _run([project], cache=Cache(cache_dir, SETTINGS))[0][1:] == ([("AIO100", 4, 5)], True)
+
+
+def test_changing_settings_is_never_stale(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    _run([project], cache=Cache(cache_dir, SETTINGS))
+    ignoring = Settings(ignore=("AIO100",), respect_noqa=True)
+    results = _run([project], ignoring, cache=Cache(cache_dir, ignoring))
+    assert results[0][1:] == ([], False)
+
+
+def test_a_new_version_string_is_never_stale(project, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    _run([project], cache=Cache(cache_dir, SETTINGS))
+    monkeypatch.setattr(aiolint, "__version__", aiolint.__version__ + ".post1")
+    assert [c for _, _, c in _run([project], cache=Cache(cache_dir, SETTINGS))] == [False, False]
+
+
+def test_a_change_to_aiolints_own_code_is_never_stale(project, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    _run([project], cache=Cache(cache_dir, SETTINGS))
+    monkeypatch.setattr(cache_module, "_SOURCE_HASH", "edited")
+    assert [c for _, _, c in _run([project], cache=Cache(cache_dir, SETTINGS))] == [False, False]
+
+
+def _entries(cache_dir):
+    return [
+        os.path.join(root, name)
+        for root, _, names in os.walk(cache_dir)
+        for name in names
+        if len(name) == 62 and not name.startswith(".")
+    ]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: b"",
+        lambda data: data.replace(b'"AIO100"', b'"AIO101"'),  # edited: checksum no longer matches
+        lambda data: os.urandom(64),
+        lambda data: b"aiolint-cache-1 " + b"0" * 64 + b"\n[]",
+    ],
+)
+def test_a_damaged_entry_is_a_miss_and_is_rewritten(project, tmp_path, damage):
+    cache_dir = tmp_path / "cache"
+    expected = _codes(_run([project], cache=Cache(cache_dir, SETTINGS)))
+    for entry in _entries(cache_dir):
+        with open(entry, "rb") as handle:
+            data = handle.read()
+        with open(entry, "wb") as handle:
+            handle.write(damage(data))
+    again = _run([project], cache=Cache(cache_dir, SETTINGS))
+    assert _codes(again) == expected and again[0][2] is False  # a.py's entry is damaged in every case
+    assert [c for _, _, c in _run([project], cache=Cache(cache_dir, SETTINGS))] == [True, True]
+
+
+def test_an_entry_copied_under_another_key_is_a_miss(tmp_path):
+    store = Cache(tmp_path / "cache", SETTINGS)
+    first, second = store.key(b"a"), store.key(b"b")
+    store.put(first, [Finding("AIO100", "blocking-sleep", "m", 1, 1, 1, 2)])
+    os.makedirs(os.path.dirname(store._path(second)), exist_ok=True)
+    os.replace(store._path(first), store._path(second))
+    assert store.get(second) is None
+
+
+def test_fixes_survive_as_plain_data(tmp_path):
+    store = Cache(tmp_path / "cache", SETTINGS)
+    finding = Finding("AIO100", "blocking-sleep", "m", 4, 5, 4, 18, Fix("safe", "Replace it", (), ("asyncio",)))
+    store.put(store.key(b"x"), [finding])
+    [back] = store.get(store.key(b"x"))
+    assert back == finding and back.fix.is_safe
+
+
+def test_never_writes_outside_its_directory(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    store = Cache(tmp_path / "cache", SETTINGS)
+    key = store.key(b"source")
+    os.makedirs(store.root, exist_ok=True)
+    os.symlink(outside, os.path.join(store.root, key[:2]))  # a planted shard pointing elsewhere
+    store.put(key, [])
+    assert list(outside.iterdir()) == []
+    assert store.get(key) is None
+
+
+def test_an_unwritable_cache_is_not_an_error(project, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    results = _run([project], cache=Cache(blocker / "cache", SETTINGS))
+    assert _codes(results) == _codes(_run([project]))
+
+
+def test_concurrent_writers_and_readers_never_see_a_partial_entry(tmp_path):
+    store = Cache(tmp_path / "cache", SETTINGS)
+    key = store.key(b"shared")
+    many = [Finding("AIO100", "blocking-sleep", "m" * 200, n, 1, n, 2) for n in range(1, 400)]
+    few = many[:3]
+    bad = []
+    stop = threading.Event()
+
+    def write(findings):
+        while not stop.is_set():
+            store.put(key, findings)
+
+    def read():
+        for _ in range(3000):
+            got = store.get(key)
+            if got is not None and got not in (many, few):
+                bad.append(got)
+        stop.set()
+
+    threads = [threading.Thread(target=write, args=(f,)) for f in (many, few)] + [threading.Thread(target=read)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert bad == []
+    leftovers = [n for n in os.listdir(os.path.dirname(store._path(key))) if n.startswith(".tmp-")]
+    assert leftovers == []
+
+
+def test_concurrent_cli_runs_agree_with_an_uncached_run(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for n in range(40):
+        (src / f"m{n}.py").write_text(SLEEPY * (n % 3 + 1) if n % 2 else "x = 1\n")
+    cache_dir = tmp_path / "cache"
+    command = [sys.executable, "-m", "aiolint", "check", "--cache-dir", str(cache_dir), str(src)]
+    runs = [subprocess.Popen(command + ["-j", "2"], stdout=subprocess.PIPE, cwd=tmp_path) for _ in range(3)]
+    outputs = [run.communicate()[0] for run in runs]
+    plain = subprocess.run(command[:-3] + ["--no-cache", str(src)], stdout=subprocess.PIPE, cwd=tmp_path).stdout
+    warm = subprocess.run(command, stdout=subprocess.PIPE, cwd=tmp_path).stdout
+    assert plain.count(b"AIO100") == sum(n % 3 + 1 for n in range(1, 40, 2))
+    assert all(out == plain for out in outputs) and warm == plain
