@@ -7,6 +7,7 @@ import libcst as cst
 
 from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.semantics import dotted_name
+from aiolint.traversal import iter_nodes
 
 # Synchronous drivers: qualified name -> the async driver to name in the message.
 _DRIVERS = {
@@ -18,13 +19,25 @@ _DRIVERS = {
     "pymysql.Connect": "aiomysql.connect or asyncmy.connect",
     "MySQLdb.connect": "aiomysql.connect or asyncmy.connect",
     "MySQLdb.Connect": "aiomysql.connect or asyncmy.connect",
+}
+# Clients that connect lazily: building one does no I/O, its commands do. They are
+# reported where built, but only when this function uses them for a command (or keeps
+# them on an attribute for later); a client only passed around is left alone.
+_LAZY_CLIENTS = {
     "pymongo.MongoClient": "pymongo.AsyncMongoClient or motor's AsyncIOMotorClient",
     "pymongo.mongo_client.MongoClient": "pymongo.AsyncMongoClient or motor's AsyncIOMotorClient",
     "redis.Redis": "redis.asyncio.Redis",
     "redis.StrictRedis": "redis.asyncio.Redis",
     "redis.client.Redis": "redis.asyncio.Redis",
     "redis.client.StrictRedis": "redis.asyncio.Redis",
+    "redis.from_url": "redis.asyncio.from_url",
+    "redis.Redis.from_url": "redis.asyncio.Redis.from_url",
 }
+# Client methods that do no I/O of their own.
+_NO_IO = frozenset(
+    {"pipeline", "pubsub", "lock", "register_script", "get_encoder", "get_database", "get_default_database",
+     "get_collection", "with_options", "close"}
+)
 
 # Django queryset methods that run a query when called (each has an `a...` twin since Django 4.1).
 _EXECUTING = frozenset(
@@ -58,7 +71,9 @@ class BlockingDatabaseCall(BlockingCallRule):
         what=(
             "Checks for synchronous database access in async functions: `sqlite3.connect`, "
             "`psycopg2.connect`, synchronous `psycopg.connect`, `pymysql.connect`, `MySQLdb.connect`, "
-            "`pymongo.MongoClient`, synchronous `redis.Redis`/`StrictRedis`, and Django ORM calls "
+            "`pymongo.MongoClient` and synchronous `redis.Redis`/`StrictRedis` (these connect lazily, so "
+            "they are reported when the function sends a command through them or keeps them on an "
+            "attribute), and Django ORM calls "
             "`<Model>.objects.<method>(...)` that run a query (`get`, `create`, `count`, "
             "`filter(...).first()`, a queryset iterated with a plain `for`, ...) in modules that "
             "import Django."
@@ -88,9 +103,45 @@ class BlockingDatabaseCall(BlockingCallRule):
         driver = _DRIVERS.get(qualified) if qualified else None
         if driver is not None:
             return Blocking(qualified, f"an async driver ({driver})")
+        driver = _LAZY_CLIENTS.get(qualified) if qualified else None
+        if driver is not None:
+            return Blocking(qualified, f"an async client ({driver})") if self._client_used(call) else None
         if isinstance(call.func, cst.Attribute) and _DJANGO_IMPORT.search(self.model.source):
             return self._django(call)
         return None
+
+    def _client_used(self, call: cst.Call) -> bool:
+        """Chained into a command, kept on an attribute, or bound to a name used for a command here."""
+        model = self.model
+        parent = model.parent
+        if isinstance(parent, cst.Attribute):  # redis.Redis().get(k), MongoClient().db.users.find_one()
+            return True
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)):
+            targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+            if len(targets) != 1:
+                return False
+            target = targets[0]
+            if isinstance(target, cst.Attribute):
+                return True
+            return isinstance(target, cst.Name) and self._commands_on(target.value)
+        if isinstance(parent, cst.WithItem) and parent.asname is not None:
+            target = parent.asname.name
+            return isinstance(target, cst.Name) and self._commands_on(target.value)
+        return False
+
+    def _commands_on(self, name: str) -> bool:
+        function = self.model.function
+        if function is None or self.model.holds(name) is None:
+            return False
+        for node in iter_nodes(function.body):
+            func = node.func if isinstance(node, cst.Call) else None
+            if isinstance(func, cst.Attribute) and func.attr.value not in _NO_IO:
+                root = func.value
+                while isinstance(root, (cst.Attribute, cst.Subscript)):  # client.db["users"].find_one()
+                    root = root.value
+                if isinstance(root, cst.Name) and root.value == name:
+                    return True
+        return False
 
     # ------------------------------------------------------------------ Django ORM
     def _django(self, call: cst.Call) -> Optional[Blocking]:
