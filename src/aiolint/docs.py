@@ -82,6 +82,12 @@ def render_internal_error() -> str:
     return "\n".join(parts) + "\n"
 
 
+def summary(text: str) -> str:
+    """The first sentence of a docs field, for tables and SARIF's shortDescription."""
+    text = " ".join(text.split())
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z])", text, maxsplit=1)[0]
+
+
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
@@ -91,9 +97,8 @@ def render_table(link_prefix: str = "") -> str:
     lines = ["| code | name | what it finds | fix |", "|---|---|---|---|"]
     for rule in all_rules():
         target = f"{link_prefix}#{anchor(rule.code, rule.name)}"
-        lines.append(
-            f"| [{rule.code}]({target}) | {rule.name} | {_cell(rule.docs.what)} | {rule.fix_availability or 'none'} |"
-        )
+        what, fix = _cell(summary(rule.docs.what)), rule.fix_availability or "none"
+        lines.append(f"| [{rule.code}]({target}) | {rule.name} | {what} | {fix} |")
     return "\n".join(lines) + "\n"
 
 

@@ -140,7 +140,7 @@ def _descriptor(code: str, name: str, what: str, why: str, help_markdown: str, l
     descriptor = {
         "id": code,
         "name": name,
-        "shortDescription": {"text": what},
+        "shortDescription": {"text": docs.summary(what)},
         "fullDescription": {"text": f"{what} {why}".strip()},
         "help": {"text": help_markdown, "markdown": help_markdown},
         "defaultConfiguration": {"level": level},
