@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 import libcst as cst
+from libcst import MaybeSentinel
 
 _EMPTY = cst.Module(body=[])
 
@@ -42,3 +43,50 @@ def awaited(
     if not lpar and _needs_parens(original, parent):
         lpar, rpar = [cst.LeftParen()], [cst.RightParen()]
     return cst.Await(expression=new.with_changes(lpar=[], rpar=[]), lpar=lpar, rpar=rpar)
+
+
+# ----------------------------------------------------------------- argument lists
+def with_args(call: cst.Call, args: Sequence[cst.Arg]) -> cst.Call:
+    """`call` with `args` instead of its arguments, each keeping its own formatting.
+
+    Arguments taken from elsewhere may change position, so the new last argument
+    gets the original last one's trailing comma and whitespace (they may hold the
+    line break before `)`); the others lose line breaks that no comment needs, and
+    get `, ` from LibCST when they have no comma.
+    """
+    args = list(args)
+    for index, item in enumerate(args[:-1]):
+        if _bare_break(item.whitespace_after_arg):
+            args[index] = item.with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
+    if args:
+        last = call.args[-1] if call.args else cst.Arg(value=cst.Name("_"))
+        args[-1] = args[-1].with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+    return call.with_changes(args=args)
+
+
+def one_line_args(args: Sequence[cst.Arg]) -> list:
+    """`args` with line breaks no comment needs turned into `, `, for a call built inline."""
+    out = []
+    for index, item in enumerate(args):
+        comma = item.comma
+        if isinstance(comma, cst.Comma) and _bare_break(comma.whitespace_after):
+            comma = MaybeSentinel.DEFAULT
+        if index == len(args) - 1 and not (isinstance(comma, cst.Comma) and _has_comment(comma.whitespace_after)):
+            comma = MaybeSentinel.DEFAULT
+        changes = {"comma": comma}
+        if _bare_break(item.whitespace_after_arg):
+            changes["whitespace_after_arg"] = cst.SimpleWhitespace("")
+        out.append(item.with_changes(**changes))
+    return out
+
+
+def _has_comment(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    if not isinstance(whitespace, cst.ParenthesizedWhitespace):
+        return False
+    lines = [whitespace.first_line, *whitespace.empty_lines]
+    return any(getattr(line, "comment", None) is not None for line in lines)
+
+
+def _bare_break(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    """A line break (with indentation) and nothing else."""
+    return isinstance(whitespace, cst.ParenthesizedWhitespace) and not _has_comment(whitespace)
