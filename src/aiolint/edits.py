@@ -90,3 +90,13 @@ def _has_comment(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
 def _bare_break(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
     """A line break (with indentation) and nothing else."""
     return isinstance(whitespace, cst.ParenthesizedWhitespace) and not _has_comment(whitespace)
+
+
+def snippet(node: cst.CSTNode, limit: int = 72) -> str:
+    """Source of a node for a message: whole when short and on one line, else `f(...)` for a call."""
+    text = code(node)
+    if "\n" in text or len(text) > limit:
+        if isinstance(node, cst.Call):
+            return code(node.func.with_changes(lpar=[], rpar=[])).split("\n")[0][:limit] + "(...)"
+        return text.split("\n")[0][:limit] + " ..."
+    return text
