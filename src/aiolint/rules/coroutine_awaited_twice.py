@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -54,6 +55,8 @@ _HEADERS: Dict[type, str] = {
     cst.If: "test", cst.While: "test", cst.For: "iter", cst.With: "items", cst.Match: "subject",
 }
 _BLOCKS = (cst.Module, cst.IndentedBlock, cst.SimpleStatementLine)
+# `await name` (not `await name.attr`, `await name(...)`, `await name[...]`).
+_AWAIT_NAME = re.compile(r"\bawait[\s(\\]+(\w+)\b(?![ \t]*[.(\[])")
 
 
 def _field_of(parent: cst.CSTNode, child: cst.CSTNode) -> Optional[str]:
@@ -99,7 +102,7 @@ class CoroutineAwaitedTwice(Rule):
         "reuse already awaited coroutine); reuse the result of the first 'await {name}', or use "
         "'asyncio.create_task({callee}(...))' to await it more than once"
     )
-    triggers = (ASYNC_DEF, r"\bawait[ \t(]+\w+[ \t)]*(?:$|[^\w \t.(\[])")
+    triggers = (ASYNC_DEF, _AWAIT_NAME.pattern)
     docs = RuleDocs(
         what=(
             "Checks for a name holding a coroutine (the result of calling a known coroutine "
@@ -132,6 +135,13 @@ class CoroutineAwaitedTwice(Rule):
             "    await asyncio.sleep(1)\n"
         ),
     )
+
+    @classmethod
+    def is_triggered(cls, text, settings) -> bool:
+        if not super().is_triggered(text, settings):
+            return False
+        names = _AWAIT_NAME.findall(text)
+        return len(set(names)) < len(names)  # some name is awaited twice
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -115,11 +115,16 @@ class LegacyLoopBoilerplate(Rule):
         if not drivers:
             return  # the loop is not used to run the program here
         fix = self._fix(node, parent, name)
-        self.report(node, fix=fix, replacement=self._suggestion(drivers[0]))
+        self.report(node, fix=fix, replacement=self._suggestion(drivers[0], name))
 
-    def _suggestion(self, driver: cst.Call) -> str:
+    def _suggestion(self, driver: cst.Call, loop_name: Optional[str] = None) -> str:
         argument = _single_argument(driver)
         if driver.func.attr.value == "run_until_complete" and argument is not None:
+            if loop_name is not None and any(
+                isinstance(n, cst.Name) and n.value == loop_name for n in iter_nodes(argument)
+            ):
+                # `run_until_complete(go(loop))`: the coroutine must get the loop itself.
+                return "'asyncio.run(...)', with the coroutine calling asyncio.get_running_loop()"
             return f"'asyncio.run({edits.code(argument)})'"
         return "'asyncio.run(main())' with an async main() that awaits until shutdown"
 
@@ -148,6 +153,8 @@ class LegacyLoopBoilerplate(Rule):
             isinstance(t.target, cst.Name) and t.target.value == name for t in following.targets
         ):
             return None
+        if "set_event_loop" in self.model.source:
+            return None  # a loop set by hand (e.g. a Proactor loop) would be ignored by asyncio.run
         if self._used_elsewhere(name, {id(assign.targets[0].target), id(driver.func.value)}):
             return None
         reference = self._asyncio_reference(call)
