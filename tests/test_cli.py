@@ -76,9 +76,65 @@ def test_console_script_runs():
     assert result.returncode == 0 and result.stdout.startswith("aiolint ")
 
 
-def test_bad_target_version_is_a_usage_error(tmp_path):
+def test_bad_target_version_is_a_usage_error(tmp_path, capsys):
     path = tmp_path / "m.py"
     path.write_text(SLEEPY)
-    with pytest.raises(SystemExit) as usage:
-        main(["check", "--target-version", "three", str(path)])
-    assert usage.value.code == 2
+    assert main(["check", "--target-version", "three", str(path)]) == 2
+    assert "invalid Python version 'three'" in capsys.readouterr().err
+
+
+def test_no_path_and_bad_format_are_usage_errors():
+    for argv in (["check"], ["check", "--format", "xml", "x.py"], ["fix", "--format", "json", "x.py"]):
+        with pytest.raises(SystemExit) as usage:
+            main(argv)
+        assert usage.value.code == 2
+
+
+MIXED = (
+    "import time, requests\n\nasync def f(u):\n    time.sleep(1)\n    time.sleep(2)\n"
+    "    requests.get(u)\n    requests.post(u)\n    requests.put(u)  # noqa: AIO101\n"
+)
+
+
+def test_fix_summary_and_exit_codes(tmp_path, capsys):
+    path = tmp_path / "m.py"
+    path.write_text(MIXED)
+    only = ["--select", "AIO100,AIO101"]  # other rules may fire on the fixed code (AIO400)
+    assert main(["fix", *only, "--diff", str(path)]) == 1  # something to fix
+    captured = capsys.readouterr()
+    assert captured.err.strip().endswith("would fix 2, 2 remaining (2 have unsafe fixes)")
+    assert path.read_text() == MIXED
+    assert main(["fix", *only, str(path)]) == 1  # findings remain
+    captured = capsys.readouterr()
+    assert captured.err.strip().endswith("fixed 2, 2 remaining (2 have unsafe fixes)")
+    assert [line.split()[1] for line in captured.out.splitlines()] == ["AIO101", "AIO101"]
+    assert main(["fix", *only, "--diff", str(path)]) == 1  # nothing to fix, but findings remain
+    assert capsys.readouterr().out == ""
+    assert main(["fix", *only, "--unsafe-fixes", str(path)]) == 0
+    assert capsys.readouterr().err.strip().endswith("fixed 2, 0 remaining")
+    assert "requests.put(u)  # noqa: AIO101" in path.read_text()  # noqa is honoured by fix too
+    assert main(["fix", *only, "--diff", str(path)]) == 0
+    assert main(["check", *only, str(path)]) == 0
+
+
+def test_fix_from_stdin_writes_the_fixed_source_to_stdout(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(MIXED.encode())))
+    assert main(["fix", "-", "--stdin-filename", "buffer.py"]) == 1
+    captured = capsys.readouterr()
+    assert "await asyncio.sleep(1)" in captured.out and "requests.get(u)" in captured.out
+    assert "buffer.py:" in captured.err and "buffer.py:" not in captured.out
+
+
+def test_rule_aio000_is_explained(capsys):
+    assert main(["rule", "AIO000"]) == 0
+    assert capsys.readouterr().out.startswith("## AIO000 internal-error")
+
+
+def test_help_agrees_with_the_subcommands():
+    for command in ("check", "fix"):
+        result = subprocess.run(["aiolint", command, "--help"], capture_output=True, text=True)
+        assert result.returncode == 0
+        for flag in ("--select", "--ignore", "--per-file-ignores", "--exclude", "--config", "--stdin-filename"):
+            assert flag in result.stdout
+    check_help = subprocess.run(["aiolint", "check", "--help"], capture_output=True, text=True).stdout
+    assert "--format {text,json,sarif,github}" in check_help and "--exit-zero" in check_help

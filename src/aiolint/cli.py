@@ -1,8 +1,10 @@
 """Command-line front end: `aiolint check`, `aiolint fix`, `aiolint rule`, `aiolint rules`.
 
-It only adapts the engine: it finds files, reads bytes, prints findings, and
-writes fixed bytes back safely. Exit codes: 0 clean, 1 findings (or, for
-`fix --diff`, changes to make), 2 usage or I/O error.
+It only adapts the engine: it reads the configuration (config.py), finds files
+(selection.py), reads bytes, reports findings (formats.py), and writes fixed bytes
+back safely. Exit codes: 0 clean, 1 findings (or, for `fix --diff`, changes to
+make), 2 usage, configuration or I/O error. README.md documents every flag; a test
+keeps the two in step.
 """
 from __future__ import annotations
 
@@ -12,44 +14,88 @@ import sys
 from typing import List, Optional, Sequence
 
 from aiolint import __version__
-from aiolint.docs import render_rule
+from aiolint.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
+from aiolint.config import Config, ConfigError, resolve
+from aiolint.docs import INTERNAL_ERROR_CODE, render_internal_error, render_rule
 from aiolint.engine import fix_source
-from aiolint.files import FileChanged, iter_python_files, write_atomic
+from aiolint.files import FileChanged, write_atomic
+from aiolint.formats import FORMATS, REPORTERS
 from aiolint.rules import all_rules, get_rule
 from aiolint.runner import check_files, read_source
-from aiolint.settings import Settings, parse_blocking_calls, parse_codes, parse_version
+from aiolint.selection import Selection
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(
-        select=parse_codes(args.select),
-        ignore=parse_codes(args.ignore),
-        blocking_calls=parse_blocking_calls(args.aio_blocking_calls),
-        target_version=parse_version(args.target_version),
-        prefer_taskgroup=args.prefer_taskgroup,
-        respect_noqa=True,
+# Flags that set a [tool.aiolint] key, by attribute name -> key. Each wins over the file.
+_CONFIG_FLAGS = {
+    "select": "select",
+    "ignore": "ignore",
+    "per_file_ignores": "per-file-ignores",
+    "blocking_calls": "blocking-calls",
+    "exclude": "exclude",
+    "respect_gitignore": "respect-gitignore",
+    "target_version": "target-version",
+    "prefer_taskgroup": "prefer-taskgroup",
+}
+
+
+def _config(args: argparse.Namespace) -> Config:
+    given = {key: getattr(args, attr) for attr, key in _CONFIG_FLAGS.items() if getattr(args, attr) is not None}
+    return resolve(
+        args.paths, given, config_file=args.config, isolated=args.isolated, stdin_filename=args.stdin_filename
     )
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' reads stdin)")
-    parser.add_argument("--select", default="", help="comma-separated codes or prefixes to check (default: all)")
-    parser.add_argument("--ignore", default="", help="comma-separated codes or prefixes to skip")
+    # Defaults are None so that only flags actually given override pyproject.toml.
+    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to check (default: all)")
+    parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to skip")
     parser.add_argument(
+        "--per-file-ignores",
+        metavar="PAIRS",
+        help="codes or prefixes to skip in files matching a glob, e.g. 'tests/*:AIO100,AIO101 scripts/*:AIO1'",
+    )
+    parser.add_argument(
+        "--blocking-calls",
         "--aio-blocking-calls",
-        default="",
+        dest="blocking_calls",
         metavar="NAMES",
         help="AIO106: extra blocking calls, comma-separated qualified names, each optionally "
         "'=replacement'; 'pkg.*' matches everything under pkg",
     )
-    parser.add_argument("--target-version", default="", metavar="X.Y", help="Python version the code targets")
     parser.add_argument(
-        "--prefer-taskgroup", action="store_true", help="AIO400: suggest asyncio.TaskGroup alongside gather"
+        "--exclude",
+        metavar="PATTERNS",
+        help="comma-separated glob patterns of files or directories to skip, added to the built-in excludes",
     )
     parser.add_argument(
+        "--respect-gitignore",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="skip files that git ignores when searching directories (default: on)",
+    )
+    parser.add_argument("--target-version", metavar="X.Y", help="Python version the code targets, e.g. 3.11")
+    parser.add_argument(
+        "--prefer-taskgroup",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="AIO400: suggest asyncio.TaskGroup alongside gather",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="read [tool.aiolint] from this pyproject.toml instead of searching for one"
+    )
+    parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    parser.add_argument(
         "--stdin-filename", default="<stdin>", metavar="NAME", help="name to report for source read from stdin"
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=0, metavar="N", help="worker processes (default: one per core)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    parser.add_argument(
+        "--cache-dir", default=DEFAULT_CACHE_DIR, metavar="DIR", help="result cache (default: %(default)s)"
     )
 
 
@@ -63,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="report findings")
     _add_common(check)
+    check.add_argument(
+        "--format", choices=FORMATS, default="text", help="how to report findings (default: %(default)s)"
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even if there are findings")
 
     fix = commands.add_parser("fix", help="apply fixes, then report what remains")
     _add_common(fix)
@@ -84,24 +134,34 @@ def _error(message: str) -> None:
     print(f"aiolint: {message}", file=sys.stderr)
 
 
-def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_check(args: argparse.Namespace, selection: Selection) -> int:
+    settings = selection.config.settings
+    reporter = REPORTERS[args.format](sys.stdout, selection.settings_for)
     status = EXIT_CLEAN
-    for result in check_files(args.paths, settings, stdin_filename=args.stdin_filename):
+    files = selection.files(args.paths)
+    cache = None if args.no_cache else Cache(args.cache_dir, settings)
+    for result in check_files(files, settings, stdin_filename=args.stdin_filename, jobs=args.jobs, cache=cache):
         if result.error is not None:
             _error(f"{result.path}: {result.error}")
+            reporter.error(result.path, result.error)
             status = EXIT_ERROR
             continue
-        for finding in result.findings:
-            print(finding.format(result.path))
+        # per-file-ignores filter afterwards, so that one lint (and cache entry) serves every file.
+        file_settings = selection.settings_for(result.path)
+        findings = [f for f in result.findings if file_settings.is_enabled(f.code)]
+        reporter.add(result.path, findings, result.source)
+        if findings and not args.exit_zero:
             status = max(status, EXIT_FINDINGS)
+    reporter.finish()
     return status
 
 
-def cmd_fix(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_fix(args: argparse.Namespace, selection: Selection) -> int:
     status = EXIT_CLEAN
     fixed_total = remaining_total = unsafe_total = 0
-    for path in iter_python_files(args.paths):
+    for path in selection.files(args.paths):
         name = _display(path, args)
+        settings = selection.settings_for(name)
         try:
             source = read_source(path)
         except OSError as exc:
@@ -143,7 +203,7 @@ def cmd_fix(args: argparse.Namespace, settings: Settings) -> int:
 
 def _summary(fixed: int, remaining: int, unsafe: int, diff: bool) -> str:
     verb = "would fix" if diff else "fixed"
-    hint = f" ({unsafe} have unsafe fixes: --unsafe-fixes)" if unsafe else ""
+    hint = f" ({unsafe} have unsafe fixes)" if unsafe else ""
     return f"{verb} {fixed}, {remaining} remaining{hint}"
 
 
@@ -154,6 +214,9 @@ def _diff(before: bytes, after: bytes, name: str) -> List[str]:
 
 
 def cmd_rule(args: argparse.Namespace) -> int:
+    if args.code.strip().upper() == INTERNAL_ERROR_CODE:
+        print(render_internal_error())
+        return EXIT_CLEAN
     try:
         rule = get_rule(args.code)
     except KeyError:
@@ -180,9 +243,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.paths:
         parser.error(f"{args.command}: give at least one PATH (or '-' for stdin)")
     try:
-        settings = _settings(args)
-    except ValueError as exc:
-        parser.error(str(exc))
+        selection = Selection(_config(args))
+    except ConfigError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
     if args.command == "check":
-        return cmd_check(args, settings)
-    return cmd_fix(args, settings)
+        return cmd_check(args, selection)
+    return cmd_fix(args, selection)

@@ -132,15 +132,18 @@ class Selection:
         self._settings: Dict[Tuple[str, ...], Settings] = {}
 
     def files(self, paths: Sequence[str]) -> List[str]:
-        """Named files are checked unless an `exclude` pattern matches them (so pre-commit,
-        which names files, honours it); directories are searched."""
+        """Named files and directories are used unless an `exclude` pattern matches them (so
+        pre-commit, which names files, honours it); directories are searched."""
         found: List[str] = []
         for path in paths:
-            if path == "-" or not os.path.isdir(path):
-                if path == "-" or not self.exclude.matches(path):
-                    found.append(path)
+            if path == "-":
+                found.append(path)
+            elif self.exclude and self.exclude.matches(path):
                 continue
-            found.extend(iter_python_files([path], skip=self._skipper(path)))
+            elif os.path.isdir(path):
+                found.extend(iter_python_files([path], skip=self._skipper(path)))
+            else:
+                found.append(path)
         return found
 
     def _skipper(self, directory: str) -> Optional[Callable[[str], bool]]:
