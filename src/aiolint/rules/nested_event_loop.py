@@ -69,9 +69,11 @@ class NestedEventLoop(Rule):
             return  # nest_asyncio patches asyncio so that loops do nest
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in _LOOP_METHODS:
-            if self.model.qualified_name(func) is not None:
-                return  # a module function of the same name, not a loop method
             method = func.attr.value
+            if self.model.qualified_name(func) is not None or isinstance(self.model.parent, cst.Await):
+                return  # a module function, or an async method of the same name: not a loop's
+            if method == "run_forever" and not self.model.event_loop(func.value):
+                return  # `run_forever` is a common name (websocket-client's WebSocketApp, servers...)
             replacement = (
                 "'await' on the coroutine" if method == "run_until_complete" else "'await' on the work itself"
             )
