@@ -8,7 +8,10 @@ from aiolint import edits
 from aiolint.rule import ASYNC_DEF, Rule, RuleDocs, imports
 from aiolint.semantics import known
 
-_LIBRARY_IMPORT = re.compile(imports("asyncio", "anyio", "trio", "starlette", "fastapi", "aiofiles"), re.MULTILINE)
+# The table's functions can only be called where their package is imported.
+_LIBRARY_IMPORT = re.compile(
+    imports(*sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS})), re.MULTILINE
+)
 
 # Names a known coroutine function can be called by: same-module `async def`s, the last part of
 # the library functions, and import aliases (`from asyncio import sleep as nap`).
