@@ -197,6 +197,8 @@ def test_gitignore_is_respected_while_searching(project, capsys):
     assert len(paths(capsys.readouterr().out)) == 4
     main(["check", str(project / "ignored.py")])  # a named file is checked
     assert paths(capsys.readouterr().out) == [str(project / "ignored.py")]
+    main(["check", str(project / "scratch")])  # and so is a named directory git ignores as a whole
+    assert paths(capsys.readouterr().out) == [str(project / "scratch" / "s.py")]
 
 
 def test_stdin_uses_the_stdin_filename_for_discovery_and_per_file_ignores(project, monkeypatch, capsys):

@@ -103,7 +103,8 @@ class _GitVisible:
 
         tracked = git("--stage")
         untracked = git("--others", "--exclude-standard")
-        if tracked is None or untracked is None:
+        if not tracked and not untracked:
+            # Not a work tree, or git ignores the whole directory: it was named, so search it all.
             return None
         top = os.path.abspath(directory)
         files: Set[str] = set()
