@@ -34,6 +34,9 @@ CONSECUTIVE_NAME_AWAITS = (
 )
 
 
+AWAITS_A_NAME = r"await[ \t]+\w+[ \t]*(?:[;#][^\n]*)?\n"
+
+
 class DeferredSequentialAwaits(Rule):
     code = "AIO401"
     name = "deferred-sequential-awaits"
@@ -42,7 +45,8 @@ class DeferredSequentialAwaits(Rule):
         "so they still run sequentially; use {replacement}"
     )
     fix_availability = "unsafe"
-    triggers = (ASYNC_DEF, CONSECUTIVE_NAME_AWAITS)
+    # Cheapest first: a literal-led search for a line that awaits a bare name.
+    triggers = (AWAITS_A_NAME, ASYNC_DEF, CONSECUTIVE_NAME_AWAITS)
     docs = RuleDocs(
         what=(
             "Checks for two or more names bound to coroutine objects (calls of known coroutine "

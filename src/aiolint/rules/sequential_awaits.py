@@ -29,9 +29,11 @@ from aiolint.traversal import iter_nodes
 _TARGET = r"\w+[ \t]*(?::[^=\n]+)?=[ \t]*"
 # The rest of a logical line: skips over triple-quoted strings, which may span lines and
 # hold text at any indentation. `(?=(...))\N` makes it atomic (no backtracking blow-up).
-_REST = r"""(?=((?:[^\n"']|"(?!"")|'(?!'')|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?''')*))\{n}(?:\n|$)"""
+_REST = r"""(?=((?:[^\n"']|"(?!"")|'(?!'')|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?''')*))\{n}(?:\n|\Z)"""
 # Lines that may follow a statement's first line before the next statement at the
-# same indentation: blank or comment lines, deeper continuation lines, closing brackets.
+# same indentation: blank or comment lines, deeper continuation lines, closing brackets
+# (at any indentation). Not seen: arguments inside brackets indented *less* than the
+# statement, and backslash continuations of the first line before `await`.
 _BETWEEN = r"(?:[ \t]*(?:\#[^\n]*)?\n|(?P=i)[ \t]+(?=[^\s#])%s|[ \t]*[)\]}]%s)*"
 
 
@@ -77,7 +79,10 @@ _SYNC_METHODS = frozenset({"wait", "wait_for", "notify", "notify_all", "join", "
 # Queue methods with names too common to match on any receiver.
 _QUEUE_METHODS = frozenset({"get", "get_nowait", "put_nowait", "task_done"})
 # Modules whose code is tests: there the order of the steps is what is being tested.
-_TEST_MODULE = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|hypothesis)\b", re.MULTILINE)
+_TEST_IMPORT = r"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|hypothesis)\b"
+_TEST_MODULE = re.compile(_TEST_IMPORT, re.MULTILINE)
+# Trigger: a module that is not a test module (the rule skips those whole).
+NOT_A_TEST_MODULE = r"\A(?![\s\S]*%s)" % _TEST_IMPORT
 _LIFECYCLE_FUNCTIONS = frozenset({"__aenter__", "__aexit__", "__del__", "__call__", "main", "run", "serve"})
 _PRIMITIVE_RECEIVER = re.compile(r"(?:lock|mutex|event|queue|sem|cond|barrier|latch)", re.IGNORECASE)
 # Wrappers whose first argument is the real work.
@@ -350,7 +355,8 @@ class SequentialAwaits(Rule):
     name = "sequential-awaits"
     message = "{count} independent awaits in '{function}' run one after another ({calls}); use {replacement}"
     fix_availability = "unsafe"
-    triggers = (ASYNC_DEF, CONSECUTIVE_AWAITS)
+    # Cheapest first: a literal search rules out most files before the costlier patterns run.
+    triggers = ("await", ASYNC_DEF, CONSECUTIVE_AWAITS, NOT_A_TEST_MODULE)
     docs = RuleDocs(
         what=(
             "Checks for two or more consecutive statements in one block that each await a call "

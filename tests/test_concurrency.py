@@ -1,0 +1,130 @@
+"""AIO400/AIO401 beyond the fixtures: fix properties, messages per setting, triggers."""
+from __future__ import annotations
+
+from typing import Dict, Set
+
+import libcst as cst
+import pytest
+
+from aiolint import engine
+from aiolint.rules.deferred_sequential_awaits import DeferredSequentialAwaits
+from aiolint.rules.sequential_awaits import SequentialAwaits
+from aiolint.settings import Settings
+from conftest import RULE_FIXTURES
+
+AIO4 = Settings(select=("AIO4",))
+PAIR = "async def f(): ...\nasync def g(): ...\n\nasync def h():\n    a = await f()\n    b = await g()\n"
+
+
+def _bound_names(module: cst.Module) -> Dict[str, Set[str]]:
+    """Names bound by assignments, per function."""
+    out: Dict[str, Set[str]] = {}
+
+    class Collect(cst.CSTVisitor):
+        def __init__(self):
+            super().__init__()
+            self.stack = []
+
+        def visit_FunctionDef(self, node):
+            self.stack.append(node.name.value)
+
+        def leave_FunctionDef(self, node):
+            self.stack.pop()
+
+        def _add(self, target):
+            if isinstance(target, cst.Name) and target.value != "_":
+                out.setdefault(self.stack[-1] if self.stack else "", set()).add(target.value)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                for element in target.elements:
+                    self._add(element.value)
+
+        def visit_Assign(self, node):
+            for target in node.targets:
+                self._add(target.target)
+
+        def visit_AnnAssign(self, node):
+            self._add(node.target)
+
+    module.visit(Collect())
+    return out
+
+
+@pytest.mark.parametrize("code", ["AIO400", "AIO401"])
+def test_fix_keeps_every_binding_parses_and_is_idempotent(code):
+    source = (RULE_FIXTURES / f"{code}.py").read_text(encoding="utf-8")
+    settings = Settings(select=(code,))
+    result = engine.fix_source(source, settings=settings, unsafe=True)
+    assert result.fixed, "the fixture's positives should be fixable"
+    before, after = _bound_names(cst.parse_module(source)), _bound_names(cst.parse_module(result.source))
+    for function, names in before.items():
+        assert names <= after.get(function, set()), f"{function} lost a binding"
+    again = engine.fix_source(result.source, settings=settings, unsafe=True)
+    assert again.source == result.source and not again.fixed
+
+
+def test_taskgroup_is_mentioned_for_311_or_when_preferred():
+    plain = engine.lint(PAIR, settings=AIO4)
+    assert [f.code for f in plain] == ["AIO400"] and "TaskGroup" not in plain[0].message
+    for settings in (
+        Settings(select=("AIO4",), target_version=(3, 11)),
+        Settings(select=("AIO4",), prefer_taskgroup=True),
+    ):
+        [finding] = engine.lint(PAIR, settings=settings)
+        assert "asyncio.TaskGroup" in finding.message
+        assert finding.message.endswith("block")
+
+
+def test_trio_and_anyio_modules_get_their_spelling_and_no_fix():
+    for library, spelling in (("trio", "trio.open_nursery()"), ("anyio", "anyio.create_task_group()")):
+        [finding] = engine.lint(f"import {library}\n" + PAIR, settings=AIO4)
+        assert spelling in finding.message and finding.fix is None
+        assert "gather" not in finding.message
+
+
+def test_no_fix_when_asyncio_is_shadowed():
+    source = PAIR.replace("async def h():", "async def h(asyncio):")
+    [finding] = engine.lint(source, settings=AIO4)
+    assert finding.fix is None
+
+
+def test_test_modules_are_not_checked():
+    assert engine.lint("import pytest\n" + PAIR, settings=AIO4) == []
+    assert not SequentialAwaits.is_triggered("import pytest\n" + PAIR, AIO4)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # closing bracket dedented below the statement
+        "    a = await f(\n        1,\n)\n    b = await g()\n",
+        # a triple-quoted string whose lines start at column 0
+        '    a = await f("""\nselect 1\n""")\n    b = await g()\n',
+        # comments and blank lines between
+        "    await f()\n\n    # then\n\n    await g()\n",
+        # a trailing return
+        "    a = await f(1)\n    return await g()\n",
+        # annotated targets over several lines
+        "    a: int = await f(\n        1)\n    b: str = await g()\n",
+    ],
+)
+def test_trigger_sees_multiline_forms(body):
+    source = "async def f(*a): ...\nasync def g(*a): ...\n\nasync def h():\n" + body
+    module = engine.parse(source)
+    unfiltered = engine._analyse(module, source, [SequentialAwaits], AIO4)
+    assert [f.code for f in unfiltered] == ["AIO400"]
+    assert SequentialAwaits.is_triggered(source, AIO4)
+
+
+def test_deferred_trigger_and_rule_agree_on_one_line_awaits():
+    source = "async def f(): ...\n\nasync def h():\n    x = f()\n    y = f()\n    a = await x; b = await y\n"
+    assert DeferredSequentialAwaits.is_triggered(source, AIO4)
+    assert [f.code for f in engine.lint(source, settings=AIO4)] == ["AIO401"]
+
+
+def test_trigger_regex_stays_linear_on_long_runs_of_lines():
+    import time
+
+    source = "async def h():\n    await f()\n" + "        x = 1\n" * 20000 + "\n" * 20000
+    started = time.perf_counter()
+    SequentialAwaits.is_triggered(source, AIO4)
+    assert time.perf_counter() - started < 2.0
