@@ -13,10 +13,13 @@ Cost model, in the order the work happens:
 from __future__ import annotations
 
 import io
+import itertools
+import re
+import threading
 import tokenize
 import traceback
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -31,6 +34,7 @@ from aiolint.settings import DEFAULT_SETTINGS, Settings
 from aiolint.traversal import walk
 
 Source = Union[bytes, str]
+T = TypeVar("T")
 
 
 def internal_error_finding(message: str, line: int = 1, col: int = 1) -> Finding:
@@ -86,7 +90,9 @@ class _Run:
             return
         self.rules.remove(rule)
         self.findings[:] = [f for f in self.findings if f.code != rule.code]
-        if self.failure is None:
+        if self.failure is None and isinstance(exc, RecursionError):  # valid code, just deep
+            self.failure = f"this file is nested too deeply for {rule.code} to analyse; {rule.code} did not check it"
+        elif self.failure is None:
             where = traceback.extract_tb(exc.__traceback__)[-1]
             self.failure = (
                 f"internal error in {rule.code} ({type(exc).__name__}: {exc} at "
@@ -144,10 +150,76 @@ def _analyse(module: cst.Module, text: str, rules: Sequence[Type[Rule]], setting
     return findings
 
 
+class TooDeep(Exception):
+    """Nested deeper than Python itself accepts; LibCST's native parser would overflow its stack."""
+
+
+# CPython's tokenizer rejects more than 200 nested brackets ("too many nested parentheses");
+# LibCST's native parser has no such limit and its memory grows quadratically with the depth
+# before it overflows the C stack (a segfault no `except` can catch) near 2,000.
+MAX_BRACKET_DEPTH = 200
+_BRACKET_STEP = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+_NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
+# Deep chains without brackets (`a and a and ...`, long elif chains) recurse too: parse them on a
+# thread whose stack is large enough for anything the 200-bracket limit lets through.
+PARSER_STACK_SIZE = 256 * 1024 * 1024
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest bracket nesting, counting brackets in strings and comments too (an upper bound)."""
+    brackets = _NOT_BRACKETS.sub("", text)
+    if len(brackets) <= 2 * MAX_BRACKET_DEPTH:
+        return len(brackets) // 2
+    return max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, brackets)))
+
+
+def _real_bracket_depth(text: str) -> int:
+    """Bracket nesting outside strings and comments (tokenizes: only for files the bound flags)."""
+    depth = deepest = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.OP and token.string in _BRACKET_STEP:
+                depth += _BRACKET_STEP[token.string]
+                deepest = max(deepest, depth)
+    except (tokenize.TokenError, SyntaxError):
+        pass  # what was seen so far is a fine answer: the parser reports the error itself
+    return deepest
+
+
+def _on_big_stack(function: Callable[..., T], *args: Any) -> T:
+    """Run `function` on a fresh thread with a large stack (a new thread each time: fork-safe)."""
+    outcome: List[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as exc:  # re-raised in the caller's thread below
+            outcome.append((False, exc))
+
+    with _STACK_SIZE_LOCK:
+        previous = threading.stack_size(PARSER_STACK_SIZE)
+        try:
+            worker = threading.Thread(target=run, name="aiolint-parser", daemon=True)
+            worker.start()
+        finally:
+            threading.stack_size(previous)
+    worker.join()
+    ok, value = outcome[0]
+    if ok:
+        return value
+    raise value
+
+
+_STACK_SIZE_LOCK = threading.Lock()
+
+
 def parse(source: Source) -> cst.Module:
     if isinstance(source, str) and source.startswith("\ufeff"):
         source = source[1:]
-    return cst.parse_module(source)
+    text = source if isinstance(source, str) else decode(source)
+    if _bracket_depth(text) > MAX_BRACKET_DEPTH and _real_bracket_depth(text) > MAX_BRACKET_DEPTH:
+        raise TooDeep(f"more than {MAX_BRACKET_DEPTH} nested brackets, which Python rejects too")
+    return _on_big_stack(cst.parse_module, source)
 
 
 def _syntax_error(exc: cst.ParserSyntaxError) -> Finding:
@@ -170,9 +242,14 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
         return [_syntax_error(exc)]
     except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
         return [internal_error_finding(f"cannot decode this file ({exc}); aiolint did not check it")]
+    except TooDeep as exc:
+        return [internal_error_finding(f"cannot parse this file ({exc}); aiolint did not check it")]
     except RecursionError:
         return [internal_error_finding("this file is nested too deeply to analyse; aiolint did not check it")]
-    except Exception as exc:  # the contract: never raise into flake8 or the CLI
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the contract: never raise into flake8 or the CLI (LibCST's
+        # native parser reports a Rust panic as PanicException, a BaseException)
         return [internal_error_finding(f"internal error ({type(exc).__name__}: {exc}); please report it")]
 
 
