@@ -120,3 +120,11 @@ def test_every_config_key_is_documented_and_only_those():
     flag_section = README[README.index("### Flags"):README.index("### Which files")]
     keys_with_flags = set(re.findall(r"\| `([a-z][a-z-]*)` \|", flag_section))
     assert keys_with_flags == set(KEYS), "every config key has a flag that overrides it"
+
+
+def test_readme_lists_the_builtin_excludes():
+    from aiolint.files import DEFAULT_EXCLUDES
+
+    section = README[README.index("### Which files"):README.index("## Configuration")]
+    missing = sorted(name for name in DEFAULT_EXCLUDES if f"`{name}`" not in section and f"{name}`" not in section)
+    assert not missing, f"README.md's 'Which files' should name the built-in excludes {missing}"
