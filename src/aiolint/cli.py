@@ -178,7 +178,7 @@ def cmd_fix(args: argparse.Namespace, selection: Selection) -> int:
                 sys.stdout.buffer.write(result.source)
             else:
                 try:
-                    write_atomic(path, result.source, source)
+                    write_atomic(path, result.source, source, roots=args.paths)
                 except FileChanged:
                     _error(f"{path}: changed on disk while being fixed; left as it is")
                     status = EXIT_ERROR
@@ -233,7 +233,16 @@ def cmd_rules() -> int:
     return EXIT_CLEAN
 
 
+def _tolerate_unencodable_output() -> None:
+    # A file name with undecodable bytes, or a message the terminal's encoding cannot show,
+    # must not end the run with a UnicodeEncodeError.
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    _tolerate_unencodable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "rule":

@@ -1,9 +1,10 @@
 """File handling for the CLI: finding Python files, reading them, writing fixes safely."""
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
-from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 DEFAULT_EXCLUDES = frozenset(
@@ -47,24 +48,65 @@ class FileChanged(Exception):
     """The file on disk is not what we read: someone else wrote it; we do not overwrite."""
 
 
-def write_atomic(path: str, data: bytes, expected: bytes) -> None:
+class OutsideTree(OSError):
+    """The path is a symlink to a file outside the tree being fixed; we do not write there."""
+
+    def __init__(self, path: str):
+        super().__init__(errno.EPERM, "a symlink to a file outside the tree being fixed; not written", path)
+
+
+def tree_root(path: str, roots: Optional[Sequence[str]] = None) -> str:
+    """The tree `path` belongs to: the deepest directory among `roots` (the command line's
+    arguments) that holds it by name, else the directory the path names it in."""
+    absolute = os.path.abspath(path)
+    best = ""
+    for root in roots or ():
+        candidate = os.path.abspath(root)
+        if len(candidate) > len(best) and os.path.isdir(candidate) and _within(absolute, candidate):
+            best = candidate
+    return best or os.path.dirname(absolute)
+
+
+def _within(path: str, directory: str) -> bool:
+    try:
+        return os.path.commonpath([path, directory]) == directory
+    except ValueError:  # different drives
+        return False
+
+
+def write_atomic(path: str, data: bytes, expected: bytes, roots: Optional[Sequence[str]] = None) -> None:
     """Replace `path` with `data` via a temporary file in the same directory and a rename.
 
-    Keeps the file's permissions; refuses (FileChanged) if the file no longer holds `expected`.
-    Writes through a symlink to its target, never replacing the link itself.
+    Keeps the file's permissions (and owner, when allowed); refuses (FileChanged) if the file no
+    longer holds `expected`. Writes through a symlink to its target, never replacing the link
+    itself, but only when the target lies inside the tree the file was found in (`tree_root`):
+    a repository's symlink must not make `aiolint fix .` edit files elsewhere (OutsideTree).
     """
-    target = Path(path).resolve()
-    with open(target, "rb") as handle:
-        if handle.read() != expected:
-            raise FileChanged(path)
-    mode = os.stat(target).st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".aiolint-tmp")
+    target = os.path.realpath(path)
+    root = os.path.realpath(tree_root(path, roots))
+    if not _within(target, root):
+        raise OutsideTree(path)
+    info = os.stat(target)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", path)
+    directory, name = os.path.split(target)
+    fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".aiolint-tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, mode)
+        os.chmod(temp, stat.S_IMODE(info.st_mode))
+        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+            try:
+                os.chown(temp, info.st_uid, info.st_gid)
+            except OSError:
+                pass  # not ours to give away; the content still matters more
+        # Compare as late as possible: the window in which another writer can be lost is the
+        # time between this read and the rename.
+        with open(target, "rb") as handle:
+            if handle.read() != expected:
+                raise FileChanged(path)
         os.replace(temp, target)
     except BaseException:
         try:
