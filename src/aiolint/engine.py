@@ -330,6 +330,8 @@ def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAU
             fixed, applied = apply_fixes(module, [finding])
             if applied:
                 edits[finding.sort_key()] = text_edits(text, fixed.code)
-    except Exception:  # a report without edits beats no report
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # a report without edits beats no report (PanicException is a BaseException)
         pass
     return edits
