@@ -60,12 +60,39 @@ _ORDERED_PREFIXES = ("send", "write", "put", "publish", "set", "insert", "update
 # More steps that are ordered in practice (found judging real code): side effects announced
 # to others, lifecycle and state changes, and preconditions checked before the next step.
 _MORE_ORDERED_PREFIXES = (
+    # announced to others
     "record", "log", "emit", "dispatch", "fire", "trigger", "notify", "signal", "on_", "handle",
-    "prepare", "init", "setup", "teardown", "cleanup", "reset", "clear", "register", "unregister",
-    "subscribe", "unsubscribe", "login", "logout", "auth", "open", "create", "add", "remove", "push",
-    "pop", "save", "store", "check", "ensure", "validate", "verify", "assert", "require", "wait",
-    "join", "lock", "unlock", "eof", "ack", "nack", "reply", "respond", "answer", "edit", "invoke",
-    "flush", "close", "shutdown", "start", "stop", "restart", "reload", "refresh", "sync", "migrate",
+    "broadcast", "reply", "respond", "answer", "ack", "nack", "eof",
+    # lifecycle
+    "prepare", "init", "setup", "teardown", "cleanup", "open", "close", "shutdown", "start", "stop",
+    "restart", "reload", "run", "serve", "login", "logout", "enter", "exit", "begin", "finish",
+    "complete", "end", "abort", "kill", "terminate", "pause", "resume", "wake", "schedule", "retry",
+    # state changes
+    "reset", "clear", "register", "unregister", "subscribe", "unsubscribe", "create", "add", "remove",
+    "push", "pop", "save", "store", "edit", "invoke", "apply", "refresh", "sync", "migrate", "post",
+    "patch", "upload", "upsert", "merge", "append", "extend", "replace", "modify", "mutate", "change",
+    "move", "rename", "copy", "mark", "enqueue", "dequeue", "incr", "decr", "increment", "decrement",
+    "drop", "truncate", "destroy", "dispose", "purge", "evict", "expire", "invalidate", "revoke",
+    "grant", "approve", "confirm", "accept", "reject", "transfer", "pay", "charge", "refund",
+    "install", "uninstall", "deploy", "mount", "attach", "detach", "bind", "unbind",
+    # preconditions for what follows, and pacing
+    "check", "ensure", "validate", "verify", "assert", "require", "raise", "guard", "auth",
+    "throttle", "wait", "join", "lock", "unlock",
+)
+# Functions that are lifecycle or cleanup steps themselves: their awaits are ordered.
+_LIFECYCLE_PREFIXES = (
+    "setup", "teardown", "cleanup", "init", "start", "stop", "close", "aclose", "shutdown", "open",
+    "connect", "disconnect", "restart", "reload", "reset", "run", "serve", "login", "logout", "migrate",
+    "commit", "rollback", "release", "acquire", "wait_closed", "drain", "cancel", "finish", "dispose",
+)
+# Context managers whose body is serial by design (one transaction, one lock holder).
+_SERIAL_BLOCK = re.compile(r"transaction|atomic|begin|lock|mutex|semaphore|session", re.IGNORECASE)
+# Argument names of resources that take one operation at a time (a DB connection, a
+# cursor, a socket, a stream): two calls handed the same one may not overlap.
+_STATEFUL_ARGUMENT = re.compile(
+    r"^_*(?:conn|connection|cursor|cur|db|tx|txn|transaction|session|sess|ws|websocket|socket|sock|"
+    r"stream|reader|writer|channel|chan|pipe|file|fp|fh|proc|process|client|protocol|transport)s?$",
+    re.IGNORECASE,
 )
 # Calls that already run things concurrently, or wait for things to happen in order.
 _ORDERING_FUNCTIONS = frozenset(
@@ -83,7 +110,7 @@ _TEST_IMPORT = r"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|hypothesis)\b"
 _TEST_MODULE = re.compile(_TEST_IMPORT, re.MULTILINE)
 # Trigger: a module that is not a test module (the rule skips those whole).
 NOT_A_TEST_MODULE = r"\A(?![\s\S]*%s)" % _TEST_IMPORT
-_LIFECYCLE_FUNCTIONS = frozenset({"__aenter__", "__aexit__", "__del__", "__call__", "main", "run", "serve"})
+_LIFECYCLE_FUNCTIONS = frozenset({"lifespan", "main_loop", "event_loop"})
 _PRIMITIVE_RECEIVER = re.compile(r"(?:lock|mutex|event|queue|sem|cond|barrier|latch)", re.IGNORECASE)
 # Wrappers whose first argument is the real work.
 _WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield", "anyio.fail_after", "trio.fail_after"})
@@ -99,6 +126,8 @@ def _last_name(func: cst.BaseExpression) -> Optional[str]:
 
 def ordering_name(name: str) -> bool:
     """A callee name that marks a step whose order matters (sleep included)."""
+    if name.startswith("__") and name.endswith("__"):
+        return True  # protocol steps: __aenter__, __aexit__, ...
     plain = name.lstrip("_").lower()
     return (
         plain in _ORDERED_NAMES
@@ -460,12 +489,23 @@ def analyse_call(model, call: cst.Call) -> Optional[Tuple[FrozenSet[str], Frozen
         if isinstance(node, cst.Name):
             reads.add(node.value)
     for func, kind in _effective_callees(model, call):
-        if not _free_of_ordering(model, func):
+        # A runner's own name says nothing (`run_in_threadpool`); the callable it runs does.
+        if kind != _RUNNER and not _free_of_ordering(model, func):
             return None
         receiver = _receiver(model, func, kind)
         if receiver is not None:
             receivers.add(receiver)
+    # A connection, cursor or socket handed to the call is used like a receiver.
+    for arg in _all_args(call):
+        if isinstance(arg.value, cst.Name) and _STATEFUL_ARGUMENT.match(arg.value.value):
+            receivers.add(arg.value.value)
     return frozenset(reads), frozenset(receivers)
+
+
+def _all_args(call: cst.Call) -> Iterator[cst.Arg]:
+    for node in iter_nodes(call):
+        if isinstance(node, cst.Call):
+            yield from node.args
 
 
 _CALL, _RUNNER, _RUN_CALLABLE = "call", "runner", "callable"
@@ -533,13 +573,26 @@ def is_test_module(source: str) -> bool:
 
 
 def ordinary_context(model) -> bool:
-    """False where the order of awaits is the point: test functions, cleanup, lifecycle steps."""
+    """False where the order of awaits is the point: test functions, lifecycle and cleanup
+    functions, exception handlers and `finally`, transaction and lock bodies."""
     function = model.function_name
-    if function.lstrip("_").lower().startswith("test") or function in _LIFECYCLE_FUNCTIONS:
+    plain = function.lstrip("_").lower()
+    if plain.startswith("test") or function in _LIFECYCLE_FUNCTIONS or plain.startswith(_LIFECYCLE_PREFIXES):
         return False
-    if ordering_name(function):
+    if function.startswith("__") and function.endswith("__"):
+        return False  # __aenter__, __aexit__, __call__ (an ASGI app's protocol steps), ...
+    parent = model.parent
+    if isinstance(parent, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally)):
         return False
-    return not isinstance(model.parent, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally))
+    if isinstance(parent, cst.With):
+        for item in parent.items:
+            if _SERIAL_BLOCK.search(dotted_name(_callee(item.item)) or ""):
+                return False
+    return True
+
+
+def _callee(expr: cst.BaseExpression) -> cst.BaseExpression:
+    return expr.func if isinstance(expr, cst.Call) else expr
 
 
 def compatible(earlier: Step, later: Step) -> bool:
