@@ -128,3 +128,16 @@ def test_trigger_regex_stays_linear_on_long_runs_of_lines():
     started = time.perf_counter()
     SequentialAwaits.is_triggered(source, AIO4)
     assert time.perf_counter() - started < 2.0
+
+
+def test_triggers_accept_crlf_line_endings():
+    for rule, source in (
+        (SequentialAwaits, PAIR.replace("    a = await f()\n", "    a = await f()\n\n    # c\n")),
+        (
+            DeferredSequentialAwaits,
+            "async def f(): ...\n\nasync def h():\n    x = f()\n    y = f()\n    await x\n\n    await y\n",
+        ),
+    ):
+        crlf = source.replace("\n", "\r\n")
+        assert [f.code for f in engine.lint(crlf, settings=AIO4)] == [rule.code]
+        assert rule.is_triggered(crlf, AIO4)

@@ -28,13 +28,13 @@ from aiolint.traversal import iter_nodes
 _TARGET = r"\w+[ \t]*(?::[^=\n]+)?=[ \t]*"
 # Two statements in a row that await a bare name (`await t1`, `r = await t1`), or two on one line.
 CONSECUTIVE_NAME_AWAITS = (
-    r"(?:^(?P<i>[ \t]*)(?:%s)?await[ \t]+\w+[ \t]*;?[ \t]*(?:\#[^\n]*)?\n(?:[ \t]*(?:\#[^\n]*)?\n)*"
+    r"(?:^(?P<i>[ \t]*)(?:%s)?await[ \t]+\w+[ \t]*(?:;[ \t]*)?(?:\#[^\r\n]*)?\r?\n(?:[ \t]*(?:\#[^\r\n]*)?\r?\n)*"
     r"(?P=i)(?:%s|return[ \t]+)?await[ \t]+\w"
     r"|\bawait[ \t]+\w+[ \t]*;[ \t]*(?:%s|return[ \t]+)?await[ \t]+\w)" % (_TARGET, _TARGET, _TARGET)
 )
 
 
-AWAITS_A_NAME = r"await[ \t]+\w+[ \t]*(?:[;#][^\n]*)?\n"
+AWAITS_A_NAME = r"await[ \t]+\w+[ \t]*(?:[;#][^\r\n]*)?\r?(?:\n|\Z)"
 
 
 class DeferredSequentialAwaits(Rule):

@@ -34,7 +34,7 @@ _REST = r"""(?=((?:[^\n"']|"(?!"")|'(?!'')|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?''')*
 # same indentation: blank or comment lines, deeper continuation lines, closing brackets
 # (at any indentation). Not seen: arguments inside brackets indented *less* than the
 # statement, and backslash continuations of the first line before `await`.
-_BETWEEN = r"(?:[ \t]*(?:\#[^\n]*)?\n|(?P=i)[ \t]+(?=[^\s#])%s|[ \t]*[)\]}]%s)*"
+_BETWEEN = r"(?:[ \t]*(?:\#[^\r\n]*)?\r?\n|(?P=i)[ \t]+(?=[^\s#])%s|[ \t]*[)\]}]%s)*"
 
 
 def _rest(group: int) -> str:
