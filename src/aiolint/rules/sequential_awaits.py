@@ -12,13 +12,13 @@ anything we cannot classify is not a candidate.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from aiolint import edits
-from aiolint.findings import REMOVE
+from aiolint.findings import REMOVE, Fix, Replacement
 from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
 from aiolint.semantics import dotted_name
 from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT
@@ -157,7 +157,7 @@ def root_name(expr: cst.BaseExpression) -> Optional[str]:
 class Step:
     """One statement of a run: `[target[: annotation] =] await value` or `return await value`."""
 
-    line: cst.SimpleStatementLine
+    line: Optional[cst.SimpleStatementLine]  # None in a one-line suite (`if x: await a(); ...`)
     small: cst.BaseSmallStatement
     value: cst.BaseExpression  # what is awaited
     target: Optional[cst.Name] = None
@@ -190,16 +190,17 @@ def as_step(line: cst.SimpleStatementLine, small: cst.BaseSmallStatement) -> Opt
     return Step(line, small, value.expression, target, annotation, isinstance(small, cst.Return))
 
 
-def sequences(block: Union[cst.IndentedBlock, cst.SimpleStatementSuite]) -> Iterator[List[Step]]:
-    """Stretches of consecutive await statements of one block, in order.
+def sequences(block: Union[cst.IndentedBlock, cst.SimpleStatementSuite]) -> Iterator[List[Optional[Step]]]:
+    """Stretches of consecutive statements of one block that may hold runs, in order.
 
-    Lines holding one statement chain together; a line of several `;`-separated
-    statements is a stretch of its own (so a fix never splits a line).
+    Lines holding one await statement chain together; a line of several `;`-separated
+    statements is a stretch of its own (so a fix never splits a line), with None for
+    each statement there that is not an await.
     """
     if isinstance(block, cst.SimpleStatementSuite):
         yield _line_steps(None, block.body)
         return
-    current: List[Step] = []
+    current: List[Optional[Step]] = []
     for statement in block.body:
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
             step = as_step(statement, statement.body[0])
@@ -215,16 +216,8 @@ def sequences(block: Union[cst.IndentedBlock, cst.SimpleStatementSuite]) -> Iter
         yield current
 
 
-def _line_steps(line, smalls: Sequence[cst.BaseSmallStatement]) -> List[Step]:
-    out: List[Step] = []
-    for small in smalls:
-        step = as_step(line, small)
-        if step is None:
-            # A non-await statement: a stretch ends; mark the gap with None-less split.
-            out.append(None)  # type: ignore[arg-type]
-        else:
-            out.append(step)
-    return out
+def _line_steps(line, smalls: Sequence[cst.BaseSmallStatement]) -> List[Optional[Step]]:
+    return [as_step(line, small) for small in smalls]
 
 
 def split_runs(steps: Sequence[Optional[Step]], candidate, compatible) -> Iterator[List[Step]]:
@@ -251,12 +244,6 @@ def split_runs(steps: Sequence[Optional[Step]], candidate, compatible) -> Iterat
 
 
 # ---------------------------------------------------------------------------------- fixes
-@dataclass
-class GatherPlan:
-    text: str  # the statement(s) as shown in the message
-    replacements: List[Tuple[cst.CSTNode, object]] = field(default_factory=list)
-
-
 def _has_comment(line: Optional[cst.SimpleStatementLine], leading: bool) -> bool:
     if line is None:
         return False
@@ -274,7 +261,7 @@ def plan_gather(
     steps: Sequence[Step],
     awaitables: Sequence[cst.BaseExpression],
     shown: Sequence[str],
-) -> Tuple[str, Optional[object]]:
+) -> Tuple[str, Optional[Fix]]:
     """The replacement text for the message, and the fix (None when we cannot write one safely)."""
     model = rule.model
     reference = model.module_reference("asyncio")
@@ -318,14 +305,12 @@ def plan_gather(
         awaited = cst.Await(expression=gather)
         if all(b is None for b in bound):
             first: cst.BaseSmallStatement = cst.Expr(awaited)
-        elif len(targets) == 1:  # pragma: no cover - runs have two steps at least
-            first = cst.Assign([cst.AssignTarget(cst.Name(targets[0]))], awaited)
         else:
             tuple_target = cst.Tuple(
                 [cst.Element(cst.Name(t)) for t in targets], lpar=[], rpar=[]
             )
             first = cst.Assign([cst.AssignTarget(tuple_target)], awaited)
-        replacements: List[Tuple[cst.CSTNode, object]] = []
+        replacements: List[Tuple[cst.CSTNode, Replacement]] = []
         if single_line:
             replacements.append((steps[0].small, first))
             replacements.extend((s.small, REMOVE) for s in steps[1:])
