@@ -258,6 +258,33 @@ class SemanticModel:
             return None
         return scope.parent.node, method
 
+    def class_defines(self, expr: cst.BaseExpression) -> bool:
+        """For `self.m`/`cls.m`: whether the enclosing class, or a same-module base, binds `m` itself.
+
+        Such an `m` is the class's own, not a library method matched by shape (a class's
+        own `run_in_executor` need not be the event loop's).
+        """
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+            return False
+        owner = self.enclosing_method(expr.value.value)
+        if owner is None:
+            return False
+        name = expr.attr.value
+        pending, seen = [owner[0]], set()
+        while pending:
+            classdef = pending.pop()
+            if id(classdef) in seen:
+                continue
+            seen.add(id(classdef))
+            if name in self.class_members(classdef):
+                return True
+            for base in classdef.bases:
+                base_name = dotted_name(base.value) if base.keyword is None else None
+                base_def = self.module_definition(base_name) if base_name and "." not in base_name else None
+                if isinstance(base_def, cst.ClassDef):
+                    pending.append(base_def)
+        return False
+
     @property
     def async_library(self) -> str:
         """'trio' or 'anyio' when the module imports that and not asyncio; else 'asyncio'."""
