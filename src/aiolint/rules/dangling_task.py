@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from aiolint.rule import Rule, RuleDocs
+
+_FACTORIES = tuple((name, re.compile(name + r"[ \t]*\(")) for name in ("create_task", "ensure_future"))
+# What may precede the factory name in such a statement: `_ = `, a receiver (`self.loop.`,
+# `asyncio.get_running_loop().`), an opening parenthesis.
+_STATEMENT_PREFIX = re.compile(r"[ \t(]*(?:_[ \t]*=[ \t(]*)?[\w.() \t]*")
 
 
 class DanglingTask(Rule):
@@ -13,9 +20,7 @@ class DanglingTask(Rule):
         "finishes; keep a reference (add it to a set and discard it in add_done_callback) or use "
         "asyncio.TaskGroup"
     )
-    # A statement that starts with the call (or `_ = ` and the call); the task-creation callee is
-    # `asyncio.create_task`, an alias, or `<loop expression>.create_task`.
-    triggers = (r"(?:^|[;:])[ \t]*(?:_[ \t]*=[ \t]*)?[\w.() \t]*?(?:create_task|ensure_future)[ \t]*\(",)
+    triggers = (r"create_task|ensure_future",)
     docs = RuleDocs(
         what=(
             "Checks for tasks created with `asyncio.create_task()`, `asyncio.ensure_future()` or "
@@ -45,6 +50,22 @@ class DanglingTask(Rule):
             "    await asyncio.sleep(0)\n"
         ),
     )
+
+    @classmethod
+    def is_triggered(cls, text, settings) -> bool:
+        # `str in` first: far cheaper than any regex, and most files stop there.
+        if not any(name in text for name, _ in _FACTORIES) or not super().is_triggered(text, settings):
+            return False
+        # Some statement must start with the call (or with `_ = ` and the call).
+        for name, factory in _FACTORIES:
+            if name not in text:
+                continue
+            for match in factory.finditer(text):
+                position = match.start()
+                start = max(text.rfind(c, 0, position) for c in "\n\r;:")
+                if _STATEMENT_PREFIX.fullmatch(text, start + 1, position):
+                    return True
+        return False
 
     def visit_Expr(self, node: cst.Expr) -> None:
         self._check(node.value)

@@ -13,7 +13,7 @@ class GetEventLoopInCoroutine(Rule):
     name = "get-event-loop-in-coroutine"
     message = "asyncio.get_event_loop() in async function '{function}'; use '{replacement}'"
     fix_availability = "safe"
-    triggers = (ASYNC_DEF, imports("asyncio"), r"get_event_loop")
+    triggers = (r"get_event_loop", imports("asyncio"), ASYNC_DEF)  # the literal first: fastest
     docs = RuleDocs(
         what="Checks for `asyncio.get_event_loop()` calls in async functions.",
         why=(

@@ -52,7 +52,7 @@ class LegacyLoopBoilerplate(Rule):
         "(it raises in Python 3.14 when no loop is set); use {replacement}"
     )
     fix_availability = "safe"
-    triggers = (imports("asyncio"), r"get_event_loop", r"\b(?:run_until_complete|run_forever)\b")
+    triggers = (r"get_event_loop", r"run_(?:until_complete|forever)\b", imports("asyncio"))
     docs = RuleDocs(
         what=(
             "Checks for `asyncio.get_event_loop()` at module level (including under "

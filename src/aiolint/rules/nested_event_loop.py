@@ -24,7 +24,7 @@ class NestedEventLoop(Rule):
         "(RuntimeError: cannot be called from a running event loop); use {replacement}"
     )
     fix_availability = "unsafe"
-    triggers = (ASYNC_DEF, r"\b(?:run|run_until_complete|run_forever)[ \t]*\(")
+    triggers = (r"run(?<!\wrun)(?:_until_complete|_forever)?[ \t]*\(", ASYNC_DEF)  # literal-first pattern first
     docs = RuleDocs(
         what=(
             "Checks for `asyncio.run()`, `loop.run_until_complete()` and `loop.run_forever()` "

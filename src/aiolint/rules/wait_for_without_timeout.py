@@ -39,7 +39,7 @@ class WaitForWithoutTimeout(Rule):
     name = "wait-for-without-timeout"
     message = "asyncio.wait_for() with timeout=None never times out; use '{replacement}'"
     fix_availability = "safe"
-    triggers = (imports("asyncio"), r"wait_for\b", r"\bNone\b")
+    triggers = (r"wait_for\b", r"None", imports("asyncio"))  # literals first: fastest
     docs = RuleDocs(
         what="Checks for `asyncio.wait_for(aw, None)` and `asyncio.wait_for(aw, timeout=None)`.",
         why=(
