@@ -74,7 +74,7 @@ _MORE_ORDERED_PREFIXES = (
     "move", "rename", "copy", "mark", "enqueue", "dequeue", "incr", "decr", "increment", "decrement",
     "drop", "truncate", "destroy", "dispose", "purge", "evict", "expire", "invalidate", "revoke",
     "grant", "approve", "confirm", "accept", "reject", "transfer", "pay", "charge", "refund",
-    "install", "uninstall", "deploy", "mount", "attach", "detach", "bind", "unbind",
+    "install", "uninstall", "deploy", "mount", "attach", "detach", "bind", "unbind", "make", "mk",
     # preconditions for what follows, and pacing
     "check", "ensure", "validate", "verify", "assert", "require", "raise", "guard", "auth",
     "throttle", "wait", "join", "lock", "unlock",
@@ -86,7 +86,7 @@ _LIFECYCLE_PREFIXES = (
     "commit", "rollback", "release", "acquire", "wait_closed", "drain", "cancel", "finish", "dispose",
 )
 # Context managers whose body is serial by design (one transaction, one lock holder).
-_SERIAL_BLOCK = re.compile(r"transaction|atomic|begin|lock|mutex|semaphore|session", re.IGNORECASE)
+_SERIAL_BLOCK = re.compile(r"transaction|atomic|begin|lock|mutex|semaphore", re.IGNORECASE)
 # Argument names of resources that take one operation at a time (a DB connection, a
 # cursor, a socket, a stream): two calls handed the same one may not overlap.
 _STATEFUL_ARGUMENT = re.compile(
@@ -94,6 +94,8 @@ _STATEFUL_ARGUMENT = re.compile(
     r"stream|reader|writer|channel|chan|pipe|file|fp|fh|proc|process|client|protocol|transport)s?$",
     re.IGNORECASE,
 )
+# Clients documented as safe for concurrent requests: sharing one is what gather is for.
+_CONCURRENT_CLIENTS = frozenset({"aiohttp.ClientSession", "httpx.AsyncClient"})
 # Calls that already run things concurrently, or wait for things to happen in order.
 _ORDERING_FUNCTIONS = frozenset(
     {
@@ -483,7 +485,9 @@ def analyse_call(model, call: cst.Call) -> Optional[Tuple[FrozenSet[str], Frozen
     # A connection, cursor or socket handed to the call is used like a receiver.
     for arg in _all_args(call):
         if isinstance(arg.value, cst.Name) and _STATEFUL_ARGUMENT.match(arg.value.value):
-            receivers.add(arg.value.value)
+            held = model.holds_call(arg.value)
+            if held is None or held[0] not in _CONCURRENT_CLIENTS:
+                receivers.add(arg.value.value)
     return frozenset(reads), frozenset(receivers)
 
 
