@@ -7,6 +7,7 @@ import libcst as cst
 from aiolint.rule import Rule, RuleDocs
 
 _FACTORIES = tuple((name, re.compile(name + r"[ \t]*\(")) for name in ("create_task", "ensure_future"))
+_ENSURE_FUTURE = frozenset({"asyncio.ensure_future", "asyncio.tasks.ensure_future"})
 # What may precede the factory name in such a statement: `_ = `, a receiver (`self.loop.`,
 # `asyncio.get_running_loop().`), an opening parenthesis.
 _STATEMENT_PREFIX = re.compile(r"[ \t(]*(?:_[ \t]*=[ \t(]*)?[\w.() \t]*")
@@ -79,5 +80,18 @@ class DanglingTask(Rule):
     def _check(self, value: cst.BaseExpression) -> None:
         if isinstance(value, cst.Call):
             callee = self.model.task_creation(value)
-            if callee is not None:
+            if callee is not None and not self._existing_future(value):
                 self.report(value, callee=callee)
+
+    def _existing_future(self, call: cst.Call) -> bool:
+        """`ensure_future(x)` returns a future `x` unchanged: only a coroutine makes a new task."""
+        if self.model.qualified_name(call.func) not in _ENSURE_FUTURE:
+            return False
+        argument = next((a.value for a in call.args if a.keyword is None and not a.star), None)
+        if isinstance(argument, cst.Call):
+            runner = self.model.thread_pool_runner(argument)
+            return runner is not None and runner.returns != "coroutine"  # run_in_executor: a future
+        if isinstance(argument, cst.Name):
+            held = self.model.holds(argument)
+            return not (isinstance(held, cst.Call) and self.model.coroutine_call(held))
+        return True  # an attribute, a subscript...: most likely a future kept elsewhere
