@@ -61,7 +61,7 @@ class CoroutineInThreadPool(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         runner = self.model.thread_pool_runner(node)
-        if runner is None or runner.callable is None:
+        if runner is None or runner.callable is None or self.model.class_defines(node.func):
             return
         function = self.model.coroutine_function(runner.callable.value)
         if function is None:

@@ -47,7 +47,7 @@ class ExecutorFutureDropped(Rule):
             isinstance(call, cst.Call)
             and isinstance(call.func, cst.Attribute)
             and call.func.attr.value == "run_in_executor"
-        ):
+        ) or self.model.class_defines(call.func):  # a class's own run_in_executor is not the loop's
             return
         runner = edits.snippet(call.func)
         if self.model.in_async_context:

@@ -52,6 +52,8 @@ class ExecutorKeywordArguments(Rule):
         func = node.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "run_in_executor"):
             return
+        if self.model.class_defines(func):  # a class's own run_in_executor may take keywords
+            return
         keywords = [
             a for a in node.args if a.star == "**" or (a.keyword is not None and a.keyword.value not in _OWN_PARAMETERS)
         ]

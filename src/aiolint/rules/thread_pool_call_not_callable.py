@@ -23,7 +23,11 @@ _DATA_BUILTINS = frozenset(
 )
 
 # Names that say "I build a callable": `make_handler(cfg)`, `self._wrap(fn)`, `get_reader_func(kind)`.
-_FACTORY_NAME = re.compile(r"factory|make|wrap|partial|callback|handler|decorat|func|callable|getter|caller|_fn$", re.I)
+_FACTORY_NAME = re.compile(
+    r"factory|make|wrap|partial|callback|handler|hook|decorat|func|fn$|callable|getter|caller|worker|job|target|"
+    r"action|runner|command",
+    re.I,
+)
 
 # Runners that pass keyword arguments on to the callable.
 _FORWARDS_KEYWORDS = frozenset(
@@ -81,6 +85,8 @@ class ThreadPoolCallNotCallable(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         runner = self.model.thread_pool_runner(node)
         if runner is None or runner.callable is None or not isinstance(runner.callable.value, cst.Call):
+            return
+        if self.model.class_defines(node.func):  # a class's own run_in_executor: unknown signature
             return
         inner = runner.callable.value
         verdict = self._verdict(inner)
