@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Dict, List, Optional, Patt
 
 import libcst as cst
 
+from aiolint import triggers
 from aiolint.findings import SAFE, UNSAFE, Finding, Fix, Replacement
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,7 +91,7 @@ class Rule:
     @classmethod
     def is_triggered(cls, text: str, settings: "Settings") -> bool:
         """Could this file hold a finding? Must never say no when the answer is yes."""
-        return all(pattern.search(text) for pattern in cls._trigger_patterns)
+        return all(triggers.search(pattern, text) for pattern in cls._trigger_patterns)
 
     # ----------------------------------------------------------------- for rule bodies
     def report(self, node: cst.CSTNode, fix: Optional[Fix] = None, **fields: object) -> None:
