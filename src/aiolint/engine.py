@@ -41,6 +41,31 @@ def internal_error_finding(message: str, line: int = 1, col: int = 1) -> Finding
     return Finding("AIO000", "internal-error", message, line, col, line, col)
 
 
+def describe(exc: BaseException) -> str:
+    """`Type: message`, one short line. Must not raise itself: a KeyError holding a deeply
+    nested LibCST node recurses while its message is formatted."""
+    try:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    except Exception:
+        message = "(message could not be shown)"
+    if len(message) > 200:
+        message = message[:200] + "…"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def from_recursion(exc: BaseException) -> bool:
+    """Did this start as a RecursionError? LibCST's code generation turns one into a chain of
+    KeyErrors on the way out of its context managers."""
+    seen = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, RecursionError):
+            return True
+        seen.add(id(current))
+        current = current.__context__
+    return False
+
+
 def decode(source: Source) -> str:
     """The text of a module, decoded the way Python would (coding cookie, BOM)."""
     if isinstance(source, str):
@@ -90,12 +115,12 @@ class _Run:
             return
         self.rules.remove(rule)
         self.findings[:] = [f for f in self.findings if f.code != rule.code]
-        if self.failure is None and isinstance(exc, RecursionError):  # valid code, just deep
+        if self.failure is None and from_recursion(exc):  # valid code, just deep
             self.failure = f"this file is nested too deeply for {rule.code} to analyse; {rule.code} did not check it"
         elif self.failure is None:
             where = traceback.extract_tb(exc.__traceback__)[-1]
             self.failure = (
-                f"internal error in {rule.code} ({type(exc).__name__}: {exc} at "
+                f"internal error in {rule.code} ({describe(exc)} at "
                 f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}); please report it"
             )
         self._dispatch()
@@ -234,14 +259,17 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
     """All findings in one module. Never raises: failures become one AIO000 finding."""
     try:
         text = decode(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:  # bad bytes, bad coding cookie
+        return [internal_error_finding(f"cannot decode this file ({describe(exc)}); aiolint did not check it")]
+    except Exception as exc:
+        return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
+    try:
         rules = triggered_rules(text, settings)
         if not rules:
             return []
         return _analyse(parse(source), text, rules, settings)
     except cst.ParserSyntaxError as exc:
         return [_syntax_error(exc)]
-    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
-        return [internal_error_finding(f"cannot decode this file ({exc}); aiolint did not check it")]
     except TooDeep as exc:
         return [internal_error_finding(f"cannot parse this file ({exc}); aiolint did not check it")]
     except RecursionError:
@@ -250,7 +278,9 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
         raise
     except BaseException as exc:  # the contract: never raise into flake8 or the CLI (LibCST's
         # native parser reports a Rust panic as PanicException, a BaseException)
-        return [internal_error_finding(f"internal error ({type(exc).__name__}: {exc}); please report it")]
+        if from_recursion(exc):
+            return [internal_error_finding("this file is nested too deeply to analyse; aiolint did not check it")]
+        return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
 
 
 # ---------------------------------------------------------------------------------- fixing
