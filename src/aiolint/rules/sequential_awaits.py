@@ -113,7 +113,10 @@ _TEST_MODULE = re.compile(_TEST_IMPORT, re.MULTILINE)
 # Trigger: a module that is not a test module (the rule skips those whole).
 NOT_A_TEST_MODULE = r"\A(?![\s\S]*%s)" % _TEST_IMPORT
 _LIFECYCLE_FUNCTIONS = frozenset({"lifespan", "main_loop", "event_loop"})
-_PRIMITIVE_RECEIVER = re.compile(r"(?:lock|mutex|event|queue|sem|cond|barrier|latch)", re.IGNORECASE)
+_PRIMITIVE_RECEIVER = re.compile(
+    r"(?:^|_)(?:r?lock|mutex|event|queue|q|sem|semaphore|cond|condition|barrier|latch|limiter)s?(?:$|_)",
+    re.IGNORECASE,
+)
 # Wrappers whose first argument is the real work.
 _WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield", "anyio.fail_after", "trio.fail_after"})
 
@@ -527,9 +530,11 @@ def _free_of_ordering(model, func: cst.BaseExpression) -> bool:
     if ordering_name(name) or name in _SYNC_METHODS:
         return False
     if isinstance(func, cst.Attribute) and qualified is None:
-        receiver = _last_name(func.value) or ""
+        receiver = (_last_name(func.value) or "").lstrip("_")
         if name in _QUEUE_METHODS or _PRIMITIVE_RECEIVER.search(receiver):
             return False
+    if "objects" in (dotted_name(func) or "").split("."):
+        return False  # Django's async ORM: one connection, run in order by sync_to_async anyway
     return True
 
 
@@ -553,7 +558,14 @@ def _receiver(model, func: cst.BaseExpression, kind: str) -> Optional[str]:
     if not isinstance(func, cst.Attribute):
         return "<expression>"
     if model.qualified_name(func) is not None:
-        return None  # reached through an import: a module function, not a method
+        # Reached through an import: `asyncio.wait_for` is a module function, not a
+        # method; but `Client.fetch` (a class) and `Model.objects.aget` are, on the
+        # imported object.
+        dotted = dotted_name(func) or ""
+        root = dotted.split(".")[0]
+        if dotted.count(".") >= 2 or root[:1].isupper():
+            return root
+        return None
     return root_name(func.value) or "<expression>"
 
 
