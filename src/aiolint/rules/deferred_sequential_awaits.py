@@ -51,7 +51,9 @@ class DeferredSequentialAwaits(Rule):
         what=(
             "Checks for two or more names bound to coroutine objects (calls of known coroutine "
             "functions, `asyncio.to_thread`/`run_in_threadpool` included) that are then awaited "
-            "one by one, in consecutive statements of the same block."
+            "one by one, in consecutive statements of the same block. The coroutines must pass the "
+            "independence checks of AIO400 (no shared receiver, no ordering-sensitive step), and each "
+            "name must be used only where it is bound and where it is awaited."
         ),
         why=(
             "Creating the coroutines first looks like starting work in parallel, but a coroutine "

@@ -379,11 +379,15 @@ class SequentialAwaits(Rule):
     docs = RuleDocs(
         what=(
             "Checks for two or more consecutive statements in one block that each await a call "
-            "(`await f(...)`, `x = await f(...)`) when nothing ties the calls together: no call "
-            "reads a name bound by an earlier one, no two are methods of the same object (except "
-            "thread-pool runners such as `asyncio.to_thread`), and none is a sleep, a "
+            "(`await f(...)`, `x = await f(...)`, a closing `return await f(...)`) when nothing ties "
+            "the calls together: no call reads a name bound by an earlier one, no two are methods of "
+            "the same object or share a connection, cursor or socket (thread-pool runners such as "
+            "`asyncio.to_thread` are independent by design), and none is a sleep, a "
             "lock/event/queue operation or a step whose name says its order matters (`close`, "
-            "`commit`, `send...`, `write...`, `set...`, ...)."
+            "`commit`, `send...`, `write...`, `set...`, `create...`, `check...`, ...). Code where the "
+            "order is the point is not checked: test modules and `test*` functions, `except` and "
+            "`finally` blocks, lifecycle functions (`setup`, `close`, `__aexit__`, ...) and the bodies "
+            "of transactions and locks."
         ),
         why=(
             "Each `await` waits for its call to finish before the next one starts, so the run takes "
