@@ -41,6 +41,12 @@ from aiolint.traversal import iter_nodes
 
 _BUILTINS = frozenset(dir(builtins))
 _LIBRARY_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(asyncio|trio|anyio)\b", re.MULTILINE)
+# For `maybe_thread_pool_runner`: the last names of runners, and `<runner name> as <alias>` in imports.
+_RUNNER_FUNCTION_NAMES = frozenset({q.rsplit(".", 1)[-1] for q in known.THREAD_POOL_FUNCTIONS} | {"Thread"})
+_RUNNER_ATTRIBUTES = _RUNNER_FUNCTION_NAMES | {"run_in_executor", "submit"}
+_RUNNER_ALIAS = re.compile(
+    r"\b(?:%s)(?:[ \t]|\\\r?\n)+as(?:[ \t]|\\\r?\n)+(\w+)" % "|".join(sorted(_RUNNER_FUNCTION_NAMES))
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class SemanticModel:
         self._scope_cache: Dict[int, Scope] = {id(module): self.module_scope}
         self._async_fn_cache: Dict[int, bool] = {}
         self._library: Optional[str] = None
+        self._runner_names: Optional[frozenset] = None
 
     # ----------------------------------------------------------------- driven by the engine
     def enter_scope(self, node: cst.CSTNode) -> None:
@@ -399,6 +406,25 @@ class SemanticModel:
             target = next((a for a in args if a.keyword is not None and a.keyword.value == "target"), None)
             return Runner(dotted_name(func) or qualified, target, (), "thread")
         return None
+
+    # ----------------------------------------------------------------- thread pools: a cheap pre-check
+    def maybe_thread_pool_runner(self, call: cst.Call) -> bool:
+        """False when `thread_pool_runner(call)` is certainly None, judged from the callee's spelling.
+
+        Resolving a callee collects the bindings of the function it is in, the main cost for a
+        rule that asks about every call. Runners are attributes with a runner's name
+        (`loop.run_in_executor`, `asyncio.to_thread`, `pool.submit`) or names imported as one,
+        possibly under an alias (`from asyncio import to_thread as tt`), which the source shows.
+        """
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            return func.attr.value in _RUNNER_ATTRIBUTES
+        if isinstance(func, cst.Name):
+            if self._runner_names is None:
+                aliases = _RUNNER_ALIAS.findall(self.source)
+                self._runner_names = _RUNNER_FUNCTION_NAMES | frozenset(aliases)
+            return func.value in self._runner_names
+        return False
 
     # ----------------------------------------------------------------- building fixes
     def module_reference(self, module: str) -> Optional[Tuple[str, bool]]:
