@@ -105,6 +105,3 @@ EVENT_LOOP_FUNCTIONS = frozenset(
         "asyncio.events.new_event_loop",
     }
 )
-
-# Classes whose instances own the tasks they create (`tg.create_task(...)` keeps a reference).
-TASK_GROUP_CLASSES = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})
