@@ -14,6 +14,10 @@ _OWN_KEYWORDS = frozenset({"anyio.to_thread.run_sync", "trio.to_thread.run_sync"
 # A known coroutine function is an `async def` of this module or comes from one of these packages.
 _LIBRARIES = sorted({name.split(".")[0] for name in known.COROUTINE_FUNCTIONS})
 RUNNER_NAMES = r"\b(?:run_in_executor|to_thread|run_in_threadpool|run_sync|submit|Thread)\b"
+# Runners other than `….run_in_executor` are recognised through an import of their module.
+_RUNNER_MODULES = sorted(
+    {name.split(".")[0] for name in (*known.THREAD_POOL_FUNCTIONS, *known.EXECUTOR_CLASSES)} | {"threading"}
+)
 
 
 class CoroutineInThreadPool(Rule):
@@ -24,7 +28,11 @@ class CoroutineInThreadPool(Rule):
         "which is never awaited, so its body never runs; {replacement}"
     )
     fix_availability = "safe"
-    triggers = (RUNNER_NAMES, f"{ASYNC_DEF}|{imports(*_LIBRARIES)}")
+    triggers = (
+        RUNNER_NAMES,
+        rf"\brun_in_executor\b|{imports(*_RUNNER_MODULES)}",
+        f"{ASYNC_DEF}|{imports(*_LIBRARIES)}",
+    )
     docs = RuleDocs(
         what=(
             "Checks for a coroutine function (an `async def` of the module, `self.m` of the enclosing class, "
@@ -60,6 +68,8 @@ class CoroutineInThreadPool(Rule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not self.model.maybe_thread_pool_runner(node):
+            return
         runner = self.model.thread_pool_runner(node)
         if runner is None or runner.callable is None or self.model.class_defines(node.func):
             return
@@ -96,7 +106,7 @@ class CoroutineInThreadPool(Rule):
             target, bound = target.args[0].value, edits.one_line_args(target.args[1:])
         args = bound + forwarded
         positional = [a for a in args if a.keyword is None and a.star != "**"]
-        keywords = [a for a in args if a not in positional]
+        keywords = [a for a in args if a.keyword is not None or a.star == "**"]
         names = [a.keyword.value for a in keywords if a.keyword is not None]
         if len(names) != len(set(names)):
             return None  # partial's keyword given again: not one plain call

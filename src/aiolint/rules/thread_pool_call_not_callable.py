@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from aiolint import edits
-from aiolint.rule import Rule, RuleDocs
+from aiolint.rule import Rule, RuleDocs, imports
 from aiolint.semantics import Runner, dotted_name, known
 from aiolint.semantics.scopes import ASSIGN, CLASSDEF, DEF, WITH
 from aiolint.traversal import iter_nodes
@@ -29,6 +29,11 @@ _FACTORY_NAME = re.compile(
     re.I,
 )
 
+# Runners other than `….run_in_executor` are recognised through an import of their module.
+_RUNNER_MODULES = sorted(
+    {name.split(".")[0] for name in (*known.THREAD_POOL_FUNCTIONS, *known.EXECUTOR_CLASSES)} | {"threading"}
+)
+
 # Runners that pass keyword arguments on to the callable.
 _FORWARDS_KEYWORDS = frozenset(
     {"asyncio.to_thread", "starlette.concurrency.run_in_threadpool", "fastapi.concurrency.run_in_threadpool"}
@@ -40,7 +45,10 @@ class ThreadPoolCallNotCallable(Rule):
     name = "thread-pool-call-not-callable"
     message = "{call} {what}, and {runner}() gets {result} as the callable; use {replacement}"
     fix_availability = "safe"
-    triggers = (r"\b(?:run_in_executor|to_thread|run_in_threadpool|run_sync|submit|Thread)\b",)
+    triggers = (
+        r"\b(?:run_in_executor|to_thread|run_in_threadpool|run_sync|submit|Thread)\b",
+        rf"\brun_in_executor\b|{imports(*_RUNNER_MODULES)}",
+    )
     docs = RuleDocs(
         what=(
             "Checks for a call passed as the callable of a thread-pool runner, as in "
@@ -83,6 +91,8 @@ class ThreadPoolCallNotCallable(Rule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not self.model.maybe_thread_pool_runner(node):
+            return
         runner = self.model.thread_pool_runner(node)
         if runner is None or runner.callable is None or not isinstance(runner.callable.value, cst.Call):
             return
@@ -144,8 +154,9 @@ class ThreadPoolCallNotCallable(Rule):
             return self._class_verdict(definition)
         if qualified is not None and qualified.startswith("builtins."):
             return NOT_CALLABLE if qualified[len("builtins."):] in _DATA_BUILTINS else UNKNOWN
-        if _FACTORY_NAME.search(name.rsplit(".", 1)[-1]):
-            return UNKNOWN
+        last = name.rsplit(".", 1)[-1]
+        if _FACTORY_NAME.search(last) or last[:1].isupper():
+            return UNKNOWN  # says it builds a callable, or a class we cannot read (instances may be callable)
         return LIKELY_DATA if qualified is not None or isinstance(func, cst.Attribute) else UNKNOWN
 
     def _definition(self, func: cst.BaseExpression) -> Optional[cst.CSTNode]:
