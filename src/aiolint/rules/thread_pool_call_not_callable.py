@@ -52,9 +52,13 @@ class ThreadPoolCallNotCallable(Rule):
     docs = RuleDocs(
         what=(
             "Checks for a call passed as the callable of a thread-pool runner, as in "
-            "`loop.run_in_executor(None, do_sync(3))` or `asyncio.to_thread(f(x))`, unless the called "
-            "function is known to return a callable (`functools.partial`, `operator.attrgetter`, a function "
-            "of the module that returns a lambda or an inner function, a class with `__call__`)."
+            "`loop.run_in_executor(None, do_sync(3))` or `asyncio.to_thread(f(x))`. Calls that return a "
+            "callable are fine and stay silent: `functools.partial` and the other factories in the known "
+            "table, functions of the module that return a lambda, an inner function or a function they were "
+            "given, classes with `__call__`, and, when aiolint cannot read them, classes of other modules and "
+            "functions whose name says they build one (`make_handler(...)`, `get_callback(...)`). When the "
+            "runner also passes arguments to the result (`to_thread(f(x), y)`), only calls of functions the "
+            "module defines are reported."
         ),
         why=(
             "`do_sync(3)` runs right there, on the event loop, blocking it for as long as it takes; only its "
