@@ -102,14 +102,14 @@ class CoroutineInThreadPool(Rule):
                 return None
         target = runner.callable.value
         bound: List[cst.Arg] = []
-        if isinstance(target, cst.Call):  # functools.partial(fn, ...): its arguments come first
-            target, bound = target.args[0].value, edits.one_line_args(target.args[1:])
+        while isinstance(target, cst.Call):  # functools.partial(fn, ...), maybe nested: its arguments come first
+            target, bound = target.args[0].value, edits.one_line_args(target.args[1:]) + bound
         args = bound + forwarded
         positional = [a for a in args if a.keyword is None and a.star != "**"]
         keywords = [a for a in args if a.keyword is not None or a.star == "**"]
         names = [a.keyword.value for a in keywords if a.keyword is not None]
         if len(names) != len(set(names)):
-            return None  # partial's keyword given again: not one plain call
+            return None  # a partial's keyword given again (it overrides): not one plain call
         return edits.with_args(call.with_changes(func=target), positional + keywords)
 
     def _replacement(self, direct: Optional[cst.Call], function: str) -> str:
