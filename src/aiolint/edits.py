@@ -65,13 +65,15 @@ def with_args(call: cst.Call, args: Sequence[cst.Arg]) -> cst.Call:
 
 
 def one_line_args(args: Sequence[cst.Arg]) -> list:
-    """`args` with line breaks no comment needs turned into `, `, for a call built inline."""
+    """`args` with line breaks no comment needs turned into `, `, for a call built inline.
+
+    The last one loses its comma: when it was a call's last argument, `with_args` gives that
+    comma (and any comment on it) to the outer call.
+    """
     out = []
     for index, item in enumerate(args):
         comma = item.comma
-        if isinstance(comma, cst.Comma) and _bare_break(comma.whitespace_after):
-            comma = MaybeSentinel.DEFAULT
-        if index == len(args) - 1 and not (isinstance(comma, cst.Comma) and _has_comment(comma.whitespace_after)):
+        if (isinstance(comma, cst.Comma) and _bare_break(comma.whitespace_after)) or index == len(args) - 1:
             comma = MaybeSentinel.DEFAULT
         changes = {"comma": comma}
         if _bare_break(item.whitespace_after_arg):
