@@ -8,7 +8,7 @@ import libcst as cst
 from aiolint import edits
 from aiolint.rule import Rule, RuleDocs, imports
 from aiolint.semantics import Runner, dotted_name, known
-from aiolint.semantics.scopes import ASSIGN, CLASSDEF, DEF, WITH
+from aiolint.semantics.scopes import ASSIGN, CLASSDEF, DEF, PARAM, WITH
 from aiolint.traversal import iter_nodes
 
 # Verdicts on what `f(x)` returns. LIKELY_DATA: a library function or method whose name does not
@@ -153,7 +153,7 @@ class ThreadPoolCallNotCallable(Rule):
             return CALLABLE
         definition = self._definition(func)
         if isinstance(definition, cst.FunctionDef):
-            return self._function_verdict(definition)
+            return self._function_verdict(definition, inner)
         if isinstance(definition, cst.ClassDef):
             return self._class_verdict(definition)
         if qualified is not None and qualified.startswith("builtins."):
@@ -176,7 +176,7 @@ class ThreadPoolCallNotCallable(Rule):
                 return self.model.find_method(owner[0], func.attr.value)
         return None
 
-    def _function_verdict(self, function: cst.FunctionDef) -> str:
+    def _function_verdict(self, function: cst.FunctionDef, inner: cst.Call) -> str:
         if any(dotted_name(d.decorator) not in known.TRANSPARENT_DECORATORS for d in function.decorators):
             return UNKNOWN  # a decorator may return anything
         if function.asynchronous is not None:
@@ -185,27 +185,33 @@ class ThreadPoolCallNotCallable(Rule):
             annotation = edits.code(function.returns.annotation)
             return CALLABLE if re.search(r"Callable|Func|Handler|Factory|Any|partial", annotation) else NOT_CALLABLE
         scope = self.model.scope_of(function)
+        # `do_sync(3)` returning its parameter returns 3: with literal arguments, parameters hold data.
+        data_params = all(not a.star and _literal(a.value) for a in inner.args)
         for child in iter_nodes(function.body, into_scopes=False):
             if isinstance(child, (cst.FunctionDef, cst.Lambda, cst.Yield)) and child is not function:
                 return UNKNOWN  # a closure factory or a generator, most likely
-            if isinstance(child, cst.Return) and child.value is not None and self._may_be_callable(child.value, scope):
+            if (
+                isinstance(child, cst.Return)
+                and child.value is not None
+                and self._may_be_callable(child.value, scope, data_params)
+            ):
                 return UNKNOWN
         return NOT_CALLABLE
 
-    def _may_be_callable(self, value: cst.BaseExpression, scope, depth: int = 0) -> bool:
+    def _may_be_callable(self, value: cst.BaseExpression, scope, data_params: bool, depth: int = 0) -> bool:
         """Could this returned expression be a function? False only for plain data and ordinary calls."""
         if depth > 3:
             return True
         if isinstance(value, (cst.Lambda, cst.Attribute, cst.Subscript)):
             return True  # a lambda, a bound method, a looked-up handler
         if isinstance(value, cst.IfExp):
-            return self._may_be_callable(value.body, scope, depth + 1) or self._may_be_callable(
-                value.orelse, scope, depth + 1
-            )
-        if isinstance(value, cst.BooleanOperation):
-            return self._may_be_callable(value.left, scope, depth + 1) or self._may_be_callable(
-                value.right, scope, depth + 1
-            )
+            branches = (value.body, value.orelse)
+        elif isinstance(value, cst.BooleanOperation):
+            branches = (value.left, value.right)
+        else:
+            branches = ()
+        if branches:
+            return any(self._may_be_callable(b, scope, data_params, depth + 1) for b in branches)
         if isinstance(value, cst.Call):
             name = dotted_name(value.func)
             if name is None:
@@ -220,13 +226,15 @@ class ThreadPoolCallNotCallable(Rule):
             if value.value in ("None", "True", "False"):
                 return False
             found = self.model.lookup(value.value, scope)
-            if found is None:
-                return True
-            return any(
-                b.kind not in (ASSIGN, WITH) or b.value is None or self._may_be_callable(b.value, scope, depth + 1)
-                for b in found[1]
-            )
+            return found is None or any(self._binding_may_be_callable(b, scope, data_params, depth) for b in found[1])
         return False  # literals, displays, comprehensions, arithmetic, comparisons, f-strings
+
+    def _binding_may_be_callable(self, binding, scope, data_params: bool, depth: int) -> bool:
+        if binding.kind == PARAM:
+            return not data_params
+        if binding.kind in (ASSIGN, WITH) and binding.value is not None:
+            return self._may_be_callable(binding.value, scope, data_params, depth + 1)
+        return True  # a def, class, import, loop variable, ...
 
     def _class_verdict(self, classdef: cst.ClassDef) -> str:
         if self.model.find_method(classdef, "__call__") is not None:
@@ -277,3 +285,16 @@ class ThreadPoolCallNotCallable(Rule):
         description = f"Pass '{edits.snippet(inner.func)}' and its arguments"
         fix = self.make_fix(description, [(node, new)], safe=True, imports=imports)
         return new, fix
+
+
+def _literal(value: cst.BaseExpression) -> bool:
+    """A number, string, None/True/False, or a tuple/list of those."""
+    if isinstance(value, (cst.BaseNumber, cst.BaseString)):
+        return True
+    if isinstance(value, cst.Name):
+        return value.value in ("None", "True", "False")
+    if isinstance(value, (cst.Tuple, cst.List)):
+        return all(isinstance(e, cst.Element) and _literal(e.value) for e in value.elements)
+    if isinstance(value, cst.UnaryOperation):
+        return _literal(value.expression)
+    return False
