@@ -138,3 +138,13 @@ def test_help_agrees_with_the_subcommands():
             assert flag in result.stdout
     check_help = subprocess.run(["aiolint", "check", "--help"], capture_output=True, text=True).stdout
     assert "--format {text,json,sarif,github}" in check_help and "--exit-zero" in check_help
+
+
+def test_output_piped_into_a_closed_reader_ends_quietly(tmp_path):
+    for index in range(300):
+        (tmp_path / f"m{index}.py").write_text(SLEEPY)
+    result = subprocess.run(
+        f"aiolint check --no-cache {tmp_path} | head -n 1", shell=True, capture_output=True, text=True
+    )
+    assert result.stdout.count("AIO100") == 1
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
