@@ -56,6 +56,7 @@ _LAZY = frozenset(
     }
 )
 # Builtins that evaluate a queryset passed to them.
+_LAST_NAMES = frozenset(n.rsplit(".", 1)[1] for n in [*_DRIVERS, *_LAZY_CLIENTS]) | _EXECUTING | _LAZY
 _EVALUATING = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted", "builtins.len"})
 _DJANGO_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+django\b", re.MULTILINE)
 
@@ -66,6 +67,7 @@ class BlockingDatabaseCall(BlockingCallRule):
     triggers = (
         ASYNC_DEF,
         imports("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "pymongo", "redis", "django"),
+        r"\b(?:[cC]onnect|MongoClient|Redis|StrictRedis|from_url|objects)\b",
     )
     docs = RuleDocs(
         what=(
@@ -99,6 +101,8 @@ class BlockingDatabaseCall(BlockingCallRule):
     )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value not in _LAST_NAMES:
+            return None
         qualified = self.model.qualified_name(call.func)
         driver = _DRIVERS.get(qualified) if qualified else None
         if driver is not None:
@@ -106,9 +110,16 @@ class BlockingDatabaseCall(BlockingCallRule):
         driver = _LAZY_CLIENTS.get(qualified) if qualified else None
         if driver is not None:
             return Blocking(qualified, f"an async client ({driver})") if self._client_used(call) else None
-        if isinstance(call.func, cst.Attribute) and _DJANGO_IMPORT.search(self.model.source):
+        if isinstance(call.func, cst.Attribute) and self._imports_django:
             return self._django(call)
         return None
+
+    @property
+    def _imports_django(self) -> bool:
+        found = getattr(self, "_django_found", None)
+        if found is None:  # once per module: a search of the whole text per call would be quadratic
+            found = self._django_found = _DJANGO_IMPORT.search(self.model.source) is not None
+        return found
 
     def _client_used(self, call: cst.Call) -> bool:
         """Chained into a command, kept on an attribute, or bound to a name used for a command here."""

@@ -57,6 +57,8 @@ class BlockingFileIo(BlockingCallRule):
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
         func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value != "open" and func.attr.value not in _VALUE_METHODS:
+            return None
         qualified = self.model.qualified_name(func)
         library = self.model.async_library
         if qualified in _OPEN:

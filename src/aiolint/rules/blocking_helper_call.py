@@ -125,16 +125,21 @@ class BlockingHelperCall(Rule):
         """The sync helper a callee names: a module-level def, or `self.m`/`cls.m` of the enclosing class."""
         model = self.model
         target = None
+        # Cheap checks first (module bindings, the first parameter's name), so that most calls
+        # never make the model collect a function's bindings.
         if isinstance(func, cst.Name):
-            found = model.lookup(func.value)
-            if found is not None and found[0] is model.module_scope:
-                bindings = found[1]
-                if len(bindings) == 1 and bindings[0].kind == DEF:
-                    target = bindings[0].value
+            defined = model.module_scope.bindings.get(func.value)
+            if defined and len(defined) == 1 and defined[0].kind == DEF:
+                found = model.lookup(func.value)
+                if found is not None and found[0] is model.module_scope:
+                    target = defined[0].value
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            owner = model.enclosing_method(func.value.value)
-            if owner is not None:
-                target = model.find_method(owner[0], func.attr.value)
+            function = model.function
+            params = (function.params.posonly_params or function.params.params) if function is not None else ()
+            if params and params[0].name.value == func.value.value:
+                owner = model.enclosing_method(func.value.value)
+                if owner is not None:
+                    target = model.find_method(owner[0], func.attr.value)
         if isinstance(target, cst.FunctionDef) and target.asynchronous is None and self._plain(target):
             return target
         return None

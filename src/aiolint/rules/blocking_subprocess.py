@@ -24,12 +24,19 @@ _SPAWN = frozenset(
 )
 # Wait for a child. `os.waitstatus_to_exitcode` only converts a number and is not here.
 _WAIT = frozenset({"os.wait", "os.wait3", "os.wait4", "os.waitpid", "os.waitid"})
+# `x.attr(...)` can only resolve to one of these when attr is the last part of one of them.
+_LAST_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _EXEC | _SHELL | _SPAWN | _WAIT)
 
 
 class BlockingSubprocess(BlockingCallRule):
     code = "AIO102"
     name = "blocking-subprocess"
-    triggers = (ASYNC_DEF, imports("subprocess", "os"))
+    # `import os` is everywhere: also require one of the reported names (aliases keep them in the import).
+    triggers = (
+        ASYNC_DEF,
+        imports("subprocess", "os"),
+        r"\bsubprocess\b|\b(?:system|popen|spawn[lv]p?e?|wait[34]?|waitpid|waitid)\b",
+    )
     docs = RuleDocs(
         what=(
             "Checks for synchronous process calls in async functions: `subprocess.run`, `call`, "
@@ -58,6 +65,8 @@ class BlockingSubprocess(BlockingCallRule):
     )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value not in _LAST_NAMES:
+            return None
         qualified = self.model.qualified_name(call.func)
         if qualified is None:
             return None

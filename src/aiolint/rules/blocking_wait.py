@@ -23,6 +23,7 @@ _THREADING = {
     "queue.SimpleQueue": ("queue", frozenset({"get"})),  # its put never blocks
 }
 _CELERY_SENDS = frozenset({"delay", "apply_async"})
+_WAITING = frozenset(m for _, methods in _THREADING.values() for m in methods) | {"get", "result", "input"}
 
 # Where a method takes `block`/`blocking` and `timeout` positionally (index), for "returns at once".
 _BLOCK_INDEX = {"acquire": 0, "get": 0, "put": 1}
@@ -87,6 +88,8 @@ class BlockingWait(BlockingCallRule):
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
         func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value not in _WAITING:
+            return None
         library = self.model.async_library
         if self.model.qualified_name(func) == "builtins.input":
             return Blocking("input", to_thread_text(call, library), fix=to_thread_fix(self, call))
