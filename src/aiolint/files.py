@@ -39,9 +39,23 @@ def iter_python_files(
                 )
                 for name in sorted(files):
                     if name.endswith(PYTHON_SUFFIXES) and not (skip is not None and skip(os.path.join(root, name))):
-                        yield os.path.join(root, name)
+                        if not _special(os.path.join(root, name)):
+                            yield os.path.join(root, name)
         else:
             yield path
+
+
+def _special(path: str) -> bool:
+    """A FIFO, socket or device found while searching: reading it could block forever.
+
+    A path that cannot be stat'ed (broken link, symlink loop) is not special: reading it
+    reports the error.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 class FileChanged(Exception):
