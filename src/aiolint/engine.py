@@ -7,8 +7,8 @@ Cost model, in the order the work happens:
 1. Decode and ask each enabled rule whether its triggers occur in the text.
    A file that triggers no rule is done here, without a LibCST parse.
 2. Parse once with LibCST and walk once; the triggered rules share the walk.
-3. Only if something was found: compute positions (LibCST's PositionProvider
-   re-generates the whole file, so files without findings never pay for it).
+3. Only if something was found: compute positions (a code generation like
+   PositionProvider's, stopped after the last reported node: positions.py).
 """
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from aiolint import noqa
 from aiolint.findings import Finding
+from aiolint.positions import locate
 from aiolint.rule import Rule
 from aiolint.rules import all_rules
 from aiolint.semantics import SemanticModel
@@ -151,15 +151,15 @@ class _Run:
 
 
 def _locate(module: cst.Module, findings: List[Finding]) -> None:
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    # PositionProvider's ranges, computed for the reported nodes only (see positions.py).
+    ranges = locate(module, [f.node for f in findings if f.node is not None])
     for finding in findings:
-        where = positions.get(finding.node) if finding.node is not None else None
+        where = ranges.get(id(finding.node)) if finding.node is not None else None
         if where is None:
             finding.line, finding.col, finding.end_line, finding.end_col = 1, 1, 1, 1
         else:
-            finding.line, finding.col = where.start.line, where.start.column + 1
-            finding.end_line, finding.end_col = where.end.line, where.end.column + 1
+            (finding.line, col), (finding.end_line, end_col) = where
+            finding.col, finding.end_col = col + 1, end_col + 1
 
 
 def _analyse(module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings) -> List[Finding]:
