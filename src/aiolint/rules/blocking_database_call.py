@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Optional, Tuple
 
 import libcst as cst
 
 from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.semantics import dotted_name
+from aiolint.semantics.scopes import CLASSDEF
 from aiolint.traversal import iter_nodes
 
 # Synchronous drivers: qualified name -> the async driver to name in the message.
@@ -114,12 +116,10 @@ class BlockingDatabaseCall(BlockingCallRule):
             return self._django(call)
         return None
 
-    @property
+    @cached_property
     def _imports_django(self) -> bool:
-        found = getattr(self, "_django_found", None)
-        if found is None:  # once per module: a search of the whole text per call would be quadratic
-            found = self._django_found = _DJANGO_IMPORT.search(self.model.source) is not None
-        return found
+        # Once per module: searching the whole text on every call would be quadratic.
+        return _DJANGO_IMPORT.search(self.model.source) is not None
 
     def _client_used(self, call: cst.Call) -> bool:
         """Chained into a command, kept on an attribute, or bound to a name used for a command here."""
@@ -204,8 +204,11 @@ class BlockingDatabaseCall(BlockingCallRule):
         name = dotted_name(expr)
         if name is None or not name.split(".")[-1][:1].isupper():
             return None
-        if "." not in name and self.model.module_definition(name) is not None:
-            return name if isinstance(self.model.module_definition(name), cst.ClassDef) else None
+        if "." not in name:
+            found = self.model.lookup(name)  # a class of this module, unless shadowed here
+            if found is not None and found[0] is self.model.module_scope and len(found[1]) == 1:
+                if found[1][0].kind == CLASSDEF:
+                    return name
         qualified = self.model.qualified_name(expr)
         if qualified is not None:
             return None if qualified.startswith("builtins.") else name
