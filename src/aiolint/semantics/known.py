@@ -78,7 +78,6 @@ CALLABLE_FACTORIES = frozenset(
         "operator.attrgetter",
         "operator.itemgetter",
         "operator.methodcaller",
-        "contextvars.copy_context",  # copy_context().run is the usual callable
     }
 )
 
