@@ -338,6 +338,26 @@ def report(figures: Figures) -> str:
     return "\n".join(lines)
 
 
+def verify(roots: List[Path], cli: bool = True, jobs: int = 2) -> Figures:
+    """Everything above, over every Python file under `roots`."""
+    figures = Figures()
+    started = time.perf_counter()
+    fixed_outputs: Dict[str, bytes] = {}
+    for root in roots:
+        for path in iter_python_files([str(root)]):
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                figures.fail(path, "cannot read", str(exc))
+                continue
+            verify_file(path, data, figures, fixed_outputs)
+    check_cli_writes(fixed_outputs, figures)
+    if cli:
+        run_cli([str(root) for root in roots], figures, jobs)
+    figures.seconds = time.perf_counter() - started
+    return figures
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("packages", nargs="*", help=f"default: {', '.join(DEFAULT)}")
@@ -355,22 +375,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.no_corpus:
         roots.update(corpus.ensure(args.packages or (list(corpus.PINNED) if args.all else DEFAULT)))
 
-    figures = Figures()
-    started = time.perf_counter()
-    fixed_outputs: Dict[str, bytes] = {}
-    for root in roots.values():
-        for path in iter_python_files([str(root)]):
-            try:
-                data = Path(path).read_bytes()
-            except OSError as exc:
-                figures.fail(path, "cannot read", str(exc))
-                continue
-            verify_file(path, data, figures, fixed_outputs)
-    check_cli_writes(fixed_outputs, figures)
-    if not args.no_cli:
-        run_cli([str(root) for root in roots.values()], figures, args.jobs)
-    figures.seconds = time.perf_counter() - started
-
+    figures = verify(list(roots.values()), cli=not args.no_cli, jobs=args.jobs)
     print(report(figures))
     if args.json:
         Path(args.json).write_text(

@@ -1,0 +1,44 @@
+"""Opt-in (`pytest -m slow`): CPython's stdlib and the pinned corpus through check and fix.
+
+The same checks as `python benchmarks/verify_corpus.py` (see its docstring): no traceback from
+the CLI, AIO000 only where LibCST rejects the file, every fix parses, is idempotent, touches only
+the spans it replaced, removes what it fixed, and the CLI writes exactly those bytes.
+Homeassistant, the largest package, is left to the script (`--all`).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import corpus  # noqa: E402
+import verify_corpus  # noqa: E402
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif("'slow' not in config.getoption('markexpr')", reason="run with -m slow"),
+]
+
+
+def _report(figures) -> str:
+    failures = "\n".join(f"{check}: {path}: {detail[:300]}" for path, check, detail in figures.failures[:30])
+    return verify_corpus.report(figures) + "\n" + failures
+
+
+def test_stdlib_never_crashes_and_every_fix_verifies():
+    figures = verify_corpus.verify([verify_corpus.stdlib_root()])
+    assert figures.files > 500
+    assert figures.failures == [], _report(figures)
+
+
+@pytest.mark.parametrize("package", verify_corpus.DEFAULT)
+def test_corpus_package_never_crashes_and_every_fix_verifies(package):
+    try:
+        [root] = corpus.ensure([package]).values()
+    except (OSError, SystemExit) as exc:  # not downloaded and no network
+        pytest.skip(f"{package}: corpus not available ({exc})")
+    figures = verify_corpus.verify([root])
+    assert figures.files > 0
+    assert figures.failures == [], _report(figures)
