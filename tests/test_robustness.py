@@ -347,3 +347,32 @@ def test_undecodable_file_name_does_not_crash_the_report(tmp_path):
     )
     assert proc.returncode == 1, proc.stderr.decode()
     assert b"AIO100" in proc.stdout and b"Traceback" not in proc.stderr
+
+
+def test_flake8_over_the_odd_tree_sees_no_exception(odd_tree):
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "AIO", "-j", "1", str(odd_tree)],
+        capture_output=True,
+        timeout=600,
+    )
+    output = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    assert proc.returncode in (0, 1), output[-3000:]
+    assert "Traceback" not in output and "PluginExecutionFailed" not in output
+    assert "zz_last_good.py:4:5: AIO100" in output
+
+
+@pytest.mark.parametrize("name", ["random-bytes-0", "invalid-utf8", "syntax-error", "latin-1-cookie", "empty"])
+def test_fix_from_stdin_never_raises_and_echoes_what_it_cannot_fix(name):
+    source, expected = CASES[name]
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    proc = subprocess.run(
+        [sys.executable, "-m", "aiolint", "fix", "--isolated", "--no-cache", "-"],
+        input=data,
+        capture_output=True,
+        timeout=300,
+    )
+    assert b"Traceback" not in proc.stderr
+    if expected == ["AIO000"] or expected == []:
+        assert proc.stdout == data
+    elif proc.stdout != data:
+        engine.parse(proc.stdout)
