@@ -58,8 +58,8 @@ def _libcst_version() -> str:
 FLAKE8_STACK = ["flake8==7.5.0", "pycodestyle==2.15.0", "pyflakes==4.1.0", "mccabe==0.7.0"]
 VENV_SPECS: Dict[str, List[str]] = {
     "flake8": FLAKE8_STACK,
-    # Same LibCST as the interpreter running the bench, so standalone and plugin numbers compare.
-    "flake8-aiolint": FLAKE8_STACK + [f"libcst=={_libcst_version()}", "-e", str(REPO)],
+    # aiolint itself comes from the snapshot on PYTHONPATH (see `snapshot`); same LibCST as here.
+    "flake8-aiolint": FLAKE8_STACK + [f"libcst=={_libcst_version()}"],
     "flake8-async": FLAKE8_STACK + ["flake8-async==26.8.1"],
     "ruff": ["ruff==0.17.5"],
 }
@@ -97,6 +97,37 @@ def ensure_venv(name: str) -> Path:
     return root
 
 
+def snapshot() -> Path:
+    """A copy of src/aiolint (plus the metadata flake8 needs to find the plugin) to run from.
+
+    Other people edit the working tree while the benchmark runs; every aiolint run of one
+    benchmark must see the same code, or a warm cache run would meet a new fingerprint.
+    """
+    from importlib.metadata import distribution
+
+    root = Path(tempfile.mkdtemp(prefix="aiolint-bench-src-"))
+    shutil.copytree(REPO / "src" / "aiolint", root / "aiolint", ignore=shutil.ignore_patterns("__pycache__"))
+    installed = distribution("aiolint")
+    info = root / f"aiolint-{installed.version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: aiolint\nVersion: {installed.version}\n")
+    (info / "entry_points.txt").write_text(installed.read_text("entry_points.txt") or "")
+    return root
+
+
+def aiolint_env(args: argparse.Namespace) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(args.snapshot) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def plain_env() -> dict:
+    """For the peers: no aiolint on the path (flake8 would load it as a plugin)."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    return env
+
+
 # ----------------------------------------------------------------------------- measuring
 @dataclass
 class Run:
@@ -104,7 +135,7 @@ class Run:
     cpu: float  # user + sys seconds of the process and the children it reaped
     wall: float
     rss_mb: float  # peak RSS of the largest single process
-    tree_rss_mb: float  # peak of the summed RSS of the process tree (sampled)
+    tree_mb: float  # peak of the summed PSS of the process tree (sampled every 20 ms)
     returncode: int
     output: str = field(repr=False, default="")
     stderr: str = field(repr=False, default="")
@@ -126,13 +157,16 @@ def _descendants(pid: int) -> List[int]:
     return found
 
 
-def _tree_rss(pid: int) -> int:
-    page = os.sysconf("SC_PAGE_SIZE")
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of the process tree: pages shared after fork() count once in total."""
     total = 0
     for child in _descendants(pid):
         try:
-            with open(f"/proc/{child}/statm") as handle:
-                total += int(handle.read().split()[1]) * page
+            with open(f"/proc/{child}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
         except (OSError, IndexError, ValueError):
             pass
     return total
@@ -147,7 +181,7 @@ def measure(label: str, command: Sequence[str], cwd: Optional[Path] = None, env:
 
         def sample() -> None:
             while not done.is_set():
-                peak[0] = max(peak[0], _tree_rss(process.pid))
+                peak[0] = max(peak[0], _tree_pss(process.pid))
                 done.wait(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -164,7 +198,7 @@ def measure(label: str, command: Sequence[str], cwd: Optional[Path] = None, env:
             usage.ru_utime + usage.ru_stime,
             wall,
             usage.ru_maxrss / 1024,
-            max(peak[0] / 2**20, usage.ru_maxrss / 1024),
+            peak[0] / 2**20,
             process.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
@@ -231,7 +265,7 @@ def section_flake8(report: Report, roots: Dict[str, Path], args: argparse.Namesp
                 continue
             log(f"flake8 round {round_ + 1}: {label}")
             command = [str(venv_bin(name, "flake8")), "--isolated", "-j1", "--exit-zero", *paths]
-            run = measure(label, command)
+            run = measure(label, command, env=aiolint_env(args) if name == "flake8-aiolint" else plain_env())
             _check_ok(run, (0,))
             runs[name].append(run)
     chosen = {name: best(runs[name]) for name, _ in variants}
@@ -277,9 +311,9 @@ def section_flake8(report: Report, roots: Dict[str, Path], args: argparse.Namesp
         report.add(f"aiolint adds **{ratio:.2f}x** flake8's own CPU (target ≤ {TARGET_IN_FLAKE8}x).\n")
 
 
-def _aiolint_check_command(extra: Sequence[str]) -> List[str]:
+def _aiolint_check_command(args: argparse.Namespace, extra: Sequence[str]) -> List[str]:
     command = [sys.executable, "-m", "aiolint", "check"]
-    helptext = subprocess.run(command + ["--help"], capture_output=True, text=True).stdout
+    helptext = subprocess.run(command + ["--help"], capture_output=True, text=True, env=aiolint_env(args)).stdout
     # The corpus lives in a git-ignored directory, and the sdists carry their own configs.
     for flag in ("--no-respect-gitignore", "--isolated"):
         if flag in helptext:
@@ -300,7 +334,7 @@ def section_ruff(report: Report, roots: Dict[str, Path], args: argparse.Namespac
         "## Ruff and standalone aiolint on the same files\n\n"
         "`ruff check --isolated --no-cache --select ASYNC,RUF006` (all cores) next to "
         "`aiolint check --no-cache` (all cores); aiolint on Home Assistant is in section 2.\n\n"
-        "| files | tool | CPU s | wall s | peak RSS (tree) | lines/s (wall) | findings per code |\n"
+        "| files | tool | CPU s | wall s | peak memory (tree PSS) | lines/s (wall) | findings per code |\n"
         "|---|---|---:|---:|---:|---:|---|"
     )
     for title, paths, with_aiolint in sets:
@@ -310,18 +344,20 @@ def section_ruff(report: Report, roots: Dict[str, Path], args: argparse.Namespac
             "ruff",
             [str(venv_bin("ruff", "ruff")), "check", "--isolated", "--no-cache", "--select", "ASYNC,RUF006",
              "--output-format", "concise", "--exit-zero", *map(str, paths)],
+            env=plain_env(),
         )
         _check_ok(ruff, (0,))
         tools = [("ruff", ruff)]
         if with_aiolint:
             log(f"aiolint on {title}")
-            aio = measure("aiolint", _aiolint_check_command(["--no-cache", *map(str, paths)]))
+            command = _aiolint_check_command(args, ["--no-cache", *map(str, paths)])
+            aio = measure("aiolint", command, env=aiolint_env(args))
             _check_ok(aio)
             tools.append(("aiolint", aio))
         for tool, run in tools:
             report.add(
                 f"| {title} ({files} files, {lines:,} lines) | {tool} | {run.cpu:.2f} | {run.wall:.2f} "
-                f"| {_mb(run.tree_rss_mb)} | {lines / run.wall:,.0f} | {_codes_cell(run.codes())} |"
+                f"| {_mb(run.tree_mb)} | {lines / run.wall:,.0f} | {_codes_cell(run.codes())} |"
             )
     report.add("")
 
@@ -334,13 +370,15 @@ def section_standalone(report: Report, roots: Dict[str, Path], args: argparse.Na
         runs = []
         base = ["--cache-dir", str(cache_dir / "cache")]
         log("standalone: cold (all cores, empty cache)")
-        runs.append(("cold, all cores, empty cache", measure("cold", _aiolint_check_command(base + [str(root)]))))
+        command = _aiolint_check_command(args, base + [str(root)])
+        env = aiolint_env(args)
+        runs.append(("cold, all cores, empty cache", measure("cold", command, env=env)))
         for n in range(args.repeat):
             log(f"standalone: warm {n + 1}")
-            runs.append((f"warm (cache) #{n + 1}", measure("warm", _aiolint_check_command(base + [str(root)]))))
+            runs.append((f"warm (cache) #{n + 1}", measure("warm", command, env=env)))
         if args.serial:
             log("standalone: --no-cache -j1")
-            serial = measure("serial", _aiolint_check_command(["--no-cache", "-j1", str(root)]))
+            serial = measure("serial", _aiolint_check_command(args, ["--no-cache", "-j1", str(root)]), env=env)
             runs.append(("`--no-cache -j1`", serial))
         entries = sum(len(names) for _, _, names in os.walk(cache_dir))
     finally:
@@ -354,13 +392,13 @@ def section_standalone(report: Report, roots: Dict[str, Path], args: argparse.Na
         f"## 2. Standalone `aiolint check` on Home Assistant 2024.3.3 ({files} files, {lines:,} lines)\n\n"
         f"{os.cpu_count()} cores; cache in a fresh temporary directory ({entries} entries after the runs). "
         f"Output identical in every run: {'yes' if same else '**NO**'}.\n\n"
-        "| run | wall s | CPU s | lines/s (wall) | peak RSS, largest process | peak RSS, whole tree | findings |\n"
+        "| run | wall s | CPU s | lines/s (wall) | peak RSS, largest process | peak PSS, whole tree | findings |\n"
         "|---|---:|---:|---:|---:|---:|---|"
     )
     for label, run in runs:
         report.add(
             f"| {label} | {run.wall:.2f} | {run.cpu:.2f} | {lines / run.wall:,.0f} | {_mb(run.rss_mb)} "
-            f"| {_mb(run.tree_rss_mb)} | {_codes_cell(run.codes())} |"
+            f"| {_mb(run.tree_mb)} | {_codes_cell(run.codes())} |"
         )
     report.add("")
     report.verdict(
@@ -368,7 +406,7 @@ def section_standalone(report: Report, roots: Dict[str, Path], args: argparse.Na
     )
     report.verdict(f"warm ≤ {TARGET_WARM_WALL} s wall", f"{warm.wall:.2f} s", warm.wall <= TARGET_WARM_WALL)
     peak = max(r.rss_mb for _, r in runs)
-    tree = max(r.tree_rss_mb for _, r in runs)
+    tree = max(r.tree_mb for _, r in runs)
     report.verdict(
         f"peak RSS ≤ {TARGET_RSS_MB:.0f} MB",
         f"{peak:.0f} MB per process, {tree:.0f} MB whole tree",
@@ -408,7 +446,11 @@ def section_scaling(report: Report, roots: Dict[str, Path], args: argparse.Names
         lines = sum(Path(p).read_bytes().count(b"\n") for p in chosen)
         log(f"scaling {factor}x: {len(chosen)} files")
         result = subprocess.run(
-            [sys.executable, "-c", _SCALING_CHILD], input=json.dumps(chosen), capture_output=True, text=True
+            [sys.executable, "-c", _SCALING_CHILD],
+            input=json.dumps(chosen),
+            capture_output=True,
+            text=True,
+            env=aiolint_env(args),
         )
         if result.returncode != 0:
             raise SystemExit(f"scaling child failed:\n{result.stderr[-3000:]}")
@@ -494,7 +536,8 @@ def section_profile(report: Report, roots: Dict[str, Path], args: argparse.Names
     paths = [p for package in FLAKE8_PACKAGES for p in iter_python_files([str(roots[package])])]
     log("profile")
     result = subprocess.run(
-        [sys.executable, "-c", _PROFILE_CHILD], input=json.dumps(paths), capture_output=True, text=True
+        [sys.executable, "-c", _PROFILE_CHILD], input=json.dumps(paths), capture_output=True, text=True,
+        env=aiolint_env(args),
     )
     text = result.stdout if result.returncode == 0 else result.stderr
     lines = text.strip().splitlines()
@@ -548,6 +591,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     wanted = [s for s in SECTIONS if s in wanted and s not in skipped]
 
     roots = {name: _source_root(path) for name, path in corpus.ensure().items()}
+    args.snapshot = snapshot()
     report = Report()
     command = " ".join(["python benchmarks/bench.py", *(argv if argv is not None else sys.argv[1:])])
     header = f"# aiolint benchmark\n\nWritten by `{command.strip()}`.\n\n"
@@ -561,8 +605,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         "triggers": section_triggers,
         "profile": section_profile,
     }
-    for name in wanted:
-        functions[name](report, roots, args)
+    try:
+        for name in wanted:
+            functions[name](report, roots, args)
+    finally:
+        shutil.rmtree(args.snapshot, ignore_errors=True)
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
     header += (
         f"- load average at end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; whole run "

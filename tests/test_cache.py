@@ -190,3 +190,11 @@ def test_concurrent_cli_runs_agree_with_an_uncached_run(tmp_path):
     warm = subprocess.run(command, stdout=subprocess.PIPE, cwd=tmp_path).stdout
     assert plain.count(b"AIO100") == sum(n % 3 + 1 for n in range(1, 40, 2))
     assert all(out == plain for out in outputs) and warm == plain
+
+
+def test_only_its_own_digests_name_entries(tmp_path):
+    store = Cache(tmp_path / "cache", SETTINGS)
+    for key in ("ab" + str(tmp_path / "escaped"), "../" + "0" * 62, "A" * 64, "0" * 63):
+        store.put(key, [])
+        assert store.get(key) is None
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and (tmp_path / "cache") not in p.parents] == []

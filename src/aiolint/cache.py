@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import List, Optional
 from aiolint.findings import Finding, Fix
 
 DEFAULT_DIR = ".aiolint_cache"
+_KEY = re.compile(r"[0-9a-f]{64}")
 _FORMAT = b"aiolint-cache-1"
 _README = (
     b"Created by aiolint: cached findings, safe to delete.\n"
@@ -128,10 +130,14 @@ class Cache:
         return digest.hexdigest()
 
     def _path(self, key: str) -> str:
+        if not _KEY.fullmatch(key):  # only our own digests name files: nothing else can steer a path
+            raise ValueError(f"not a cache key: {key!r}")
         return os.path.join(self.root, key[:2], key[2:])
 
     def get(self, key: str) -> Optional[List[Finding]]:
         """The findings stored under `key`, or None (missing, unreadable or not verifiable)."""
+        if not _KEY.fullmatch(key):
+            return None
         try:
             fd = os.open(self._path(key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
@@ -145,6 +151,8 @@ class Cache:
 
     def put(self, key: str, findings: List[Finding]) -> None:
         """Store plain findings under `key`. Best effort: failing to write is not an error."""
+        if not _KEY.fullmatch(key):
+            return
         try:
             shard = self._shard(key[:2])
             if shard is None:

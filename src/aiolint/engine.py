@@ -127,22 +127,26 @@ class _Run:
 
     def run(self) -> List[Finding]:
         model = self.model
-        ancestors = model.ancestors
-        comprehensions = _COMPREHENSIONS
+        push, pop = model.ancestors.append, model.ancestors.pop
+        # By type, not isinstance(): LibCST's classes are ABCs, and isinstance() on them is slow.
+        # The comprehension classes have no subclasses.
+        comprehensions = frozenset(_COMPREHENSIONS)
 
         def on_enter(node: cst.CSTNode) -> None:
-            handlers = self.visits.get(type(node))
+            cls = type(node)
+            handlers = self.visits.get(cls)  # self.visits changes when a rule fails
             if handlers:
                 self._call(handlers, node)
-            ancestors.append(node)
-            if isinstance(node, comprehensions):
+            push(node)
+            if cls in comprehensions:
                 model.enter_scope(node)
 
         def on_leave(node: cst.CSTNode) -> None:
-            if isinstance(node, comprehensions):
+            cls = type(node)
+            if cls in comprehensions:
                 model.leave_scope(node)
-            ancestors.pop()
-            handlers = self.leaves.get(type(node))
+            pop()
+            handlers = self.leaves.get(cls)
             if handlers:
                 self._call(handlers, node)
 

@@ -16,10 +16,10 @@ import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional, Sequence, TextIO, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from aiolint.cache import Cache, plain_finding
 from aiolint.engine import lint
@@ -29,6 +29,8 @@ from aiolint.settings import Settings
 
 # Below this many files to lint, a pool costs more (start-up, pickling) than it saves.
 MIN_FILES_FOR_POOL = 24
+# Files per task: small enough to balance the workers (sizes vary a lot), big enough to amortise a task.
+BATCH = 8
 
 
 @dataclass
@@ -110,13 +112,15 @@ def _init_worker(settings: Settings, cache: Optional[Cache]) -> None:
     _worker_settings, _worker_cache = settings, cache
 
 
-def _lint_job(job: Tuple[str, bytes, Optional[str]]) -> List[Finding]:
-    name, source, key = job
+def _lint_batch(batch: List[Tuple[str, bytes, Optional[str]]]) -> List[List[Finding]]:
     assert _worker_settings is not None
-    findings = lint_plain(source, name, _worker_settings)
-    if _worker_cache is not None and key is not None:
-        _worker_cache.put(key, findings)  # written where it was computed: spreads the I/O
-    return findings
+    out = []
+    for name, source, key in batch:
+        findings = lint_plain(source, name, _worker_settings)
+        if _worker_cache is not None and key is not None:
+            _worker_cache.put(key, findings)  # written where it was computed: spreads the I/O
+        out.append(findings)
+    return out
 
 
 # ----------------------------------------------------------------------- main side
@@ -136,49 +140,64 @@ def check_files(
     cache: where to look results up and store new ones (None: no cache).
     progress: a file counter on stderr (None: only when stderr is a terminal).
     """
-    # Read everything first: the cache needs the bytes, and the counter needs a total.
+    files = list(iter_python_files(paths))  # the counter needs a total
+    meter = Progress(len(files), progress_stream, progress)
+    workers = jobs or default_jobs()
     entries: List[FileResult] = []
     keys: List[Optional[str]] = []
-    for path in iter_python_files(paths):
-        name = stdin_filename if path == "-" else path
-        try:
-            source = read_source(path)
-        except OSError as exc:
-            entries.append(FileResult(name, error=f"cannot read ({exc.strerror or exc})"))
-            keys.append(None)
-            continue
-        result = FileResult(name, source=source)
-        key = None
-        if cache is not None:
-            key = cache.key(source)
-            hit = cache.get(key)
-            if hit is not None:
-                result.findings, result.cached = hit, True
-        entries.append(result)
-        keys.append(key)
+    misses: List[int] = []
+    submitted: Dict[int, Tuple["Future[List[List[Finding]]]", int]] = {}  # file index -> (batch, place)
+    pool: Optional[ProcessPoolExecutor] = None
 
-    misses = [i for i, r in enumerate(entries) if r.error is None and not r.cached]
-    meter = Progress(len(entries), progress_stream, progress)
-    workers = min(jobs or default_jobs(), len(misses))
-    pool = None
+    def submit(indexes: List[int]) -> None:
+        assert pool is not None
+        jobs_ = [(entries[i].path, entries[i].source, keys[i]) for i in indexes]
+        future = pool.submit(_lint_batch, jobs_)
+        for place, i in enumerate(indexes):
+            submitted[i] = (future, place)
+
     try:
-        if workers > 1 and len(misses) >= MIN_FILES_FOR_POOL:
-            pool = ProcessPoolExecutor(
-                workers,
-                mp_context=multiprocessing.get_context(_start_method()),
-                initializer=_init_worker,
-                initargs=(settings, cache),
-            )
-            jobs_iter = [(entries[i].path, entries[i].source, keys[i]) for i in misses]
-            # Small chunks keep the workers balanced (file sizes vary a lot).
-            chunk = max(1, min(16, len(misses) // (workers * 8)))
-            computed = _pooled(pool.map(_lint_job, jobs_iter, chunksize=chunk), entries, keys, misses, settings, cache)
-        else:
-            computed = _serial(entries, keys, misses, settings, cache)
-        pending = set(misses)
+        # Read and look up everything first, handing misses to the workers as they turn up.
+        unsent: List[int] = []
+        for path in files:
+            name = stdin_filename if path == "-" else path
+            try:
+                source = read_source(path)
+            except OSError as exc:
+                entries.append(FileResult(name, error=f"cannot read ({exc.strerror or exc})"))
+                keys.append(None)
+                continue
+            result = FileResult(name, source=source)
+            key = None
+            if cache is not None:
+                key = cache.key(source)
+                hit = cache.get(key)
+                if hit is not None:
+                    result.findings, result.cached = hit, True
+            entries.append(result)
+            keys.append(key)
+            if result.cached:
+                continue
+            misses.append(len(entries) - 1)
+            unsent.append(len(entries) - 1)
+            if pool is None and workers > 1 and len(misses) >= MIN_FILES_FOR_POOL:
+                # Started only once there is enough to do (a warm cache needs no pool), and
+                # before most sources are read, so that forked workers do not inherit them.
+                pool = ProcessPoolExecutor(
+                    workers,
+                    mp_context=multiprocessing.get_context(_start_method()),
+                    initializer=_init_worker,
+                    initargs=(settings, cache),
+                )
+            if pool is not None and len(unsent) >= BATCH:
+                submit(unsent)
+                unsent = []
+        if pool is not None and unsent:
+            submit(unsent)
+
         for index, result in enumerate(entries):
-            if index in pending:
-                result.findings = next(computed)
+            if result.error is None and not result.cached:
+                result.findings = _collect(index, result, keys[index], submitted, settings, cache)
             meter.advance()
             if result.findings or result.error is not None:
                 meter.clear()  # findings go to stdout; do not print them over the counter
@@ -189,35 +208,26 @@ def check_files(
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pooled(
-    results: Iterator[List[Finding]],
-    entries: List[FileResult],
-    keys: List[Optional[str]],
-    misses: List[int],
+def _collect(
+    index: int,
+    result: FileResult,
+    key: Optional[str],
+    submitted: Dict[int, Tuple["Future[List[List[Finding]]]", int]],
     settings: Settings,
     cache: Optional[Cache],
-) -> Iterator[List[Finding]]:
-    done = 0
-    try:
-        for findings in results:
-            done += 1
-            yield findings
-    except BrokenProcessPool:
-        # A worker died (killed, or crashed in native code): finish here, one file at a time.
-        yield from _serial(entries, keys, misses[done:], settings, cache)
-
-
-def _serial(
-    entries: List[FileResult], keys: List[Optional[str]], misses: List[int], settings: Settings, cache: Optional[Cache]
-) -> Iterator[List[Finding]]:
-    for index in misses:
-        result = entries[index]
-        assert result.source is not None
-        findings = lint_plain(result.source, result.path, settings)
-        key = keys[index]
-        if cache is not None and key is not None:
-            cache.put(key, findings)
-        yield findings
+) -> List[Finding]:
+    sent = submitted.get(index)
+    if sent is not None:
+        future, place = sent
+        try:
+            return future.result()[place]
+        except BrokenProcessPool:
+            pass  # a worker died (killed, or crashed in native code): this file is linted here
+    assert result.source is not None
+    findings = lint_plain(result.source, result.path, settings)
+    if cache is not None and key is not None:
+        cache.put(key, findings)
+    return findings
 
 
 def _start_method() -> str:

@@ -11,7 +11,7 @@ context) from "the body of that def" (a new context).
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, List, Tuple, Type
+from typing import Callable, Dict, List, Literal, Optional, Tuple, Type, get_args, get_origin
 
 import libcst as cst
 
@@ -40,25 +40,62 @@ _SCOPED_ORDER: Dict[type, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
 _field_cache: Dict[type, Tuple[str, ...]] = {}
 
 
+_TEXT_TYPES = (str, Optional[str], bool)
+
+
+def _holds_text_only(annotation: object) -> bool:
+    # `Name.value: str`, `SimpleString.quote: Literal[...]`: never a node, never worth a look.
+    if annotation in _TEXT_TYPES:
+        return True
+    return get_origin(annotation) is Literal and all(isinstance(a, str) for a in get_args(annotation))
+
+
 def child_fields(cls: Type[cst.CSTNode]) -> Tuple[str, ...]:
     names = _field_cache.get(cls)
     if names is None:
         names = tuple(
             f.name
             for f in dataclasses.fields(cls)
-            if f.name not in _FORMATTING and not f.name.startswith("whitespace")
+            if f.name not in _FORMATTING and not f.name.startswith("whitespace") and not _holds_text_only(f.type)
         )
         _field_cache[cls] = names
     return names
 
 
+_reversed_cache: Dict[type, Tuple[str, ...]] = {}
+
+
+def _reversed_fields(cls: type) -> Tuple[str, ...]:
+    names = _reversed_cache.get(cls)
+    if names is None:
+        names = _reversed_cache[cls] = tuple(reversed(child_fields(cls)))
+    return names
+
+
+# isinstance() against LibCST's classes goes through ABCMeta and is slow; a node's type is
+# checked once and remembered.
+_node_types: Dict[type, bool] = {}
+
+
+def is_node_type(cls: type) -> bool:
+    known = _node_types.get(cls)
+    if known is None:
+        known = _node_types[cls] = issubclass(cls, cst.CSTNode)
+    return known
+
+
 def _push_field(stack: list, value: object) -> None:
     # Callers push in reverse so that children pop in source order.
-    if isinstance(value, cst.CSTNode):
+    cls = type(value)
+    if cls is list or cls is tuple:
+        for item in reversed(value):  # type: ignore[call-overload]
+            if is_node_type(type(item)):
+                stack.append((item, ENTER))
+    elif value is not None and is_node_type(cls):
         stack.append((value, ENTER))
-    elif isinstance(value, (list, tuple)):
+    elif isinstance(value, (list, tuple)):  # a subclass of list/tuple, should one ever occur
         for item in reversed(value):
-            if isinstance(item, cst.CSTNode):
+            if is_node_type(type(item)):
                 stack.append((item, ENTER))
 
 
@@ -72,22 +109,37 @@ def walk(
     """Visit `root` and all syntax below it in source order."""
     stack: List[Tuple[cst.CSTNode, int]] = [(root, ENTER)]
     pop = stack.pop
+    push = stack.append
+    node_types = _node_types
+    scoped_order = _SCOPED_ORDER
     while stack:
         node, event = pop()
         if event == ENTER:
             on_enter(node)
-            stack.append((node, LEAVE))
+            push((node, LEAVE))
             cls = type(node)
-            scoped = _SCOPED_ORDER.get(cls)
+            scoped = scoped_order.get(cls)
             if scoped is None:
-                for name in reversed(child_fields(cls)):
-                    _push_field(stack, getattr(node, name))
+                # The hot loop: _push_field inlined, children pushed in reverse to pop in order.
+                for name in _reversed_cache.get(cls) or _reversed_fields(cls):
+                    value = getattr(node, name)
+                    value_cls = type(value)
+                    if value_cls is tuple or value_cls is list:
+                        for item in reversed(value):
+                            item_cls = type(item)
+                            is_node = node_types.get(item_cls)
+                            if is_node is None:
+                                is_node = is_node_type(item_cls)
+                            if is_node:
+                                push((item, ENTER))
+                    elif value is not None:
+                        _push_field(stack, value)
             else:
                 outer, inner = scoped
-                stack.append((node, END_BODY))
+                push((node, END_BODY))
                 for name in reversed(inner):
                     _push_field(stack, getattr(node, name))
-                stack.append((node, BODY))
+                push((node, BODY))
                 for name in reversed(outer):
                     _push_field(stack, getattr(node, name, None))
         elif event == LEAVE:
@@ -119,7 +171,10 @@ def iter_nodes(root: cst.CSTNode, *, into_scopes: bool = True):
             names = scoped[0]
         for name in reversed(names):
             value = getattr(node, name, None)
-            if isinstance(value, cst.CSTNode):
+            if value is None:
+                continue
+            value_cls = type(value)
+            if value_cls is list or value_cls is tuple or isinstance(value, (list, tuple)):
+                stack.extend(item for item in reversed(value) if is_node_type(type(item)))
+            elif is_node_type(value_cls):
                 stack.append(value)
-            elif isinstance(value, (list, tuple)):
-                stack.extend(item for item in reversed(value) if isinstance(item, cst.CSTNode))

@@ -147,68 +147,85 @@ class _Collector:
         # Attribute and Subscript targets bind no name.
 
     def _visit(self, node: cst.CSTNode, root: cst.CSTNode) -> None:
-        if node is not root and isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        # Dispatch on the node's type, found once per type: isinstance() chains on LibCST's
+        # (ABC) classes cost more than the rest of the collection.
+        cls = type(node)
+        visit = _VISIT_BY_TYPE.get(cls)
+        if visit is None:
+            visit = _VISIT_BY_TYPE[cls] = next((v for base, v in _VISITS if issubclass(cls, base)), "")
+        if visit:
+            getattr(self, visit)(node, root)
+
+    def _visit_def(self, node, root) -> None:
+        if node is not root:
             self.add(node.name.value, Binding(DEF if isinstance(node, cst.FunctionDef) else CLASSDEF, node, node))
-        elif isinstance(node, cst.Assign):
-            single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
-            for target in node.targets:
-                if single:
-                    self._assign(target.target.value, node)
-                else:
-                    self._target(target.target, OTHER, node=node)
-        elif isinstance(node, cst.AnnAssign):
-            if isinstance(node.target, cst.Name) and node.value is not None:
-                self._assign(node.target.value, node)
+
+    def _visit_assign(self, node: cst.Assign, root) -> None:
+        single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+        for target in node.targets:
+            if single:
+                self._assign(target.target.value, node)
             else:
-                self._target(node.target, OTHER, node=node)
-        elif isinstance(node, cst.AugAssign):
+                self._target(target.target, OTHER, node=node)
+
+    def _visit_ann_assign(self, node: cst.AnnAssign, root) -> None:
+        if isinstance(node.target, cst.Name) and node.value is not None:
+            self._assign(node.target.value, node)
+        else:
             self._target(node.target, OTHER, node=node)
-        elif isinstance(node, (cst.For,)):
-            self._target(node.target, OTHER, node=node)
-        elif isinstance(node, cst.WithItem):
-            if node.asname is not None:
-                self._target(node.asname.name, WITH, value=node.item, node=node)
-        elif isinstance(node, cst.ExceptHandler):
-            if node.name is not None:
-                self._target(node.name.name, OTHER, node=node)
-        elif isinstance(node, cst.Import):
-            for alias in node.names:
-                full = dotted_name(alias.name) or ""
-                if alias.asname is not None:
-                    self._target(alias.asname.name, IMPORT, node=node)
-                    self._set_import(alias.asname.name, full, node)
-                else:
-                    top = full.split(".")[0]
-                    self.add(top, Binding(IMPORT, node, qualified=top))
-        elif isinstance(node, cst.ImportFrom):
-            module = _module_name(node)
-            if isinstance(node.names, cst.ImportStar):
-                self.scope.has_star = True
-                return
-            for alias in node.names:
-                name = dotted_name(alias.name) or ""
-                qualified = f"{module}.{name}" if not module.endswith(".") else module + name
-                local = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(local, cst.Name):
-                    self.add(local.value, Binding(IMPORT, node, qualified=qualified))
-        elif isinstance(node, cst.Global):
-            self.scope.globals.update(n.name.value for n in node.names)
-        elif isinstance(node, cst.Nonlocal):
-            self.scope.nonlocals.update(n.name.value for n in node.names)
-        elif isinstance(node, cst.NamedExpr):
-            self._target(node.target, OTHER, node=node)
-        elif isinstance(node, cst.Del):
-            self._target(node.target, OTHER, node=node)
-        elif isinstance(node, cst.MatchAs) and node.name is not None:
+
+    def _visit_target(self, node, root) -> None:  # AugAssign, For, NamedExpr, Del
+        self._target(node.target, OTHER, node=node)
+
+    def _visit_with_item(self, node: cst.WithItem, root) -> None:
+        if node.asname is not None:
+            self._target(node.asname.name, WITH, value=node.item, node=node)
+
+    def _visit_except_handler(self, node: cst.ExceptHandler, root) -> None:
+        if node.name is not None:
+            self._target(node.name.name, OTHER, node=node)
+
+    def _visit_import(self, node: cst.Import, root) -> None:
+        for alias in node.names:
+            full = dotted_name(alias.name) or ""
+            if alias.asname is not None:
+                self._target(alias.asname.name, IMPORT, node=node)
+                self._set_import(alias.asname.name, full, node)
+            else:
+                top = full.split(".")[0]
+                self.add(top, Binding(IMPORT, node, qualified=top))
+
+    def _visit_import_from(self, node: cst.ImportFrom, root) -> None:
+        module = _module_name(node)
+        if isinstance(node.names, cst.ImportStar):
+            self.scope.has_star = True
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name) or ""
+            qualified = f"{module}.{name}" if not module.endswith(".") else module + name
+            local = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(local, cst.Name):
+                self.add(local.value, Binding(IMPORT, node, qualified=qualified))
+
+    def _visit_global(self, node: cst.Global, root) -> None:
+        self.scope.globals.update(n.name.value for n in node.names)
+
+    def _visit_nonlocal(self, node: cst.Nonlocal, root) -> None:
+        self.scope.nonlocals.update(n.name.value for n in node.names)
+
+    def _visit_match_name(self, node, root) -> None:  # MatchAs, MatchStar
+        if node.name is not None:
             self.add(node.name.value, Binding(OTHER, node))
-        elif isinstance(node, cst.MatchStar) and node.name is not None:
-            self.add(node.name.value, Binding(OTHER, node))
-        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
+
+    def _visit_match_mapping(self, node: cst.MatchMapping, root) -> None:
+        if node.rest is not None:
             self.add(node.rest.value, Binding(OTHER, node))
-        elif isinstance(node, cst.Try):
-            self._note_import_fallbacks(node)
-        elif isinstance(node, cst.TypeAlias):
-            self.add(node.name.value, Binding(OTHER, node))
+
+    def _visit_try(self, node: cst.Try, root) -> None:
+        self._note_import_fallbacks(node)
+
+    def _visit_type_alias(self, node: cst.TypeAlias, root) -> None:
+        self.add(node.name.value, Binding(OTHER, node))
 
     def _set_import(self, name: cst.Name, qualified: str, node: cst.CSTNode) -> None:
         self.out[name.value][-1] = Binding(IMPORT, node, qualified=qualified)
@@ -241,6 +258,30 @@ class _Collector:
     def _assign(self, name: str, node: cst.CSTNode) -> None:
         kind = FALLBACK if id(node) in self.fallbacks else ASSIGN
         self.add(name, Binding(kind, node, node.value))
+
+
+# The binding forms, in the order they are tried; a node's type is looked up once.
+_VISITS = (
+    ((cst.FunctionDef, cst.ClassDef), "_visit_def"),
+    (cst.Assign, "_visit_assign"),
+    (cst.AnnAssign, "_visit_ann_assign"),
+    (cst.AugAssign, "_visit_target"),
+    (cst.For, "_visit_target"),
+    (cst.WithItem, "_visit_with_item"),
+    (cst.ExceptHandler, "_visit_except_handler"),
+    (cst.Import, "_visit_import"),
+    (cst.ImportFrom, "_visit_import_from"),
+    (cst.Global, "_visit_global"),
+    (cst.Nonlocal, "_visit_nonlocal"),
+    (cst.NamedExpr, "_visit_target"),
+    (cst.Del, "_visit_target"),
+    (cst.MatchAs, "_visit_match_name"),
+    (cst.MatchStar, "_visit_match_name"),
+    (cst.MatchMapping, "_visit_match_mapping"),
+    (cst.Try, "_visit_try"),
+    (cst.TypeAlias, "_visit_type_alias"),
+)
+_VISIT_BY_TYPE: Dict[type, str] = {}
 
 
 def _simple_statements(block: cst.BaseSuite):
