@@ -63,6 +63,7 @@ class Figures:
     lines: int = 0
     findings: collections.Counter = field(default_factory=collections.Counter)
     aio000_causes: collections.Counter = field(default_factory=collections.Counter)
+    aio000_files: List[Tuple[str, str]] = field(default_factory=list)
     files_fixed: int = 0
     fixes_applied: collections.Counter = field(default_factory=collections.Counter)
     introduced: collections.Counter = field(default_factory=collections.Counter)
@@ -216,6 +217,7 @@ def verify_file(path: str, data: bytes, figures: Figures, fixed_outputs: Dict[st
         figures.findings[finding.code] += 1
         if finding.code == "AIO000":
             figures.aio000_causes[_cause(finding.message)] += 1
+            figures.aio000_files.append((path, finding.message))
             if not _libcst_rejects(data):
                 figures.fail(path, "AIO000 on a file LibCST parses", finding.message)
     if not any(f.fix is not None for f in findings):
@@ -386,6 +388,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                     "lines": figures.lines,
                     "findings": dict(figures.findings),
                     "aio000_causes": dict(figures.aio000_causes),
+                    "aio000_files": figures.aio000_files,
                     "files_fixed": figures.files_fixed,
                     "fixes_applied": dict(figures.fixes_applied),
                     "introduced": dict(figures.introduced),
