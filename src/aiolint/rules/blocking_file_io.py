@@ -23,7 +23,7 @@ _MAX_DEPTH = 8  # names holding names holding paths: enough for real code, and i
 class BlockingFileIo(BlockingCallRule):
     code = "AIO103"
     name = "blocking-file-io"
-    fix_availability = "sometimes"
+    fix_availability = "unsafe"
     # `open(` may be the builtin; `read_text` & co. need a Path, which comes from pathlib.
     triggers = (ASYNC_DEF, r"\bopen\b[\s)]*\(|\b(?:read|write)_(?:text|bytes)\b")
     docs = RuleDocs(

@@ -42,7 +42,7 @@ _NATIVE = {
 class BlockingWait(BlockingCallRule):
     code = "AIO105"
     name = "blocking-wait"
-    fix_availability = "sometimes"
+    fix_availability = "unsafe"
     triggers = (
         ASYNC_DEF,
         r"\.(?:get|result|join|wait|wait_for|acquire|put)\s*\(|\binput\b[\s)]*\(",
