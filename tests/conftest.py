@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Set, Tuple
+from typing import Dict, List, Set, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -31,3 +31,29 @@ def fixture_options(text: str) -> Dict[str, object]:
         key, sep, value = directive.strip().partition("=")
         options[key.strip()] = value.strip() if sep else True
     return options
+
+
+def probe(source: str, ask):
+    """Run the semantic model over `source` and, at every call `probe(x)`, record `ask(model, x)`.
+
+    Lets tests ask the shared semantics a question at an exact point of a program.
+    """
+    import libcst as cst
+
+    from aiolint.engine import _Run
+    from aiolint.rule import Rule, RuleDocs
+    from aiolint.settings import Settings
+
+    seen: List[object] = []
+
+    class Probe(Rule):
+        code = "AIO999"
+        name = "semantic-probe"
+        docs = RuleDocs("", "", "", "")
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name) and node.func.value == "probe":
+                seen.append(ask(self.model, node.args[0].value))
+
+    _Run(cst.parse_module(source), source, [Probe], Settings()).run()
+    return seen

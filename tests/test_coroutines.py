@@ -6,30 +6,19 @@ from typing import List
 import libcst as cst
 
 from aiolint import engine
-from aiolint.engine import _Run
-from aiolint.rule import Rule, RuleDocs
 from aiolint.rules import get_rule
 from aiolint.settings import Settings
+from conftest import probe
+
+
+def _task_and_loop(model, call):
+    """(task_creation(call), event_loop(receiver) when it is a method)."""
+    receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+    return model.task_creation(call), model.event_loop(receiver) if receiver is not None else None
 
 
 def tasks(source: str) -> List[tuple]:
-    """For every call `probe(call)`: (task_creation(call), event_loop(receiver) when it is a method)."""
-    seen: List[tuple] = []
-
-    class Probe(Rule):
-        code = "AIO998"
-        name = "task-probe"
-        docs = RuleDocs("", "", "", "")
-
-        def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Name) and node.func.value == "probe":
-                call = node.args[0].value
-                receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-                loop = self.model.event_loop(receiver) if receiver is not None else None
-                seen.append((self.model.task_creation(call), loop))
-
-    _Run(cst.parse_module(source), source, [Probe], Settings()).run()
-    return seen
+    return probe(source, _task_and_loop)
 
 
 def test_task_creation_and_event_loops():

@@ -5,35 +5,17 @@ from typing import List
 
 import libcst as cst
 
-from aiolint.engine import _Run
-from aiolint.rule import Rule, RuleDocs
-from aiolint.settings import Settings
+from conftest import probe as run_probe
+
+
+def _answers(model, target):
+    """(qualified name of the probed expression, async context?, what a probed name holds)."""
+    held = model.holds_call(target) if isinstance(target, cst.Name) else None
+    return model.qualified_name(target), model.in_async_context, held[0] if held else None
 
 
 def probe(source: str) -> List[tuple]:
-    """For every call `probe(expr)` in `source`: (qualified name of expr, async context?, holds)."""
-    seen: List[tuple] = []
-
-    class Probe(Rule):
-        code = "AIO999"
-        name = "semantic-probe"
-        docs = RuleDocs("", "", "", "")
-
-        def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Name) and node.func.value == "probe":
-                target = node.args[0].value
-                held = self.model.holds_call(target) if isinstance(target, cst.Name) else None
-                seen.append(
-                    (
-                        self.model.qualified_name(target),
-                        self.model.in_async_context,
-                        held[0] if held else None,
-                    )
-                )
-
-    module = cst.parse_module(source)
-    _Run(module, source, [Probe], Settings()).run()
-    return seen
+    return run_probe(source, _answers)
 
 
 def test_import_forms_resolve():

@@ -4,9 +4,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint import edits
 from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
-from aiolint.semantics import dotted_name
+from aiolint.rules._threads import to_thread_fix, to_thread_text
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 
@@ -74,11 +73,9 @@ class BlockingHttpCall(BlockingCallRule):
             return None
         return Blocking(
             callee=callee,
-            replacement=(
-                "an async client (aiohttp, httpx.AsyncClient) or "
-                f"'await {edits.code(self._to_thread(call, self.model.async_library) or call)}'"
-            ),
-            fix=self._fix(call),
+            replacement="an async client (aiohttp, httpx.AsyncClient) or "
+            + to_thread_text(call, self.model.async_library),
+            fix=to_thread_fix(self, call),
         )
 
     def _callee(self, func: cst.BaseExpression) -> Optional[str]:
@@ -98,32 +95,3 @@ class BlockingHttpCall(BlockingCallRule):
             if held is not None and method in _CLIENTS.get(held[0], ()):
                 return f"{held[0]}.{method}"
         return None
-
-    @staticmethod
-    def _to_thread(call: cst.Call, library: str, name: Optional[str] = None) -> Optional[cst.Call]:
-        """`to_thread(fn, *args)` for `fn(*args)`; trio/anyio's run_sync takes no keywords."""
-        args = [edits.arg(call.func.with_changes(lpar=[], rpar=[])), *call.args]
-        if library == "asyncio":
-            return edits.call(f"{name or library}.to_thread", args)
-        if any(a.keyword is not None for a in call.args):
-            return None
-        return edits.call(f"{name or library}.to_thread.run_sync", args)
-
-    def _fix(self, call: cst.Call):
-        parent = self.model.parent
-        if not self.model.in_async_context or isinstance(parent, cst.Await):
-            return None
-        library = self.model.async_library
-        reference = self.model.module_reference(library)
-        if reference is None:
-            return None
-        name, needs_import = reference
-        new = self._to_thread(call, library, name)
-        if new is None:
-            return None
-        return self.make_fix(
-            f"Run '{dotted_name(call.func) or 'the call'}' in a worker thread",
-            [(call, edits.awaited(new, call, parent))],
-            safe=False,
-            imports=(library,) if needs_import else (),
-        )
