@@ -8,7 +8,7 @@ import pytest
 
 from aiolint import engine
 from aiolint.rules.deferred_sequential_awaits import DeferredSequentialAwaits
-from aiolint.rules.sequential_awaits import SequentialAwaits
+from aiolint.rules.sequential_awaits import SequentialAwaits, lifecycle_function, ordering_name
 from aiolint.settings import Settings
 from conftest import RULE_FIXTURES
 
@@ -141,3 +141,58 @@ def test_triggers_accept_crlf_line_endings():
         crlf = source.replace("\n", "\r\n")
         assert [f.code for f in engine.lint(crlf, settings=AIO4)] == [rule.code]
         assert rule.is_triggered(crlf, AIO4)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "async_stop", "_async_update_token", "aclose", "asave", "adelete", "close_async", "flushAsync",
+        "async_config_entry_first_refresh", "async_forward_entry_setups", "async_load", "_async_process_config",
+        "async_srv_save_devices", "async_delete_scene", "async_write_config", "async_publish", "unlink",
+        "__aenter__", "anyio_sleep_until",
+    ],
+)
+def test_ordering_names_are_read_without_async_markers(name):
+    assert ordering_name(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["async_fetch_user", "async_task_1", "aget", "get_asset", "async_get_last_state", "fetch_orders", "render"],
+)
+def test_plain_reads_are_not_ordering_names(name):
+    assert not ordering_name(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "lifecycle"),
+    [
+        ("async_setup_entry", True), ("_async_finish_startup", True), ("async_setup_integration", True),
+        ("async_unload_entry", True), ("setUp", True), ("lifespan", True), ("async_fetch_user", False),
+        ("load_page", False), ("handle_request", False),
+    ],
+)
+def test_lifecycle_functions_by_name(name, lifecycle):
+    assert lifecycle_function(name) is lifecycle
+
+
+def test_super_calls_are_shown_as_written():
+    source = (
+        "class A(B):\n"
+        "    async def both(self, other):\n"
+        "        mine = await super().fetch()\n"
+        "        theirs = await other.fetch()\n"
+        "        return mine, theirs\n"
+    )
+    [finding] = engine.lint(source, settings=AIO4)
+    assert "super().fetch()" in finding.message and "<call>" not in finding.message
+
+
+def test_runner_known_by_name_is_independent_unless_its_callable_is_ordered():
+    template = (
+        "import os\n\nasync def f(uid): ...\n\n"
+        "async def h(hass, path):\n    await f(1)\n    await hass.async_add_executor_job({}, path)\n"
+    )
+    assert [x.code for x in engine.lint(template.format("os.path.getsize"), settings=AIO4)] == ["AIO400"]
+    assert engine.lint(template.format("os.remove"), settings=AIO4) == []
+    assert engine.lint(template.format("os.utime"), settings=AIO4) == []

@@ -79,11 +79,59 @@ _MORE_ORDERED_PREFIXES = (
     "check", "ensure", "validate", "verify", "assert", "require", "raise", "guard", "auth",
     "throttle", "wait", "join", "lock", "unlock",
 )
+# More verbs (first word of a name) of steps that are ordered in practice: loading and
+# processing state, and filesystem changes.
+_MORE_ORDERED_VERBS = (
+    "load", "process", "populate", "restore", "persist", "enable", "disable", "forward", "unload",
+    "unlink", "rm", "chmod", "chown", "symlink", "link", "touch", "fsync",
+)
+# Words that name a lifecycle, persistence or registration step wherever they stand in a
+# name (`config_entry_first_refresh`, `forward_entry_setups`, `srv_save_devices`). Only
+# words that are hardly ever nouns of plain reads: not `load`, `stop`, `open`, `process`.
+_ORDERED_WORDS = frozenset(
+    {
+        "setup", "teardown", "init", "initialize", "initialise", "reload", "unload", "refresh",
+        "migrate", "register", "unregister", "subscribe", "unsubscribe", "restore", "enable",
+        "disable", "startup", "shutdown", "restart", "connect", "disconnect", "reconnect", "commit",
+        "rollback", "flush", "save", "persist", "delete", "unlink", "reset", "login", "logout",
+        "install", "uninstall", "populate",
+    }
+)
+# Django's async ORM and several clients prefix the listed steps with `a` (`aclose`, `asave`).
+_A_PREFIXED = frozenset(
+    {
+        "close", "shutdown", "start", "stop", "connect", "disconnect", "commit", "rollback",
+        "flush", "drain", "cancel", "release", "send", "write", "put", "publish", "set", "insert",
+        "update", "delete", "execute", "save", "create", "refresh",
+    }
+)
+# Names of runners we do not know by their qualified name (`hass.async_add_executor_job`)
+# are made of these words, with at least one naming the worker.
+_WORKER_WORDS = frozenset({"executor", "thread", "threadpool", "worker"})
+_RUNNER_WORDS = frozenset({"add", "run", "submit", "job", "in", "on", "to", "import", "sync", "blocking"})
+# Module functions that change the filesystem (often handed to a thread-pool runner).
+_FILESYSTEM_CHANGES = frozenset(
+    {
+        "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.rename", "os.renames", "os.replace",
+        "os.mkdir", "os.makedirs", "os.symlink", "os.link", "os.chmod", "os.chown", "os.lchown",
+        "os.truncate", "os.utime", "os.fsync",
+    }
+)
+_READ_ONLY_SHUTIL = frozenset({"shutil.which", "shutil.disk_usage", "shutil.get_terminal_size"})
 # Functions that are lifecycle or cleanup steps themselves: their awaits are ordered.
 _LIFECYCLE_PREFIXES = (
     "setup", "teardown", "cleanup", "init", "start", "stop", "close", "aclose", "shutdown", "open",
     "connect", "disconnect", "restart", "reload", "reset", "run", "serve", "login", "logout", "migrate",
     "commit", "rollback", "release", "acquire", "wait_closed", "drain", "cancel", "finish", "dispose",
+    "unload", "bootstrap",
+)
+# ... and functions with one of these words anywhere in the name (`async_platform_setup`,
+# `_async_finish_startup`, `async_setup_integration`).
+_LIFECYCLE_WORDS = frozenset(
+    {
+        "setup", "setups", "teardown", "startup", "shutdown", "init", "initialize", "initialise",
+        "cleanup", "migrate", "migration", "unload", "reload", "bootstrap",
+    }
 )
 # Context managers whose body is serial by design (one transaction, one lock holder).
 _SERIAL_BLOCK = re.compile(r"transaction|atomic|begin|lock|mutex|semaphore", re.IGNORECASE)
@@ -94,6 +142,10 @@ _STATEFUL_ARGUMENT = re.compile(
     r"stream|reader|writer|channel|chan|pipe|file|fp|fh|proc|process|client|protocol|transport)s?$",
     re.IGNORECASE,
 )
+# The application object a function-style API works on (Home Assistant's `@bind_hass`
+# helpers: `async_get_integration(hass, domain)` is a method of `hass` in disguise): two
+# calls handed the same one are methods of the same receiver, its registries and caches.
+_APPLICATION_ARGUMENT = re.compile(r"^_*(?:hass|app|application)$")
 # Clients documented as safe for concurrent requests: sharing one is what gather is for.
 _CONCURRENT_CLIENTS = frozenset({"aiohttp.ClientSession", "httpx.AsyncClient"})
 # Calls that already run things concurrently, or wait for things to happen in order.
@@ -129,16 +181,66 @@ def _last_name(func: cst.BaseExpression) -> Optional[str]:
     return None
 
 
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def name_words(name: str) -> List[str]:
+    """The lowercase words of a snake_case or camelCase name, without its conventional
+    async markers: `_async_update_token` -> update, token; `closeAsync` -> close;
+    `aclose` -> close (Django's `a` prefix, on the listed steps only)."""
+    words = [w.lower() for part in name.split("_") for w in _WORD.findall(part)]
+    while words and words[0] == "async":
+        del words[0]
+    while words and words[-1] == "async":
+        del words[-1]
+    if words and words[0][:1] == "a" and words[0][1:] in _A_PREFIXED:
+        words[0] = words[0][1:]
+    return words
+
+
+def _plural(word: str, words: FrozenSet[str]) -> bool:
+    return word in words or (word.endswith("s") and word[:-1] in words)
+
+
 def ordering_name(name: str) -> bool:
-    """A callee name that marks a step whose order matters (sleep included)."""
+    """A callee name that marks a step whose order matters (sleep included).
+
+    The name is read without its async markers (`async_`, `_async_`, `_async`, leading
+    underscores, Django's `a` before a listed step): its first word is the verb, matched
+    against the spec's steps and our longer list; lifecycle and persistence words
+    (`setup`, `refresh`, `save`, ...) count wherever they stand.
+    """
     if name.startswith("__") and name.endswith("__"):
         return True  # protocol steps: __aenter__, __aexit__, ...
-    plain = name.lstrip("_").lower()
+    if "sleep" in name.lower():
+        return True
+    legacy = name.lstrip("_").lower()  # the camelCase spelling, read whole
+    if legacy in _ORDERED_NAMES or legacy.startswith(_ORDERED_PREFIXES + _MORE_ORDERED_PREFIXES):
+        return True
+    words = name_words(name)
+    if not words:
+        return False
+    plain = "_".join(words)
     return (
         plain in _ORDERED_NAMES
         or plain.startswith(_ORDERED_PREFIXES)
         or plain.startswith(_MORE_ORDERED_PREFIXES)
-        or "sleep" in plain
+        or words[0] in _MORE_ORDERED_VERBS
+        or any(_plural(word, _ORDERED_WORDS) for word in words)
+    )
+
+
+def lifecycle_function(name: str) -> bool:
+    """A function that is a lifecycle or cleanup step itself (`setup`, `async_setup_entry`,
+    `_async_finish_startup`): the order of its awaits is the point."""
+    if name in _LIFECYCLE_FUNCTIONS or name.lstrip("_").lower().startswith(_LIFECYCLE_PREFIXES):
+        return True
+    words = name_words(name)
+    plain = "_".join(words)
+    return bool(words) and (
+        plain in _LIFECYCLE_FUNCTIONS
+        or plain.startswith(_LIFECYCLE_PREFIXES)
+        or any(word in _LIFECYCLE_WORDS for word in words)
     )
 
 
@@ -349,9 +451,21 @@ def plan_gather(
 def shown_call(expr: cst.BaseExpression) -> str:
     """`f(...)` / `t1`: how an awaitable appears in a message."""
     if isinstance(expr, cst.Call):
-        callee = dotted_name(expr.func) or "<call>"
-        return f"{callee}(...)" if expr.args else f"{callee}()"
+        return _expression_text(expr)
     return dotted_name(expr) or "<awaitable>"
+
+
+def _expression_text(expr: cst.BaseExpression) -> str:
+    """A short spelling of a callee chain: `super().async_added_to_hass()`, `get(...).run()`."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return f"{_expression_text(expr.value)}.{expr.attr.value}"
+    if isinstance(expr, cst.Call):
+        return f"{_expression_text(expr.func)}({'...' if expr.args else ''})"
+    if isinstance(expr, cst.Subscript):
+        return f"{_expression_text(expr.value)}[...]"
+    return "<expression>"
 
 
 def structured_alternative(rule: Rule) -> str:
@@ -380,14 +494,24 @@ class SequentialAwaits(Rule):
         what=(
             "Checks for two or more consecutive statements in one block that each await a call "
             "(`await f(...)`, `x = await f(...)`, a closing `return await f(...)`) when nothing ties "
-            "the calls together: no call reads a name bound by an earlier one, no two are methods of "
-            "the same object or share a connection, cursor or socket (thread-pool runners such as "
-            "`asyncio.to_thread` are independent by design), and none is a sleep, a "
-            "lock/event/queue operation or a step whose name says its order matters (`close`, "
-            "`commit`, `send...`, `write...`, `set...`, `create...`, `check...`, ...). Code where the "
+            "the calls together: no call reads a name bound by an earlier one; no two are methods of "
+            "the same object (`super().m()` and `Base.m(self)` are methods of `self`), share a "
+            "connection, cursor or socket, or are handed the same `self` or application object "
+            "(`hass`, `app`: `get_config(hass)` is a method of `hass` in disguise); thread-pool "
+            "runners such as `asyncio.to_thread` are independent by design; and none is a sleep, a "
+            "lock/event/queue operation or a step whose name says its order matters. Names are read "
+            "without their async markers (`async_`, `_async_`, a trailing `_async`, leading "
+            "underscores, Django's `a` before a listed step as in `aclose`, `asave`): `async_stop` "
+            "is a `stop`. The first word is the verb (`close`, `commit`, `start`, `send...`, "
+            "`write...`, `set...`, `update...`, `delete...`, `create...`, `save...`, `load...`, "
+            "`process...`, `check...`, ...); lifecycle and persistence words count anywhere in the "
+            "name (`config_entry_first_refresh`, `forward_entry_setups`, `srv_save_devices`). The "
+            "callable handed to a runner is checked the same way, also for runners known only by "
+            "their name (`hass.async_add_executor_job(os.remove, path)`), and file changes "
+            "(`os.remove`, `os.unlink`, `shutil.rmtree`, ...) are ordered steps. Code where the "
             "order is the point is not checked: test modules and `test*` functions, `except` and "
-            "`finally` blocks, lifecycle functions (`setup`, `close`, `__aexit__`, ...) and the bodies "
-            "of transactions and locks."
+            "`finally` blocks, lifecycle functions (`setup`, `close`, `async_setup_entry`, "
+            "`_async_finish_startup`, `__aexit__`, ...) and the bodies of transactions and locks."
         ),
         why=(
             "Each `await` waits for its call to finish before the next one starts, so the run takes "
@@ -482,20 +606,43 @@ def analyse_call(model, call: cst.Call) -> Optional[Tuple[FrozenSet[str], Frozen
             return None
         if isinstance(node, cst.Name):
             reads.add(node.value)
+    own = own_object(model)
     for func, kind in _effective_callees(model, call):
         # A runner's own name says nothing (`run_in_threadpool`); the callable it runs does.
-        if kind != _RUNNER and not _free_of_ordering(model, func):
+        if kind not in (_RUNNER, _NAMED_RUNNER) and not _free_of_ordering(model, func):
             return None
-        receiver = _receiver(model, func, kind)
+        receiver = _receiver(model, func, kind, own)
         if receiver is not None:
             receivers.add(receiver)
-    # A connection, cursor or socket handed to the call is used like a receiver.
     for arg in _all_args(call):
-        if isinstance(arg.value, cst.Name) and _STATEFUL_ARGUMENT.match(arg.value.value):
+        if isinstance(arg.value, cst.Attribute) and _APPLICATION_ARGUMENT.match(arg.value.attr.value):
+            receivers.add(dotted_name(arg.value) or "<expression>")  # `self.hass`, `request.app`
+        if not isinstance(arg.value, cst.Name):
+            continue
+        if _APPLICATION_ARGUMENT.match(arg.value.value):
+            receivers.add(arg.value.value)
+        elif arg.value.value == own:
+            # The method's own object handed on (`Base.method(self)`, `helper(self)`) is
+            # used like a receiver: the callee may change it.
+            receivers.add(own)
+        elif _STATEFUL_ARGUMENT.match(arg.value.value):
+            # A connection, cursor or socket handed to the call is used like a receiver.
             held = model.holds_call(arg.value)
             if held is None or held[0] not in _CONCURRENT_CLIENTS:
                 receivers.add(arg.value.value)
     return frozenset(reads), frozenset(receivers)
+
+
+def own_object(model) -> Optional[str]:
+    """`self` (or `cls`, or whatever the first parameter is called) in a method, else None."""
+    function = model.function
+    if function is None:
+        return None
+    params = function.params.posonly_params or function.params.params
+    if not params:
+        return None
+    name = params[0].name.value
+    return name if model.enclosing_method(name) is not None else None
 
 
 def _all_args(call: cst.Call) -> Iterator[cst.Arg]:
@@ -504,7 +651,7 @@ def _all_args(call: cst.Call) -> Iterator[cst.Arg]:
             yield from node.args
 
 
-_CALL, _RUNNER, _RUN_CALLABLE = "call", "runner", "callable"
+_CALL, _RUNNER, _NAMED_RUNNER, _RUN_CALLABLE = "call", "runner", "named runner", "callable"
 
 
 def _effective_callees(model, call: cst.Call) -> Iterator[Tuple[cst.BaseExpression, str]]:
@@ -515,6 +662,14 @@ def _effective_callees(model, call: cst.Call) -> Iterator[Tuple[cst.BaseExpressi
         if runner.callable is not None:
             yield runner.callable.value, _RUN_CALLABLE
         return
+    handed = _handed_callable(call)
+    if handed is not None:
+        # A runner we know only by its name (`hass.async_add_executor_job(os.remove, path)`):
+        # like a known one, its name says nothing and the callable it runs is checked, but
+        # its own receiver still counts.
+        yield call.func, _NAMED_RUNNER
+        yield handed, _RUN_CALLABLE
+        return
     yield call.func, _CALL
     if model.qualified_name(call.func) in _WRAPPERS and call.args:
         inner = call.args[0].value
@@ -522,10 +677,32 @@ def _effective_callees(model, call: cst.Call) -> Iterator[Tuple[cst.BaseExpressi
             yield from _effective_callees(model, inner)
 
 
+def _handed_callable(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The callable a call runs, when its name says it runs one (an executor job, a thread)."""
+    if not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    handed = call.args[0].value
+    if not isinstance(handed, (cst.Name, cst.Attribute)) or not _runs_a_callable(call.func):
+        return None
+    return handed
+
+
+def _runs_a_callable(func: cst.BaseExpression) -> bool:
+    """A callee whose name is made of runner words only, one of them naming a worker:
+    `async_add_executor_job`, `run_in_thread`, `submit_to_executor` (not `start_thread`)."""
+    name = _last_name(func)
+    if name is None:
+        return False
+    words = set(name_words(name))
+    return bool(words & _WORKER_WORDS) and words <= _WORKER_WORDS | _RUNNER_WORDS
+
+
 def _free_of_ordering(model, func: cst.BaseExpression) -> bool:
     qualified = model.qualified_name(func)
-    if qualified in _ORDERING_FUNCTIONS:
+    if qualified in _ORDERING_FUNCTIONS or qualified in _FILESYSTEM_CHANGES:
         return False
+    if qualified is not None and qualified.startswith("shutil.") and qualified not in _READ_ONLY_SHUTIL:
+        return False  # copies, moves and deletes files
     if qualified in _WRAPPERS:
         return True  # `wait_for(aw, t)`: what counts is `aw`, checked on its own
     name = _last_name(func)
@@ -533,6 +710,8 @@ def _free_of_ordering(model, func: cst.BaseExpression) -> bool:
         return True
     if ordering_name(name) or name in _SYNC_METHODS:
         return False
+    if isinstance(func, cst.Attribute) and _is_super(func.value) and name == model.function_name:
+        return False  # `super().m()` in `m`: the parent's part of the step, run where the override puts it
     if isinstance(func, cst.Attribute) and qualified is None:
         receiver = (_last_name(func.value) or "").lstrip("_")
         if name in _QUEUE_METHODS or _PRIMITIVE_RECEIVER.search(receiver):
@@ -542,13 +721,18 @@ def _free_of_ordering(model, func: cst.BaseExpression) -> bool:
     return True
 
 
-def _receiver(model, func: cst.BaseExpression, kind: str) -> Optional[str]:
+def _is_super(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "super"
+
+
+def _receiver(model, func: cst.BaseExpression, kind: str, own: Optional[str] = None) -> Optional[str]:
     """The object a method is called on (its root name), or None for a plain function.
 
     Thread-pool runners are independent by design, so their own receiver (`loop` of
     `loop.run_in_executor`) does not count; a bound method they run (`obj.m`) does.
     A parameter or variable that is called (`receive()`, `callback()`) is an object
-    too: calling it twice may well be stateful, like a method.
+    too: calling it twice may well be stateful, like a method. `super().m()` is a
+    method of the method's own object (`self`).
     """
     if kind == _RUNNER:
         return None
@@ -570,7 +754,10 @@ def _receiver(model, func: cst.BaseExpression, kind: str) -> Optional[str]:
         if dotted.count(".") >= 2 or root[:1].isupper():
             return root
         return None
-    return root_name(func.value) or "<expression>"
+    root = root_name(func.value)
+    if root == "super" and model.lookup("super") is None:
+        return own or "self"
+    return root or "<expression>"
 
 
 def is_test_module(source: str) -> bool:
@@ -581,8 +768,7 @@ def ordinary_context(model) -> bool:
     """False where the order of awaits is the point: test functions, lifecycle and cleanup
     functions, exception handlers and `finally`, transaction and lock bodies."""
     function = model.function_name
-    plain = function.lstrip("_").lower()
-    if plain.startswith("test") or function in _LIFECYCLE_FUNCTIONS or plain.startswith(_LIFECYCLE_PREFIXES):
+    if function.lstrip("_").lower().startswith("test") or lifecycle_function(function):
         return False
     if function.startswith("__") and function.endswith("__"):
         return False  # __aenter__, __aexit__, __call__ (an ASGI app's protocol steps), ...
