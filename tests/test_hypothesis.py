@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from aiolint import engine
 from aiolint.settings import Settings
-from conftest import RULE_FIXTURES
+from conftest import FIX_FIXTURES, RULE_FIXTURES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from verify_corpus import _fix_spans, changes_outside, passwise_changes_outside  # noqa: E402
@@ -101,6 +101,37 @@ def fixture_mixes(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(fixture_mixes())
 def test_fixture_statement_mixes(program):
+    check_never_raises_and_fixes_safely(program)
+
+
+def _async_body_statements():
+    """Statements from the bodies of the fixtures' `async def`s (rule and fix fixtures)."""
+    empty = cst.Module(body=[])
+    found = set()
+    for path in sorted([*RULE_FIXTURES.glob("*.py"), *FIX_FIXTURES.glob("*.py")]):
+        for node in cst.parse_module(path.read_bytes()).body:
+            if isinstance(node, cst.FunctionDef) and node.asynchronous and isinstance(node.body, cst.IndentedBlock):
+                found.update(empty.code_for_node(stmt) for stmt in node.body.body)
+    return sorted(found)
+
+
+BODY_STATEMENTS = _async_body_statements()
+
+
+@st.composite
+def async_body_mixes(draw):
+    """One `async def` holding statements of many fixtures: fixes of different rules side by side."""
+    chosen = draw(st.lists(st.sampled_from(BODY_STATEMENTS), min_size=1, max_size=8))
+    imports = draw(st.lists(st.sampled_from(IMPORTS), max_size=10)) if IMPORTS else []
+    future = [line for line in imports if "__future__" in line]
+    rest = [line for line in imports if "__future__" not in line]
+    body = "".join("".join("    " + line if line.strip() else line for line in s.splitlines(True)) for s in chosen)
+    return "".join(future + rest) + "\n\nasync def mixed(self, loop, executor, url, data, fn, coro):\n" + body
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(async_body_mixes())
+def test_async_body_mixes(program):
     check_never_raises_and_fixes_safely(program)
 
 
