@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiolint import engine
+from aiolint import engine, fixer
 from aiolint.settings import Settings
 from conftest import FIX_FIXTURES, RULE_FIXTURES
 
@@ -38,11 +38,29 @@ def _codes():
     return {rule.code for rule in all_rules()} | {"AIO000"}
 
 
+def targeted_rebuild_matches_the_transformer(data: bytes) -> None:
+    """fixer.replace_nodes (ancestors only) must build what LibCST's full transformer builds."""
+    text = engine.decode(data)
+    rules = engine.triggered_rules(text, SETTINGS)
+    if not rules:
+        return
+    module = engine.parse(data)
+    findings = [f for f in engine._analyse(module, text, rules, SETTINGS) if f.fix is not None]
+    chosen = fixer._non_overlapping(findings)
+    if not chosen:
+        return
+    replacements = {id(old): new for f in chosen for old, new in f.fix.replacements}
+    targeted = fixer.replace_nodes(module, replacements)
+    if targeted is not None:
+        assert targeted.code == module.visit(fixer._Replace(replacements)).code
+
+
 def check_never_raises_and_fixes_safely(source: str) -> None:
     findings = engine.lint(source, "<generated>", SETTINGS)
     assert {f.code for f in findings} <= _codes()
     assert sum(f.code == "AIO000" for f in findings) <= 1
     data = source.encode("utf-8")
+    targeted_rebuild_matches_the_transformer(data)
     result = engine.fix_source(data, "<generated>", SETTINGS, unsafe=True)
     if not result.changed:
         assert result.source == data

@@ -1,12 +1,12 @@
 """Applying fixes: one LibCST transformation per pass, plus the imports the fixes need."""
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from aiolint.findings import Finding, Replacement
-from aiolint.traversal import iter_nodes
+from aiolint.traversal import child_fields, iter_nodes
 
 
 class _Replace(cst.CSTTransformer):
@@ -17,6 +17,88 @@ class _Replace(cst.CSTTransformer):
     def on_leave(self, original_node, updated_node):
         replacement = self.replacements.get(id(original_node))
         return updated_node if replacement is None else replacement
+
+
+def replace_nodes(module: cst.Module, replacements: Dict[int, Replacement]) -> Optional[cst.Module]:
+    """The module with the nodes whose ids are keys replaced, rebuilding only their ancestors.
+
+    LibCST's transformer rebuilds every node of the module (most of a fix's cost on a big file,
+    and recursive); a fix touches a few paths. Returns None when a replacement is somewhere this
+    does not handle (not found through the syntax fields, or a removal outside a sequence): the
+    caller then uses the transformer, whose result this matches.
+    """
+    parents: Dict[int, Tuple[cst.CSTNode, str]] = {}
+    missing = set(replacements)
+    stack: List[cst.CSTNode] = [module]
+    while stack and missing:
+        node = stack.pop()
+        for name in child_fields(type(node)):
+            value = getattr(node, name, None)
+            children = value if isinstance(value, (list, tuple)) else (value,)
+            for child in children:
+                if isinstance(child, cst.CSTNode):
+                    parents[id(child)] = (node, name)
+                    if id(child) in missing:
+                        missing.discard(id(child))  # its inside is replaced whole: no need to look
+                    else:
+                        stack.append(child)
+    if missing:
+        return None
+
+    depth: Dict[int, int] = {id(module): 0}
+    nodes: Dict[int, cst.CSTNode] = {id(module): module}
+    changed: Dict[int, Set[str]] = {}
+
+    def depth_of(node: cst.CSTNode) -> int:
+        chain = []
+        while id(node) not in depth:
+            chain.append(node)
+            node = parents[id(node)][0]
+        for item in reversed(chain):
+            depth[id(item)] = depth[id(parents[id(item)][0])] + 1
+        return depth[id(chain[0])] if chain else depth[id(node)]
+
+    for key in replacements:
+        parent, name = parents[key]
+        nodes[id(parent)] = parent
+        changed.setdefault(id(parent), set()).add(name)
+        depth_of(parent)
+    new_of: Dict[int, Replacement] = dict(replacements)
+    queue = sorted(changed, key=lambda key: -depth[key])
+    while queue:
+        key = queue.pop(0)
+        node = nodes[key]
+        updates = {}
+        for name in changed[key]:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                new = new_of.get(id(value), value)
+                if not isinstance(new, cst.CSTNode):
+                    return None  # removing or flattening a single field: the transformer knows how
+                updates[name] = new
+                continue
+            items: List[cst.CSTNode] = []
+            for item in value:
+                new = new_of.get(id(item), item) if isinstance(item, cst.CSTNode) else item
+                if isinstance(new, cst.RemovalSentinel):
+                    continue
+                if isinstance(new, cst.FlattenSentinel):
+                    items.extend(new.nodes)
+                else:
+                    items.append(new)
+            updates[name] = tuple(items) if isinstance(value, tuple) else items
+        new_of[key] = node.with_changes(**updates)
+        if node is module:
+            break
+        parent, name = parents[key]
+        if id(parent) not in changed:
+            nodes[id(parent)] = parent
+            changed[id(parent)] = set()
+            queue.append(id(parent))
+            queue.sort(key=lambda k: -depth[k])
+        changed[id(parent)].add(name)
+    result = new_of.get(id(module))
+    return result if isinstance(result, cst.Module) else None
 
 
 def _non_overlapping(findings: Sequence[Finding]) -> List[Finding]:
@@ -84,7 +166,9 @@ def apply_fixes(module: cst.Module, findings: Sequence[Finding]) -> Tuple[cst.Mo
         for original, new in finding.fix.replacements:
             replacements[id(original)] = new
         imports.extend(finding.fix.imports)
-    new_module = module.visit(_Replace(replacements))
+    new_module = replace_nodes(module, replacements)
+    if new_module is None:
+        new_module = module.visit(_Replace(replacements))
     if imports:
         new_module = add_imports(new_module, imports)
     return new_module, chosen
