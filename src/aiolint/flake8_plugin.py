@@ -49,6 +49,7 @@ class AiolintPlugin:
     @classmethod
     def parse_options(cls, options: Any) -> None:
         cls.settings = Settings(
+            select=reported_codes(options),
             blocking_calls=parse_blocking_calls(options.aio_blocking_calls),
             target_version=parse_version(options.aio_target_version),
             prefer_taskgroup=bool(options.aio_prefer_taskgroup),
@@ -57,3 +58,28 @@ class AiolintPlugin:
     def run(self) -> Generator[Tuple[int, int, str, type], None, None]:
         for finding in lint("".join(self.lines), self.filename, self.settings):
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
+
+
+def reported_codes(options: Any) -> Tuple[str, ...]:
+    """The rules worth running: those whose codes flake8 would report. () means all of them.
+
+    flake8 runs every plugin on every file and drops the codes its select/ignore
+    settings exclude; a rule whose findings would all be dropped need not run (a
+    file no remaining rule is triggered by is not even parsed). flake8's own
+    DecisionEngine decides, so nothing the user sees changes. Per-file ignores only
+    ever drop more. This only narrows `select`: rules that read `ignore` (AIO107:
+    "--ignore AIO103 means open() is fine") see the user's settings as before.
+    """
+    from aiolint.rules import all_rules
+
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+
+        decide = DecisionEngine(options).decision_for
+        codes = [rule.code for rule in all_rules()]
+        kept = tuple(code for code in codes if decide(code) == Decision.Selected)
+    except Exception:  # another flake8, other options: run everything, as flake8 expects
+        return ()
+    if len(kept) == len(codes):
+        return ()
+    return kept or ("AIO000",)  # AIO000 is never a rule: selecting only it runs none
