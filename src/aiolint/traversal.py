@@ -121,7 +121,10 @@ def walk(
             scoped = scoped_order.get(cls)
             if scoped is None:
                 # The hot loop: _push_field inlined, children pushed in reverse to pop in order.
-                for name in _reversed_cache.get(cls) or _reversed_fields(cls):
+                names = _reversed_cache.get(cls)
+                if names is None:
+                    names = _reversed_fields(cls)
+                for name in names:
                     value = getattr(node, name)
                     value_cls = type(value)
                     if value_cls is tuple or value_cls is list:
