@@ -153,6 +153,33 @@ def test_async_body_mixes(program):
     check_never_raises_and_fixes_safely(program)
 
 
+FIXTURE_SOURCES = [p.read_bytes() for p in sorted(RULE_FIXTURES.glob("*.py"))]
+
+
+@st.composite
+def half_typed_fixtures(draw):
+    """A fixture as an editor holds it mid-keystroke: cut short, or with a few bytes typed in."""
+    data = draw(st.sampled_from(FIXTURE_SOURCES))
+    cut = draw(st.integers(0, len(data)))
+    if draw(st.booleans()):
+        return data[:cut]
+    typed = draw(st.binary(min_size=1, max_size=4) | st.sampled_from([b"(", b":", b"\n    ", b"await ", b'"""']))
+    return data[:cut] + typed + data[cut:]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(half_typed_fixtures())
+def test_half_typed_files(data):
+    findings = engine.lint(data, "<typing>", SETTINGS)
+    assert sum(f.code == "AIO000" for f in findings) <= 1
+    result = engine.fix_source(data, "<typing>", SETTINGS, unsafe=True)
+    if result.changed:
+        cst.parse_module(result.source)
+        assert engine.fix_source(result.source, "<typing>", SETTINGS, unsafe=True).source == result.source
+    else:
+        assert result.source == data
+
+
 @pytest.mark.parametrize("path", sorted(RULE_FIXTURES.glob("*.py")), ids=lambda p: p.stem)
 def test_each_fixture_fixes_safely_with_all_rules(path):
     """The fixtures with every rule on at once (the fix tests select one rule each)."""
