@@ -376,3 +376,14 @@ def test_fix_from_stdin_never_raises_and_echoes_what_it_cannot_fix(name):
         assert proc.stdout == data
     elif proc.stdout != data:
         engine.parse(proc.stdout)
+
+
+def test_parse_still_works_when_no_thread_can_be_started(monkeypatch):
+    import threading
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert [f.code for f in engine.lint(SLEEPY)] == ["AIO100"]
+    assert threading.stack_size() == 0 or threading.stack_size() != engine.PARSER_STACK_SIZE

@@ -226,13 +226,18 @@ def _on_big_stack(function: Callable[..., T], *args: Any) -> T:
         except BaseException as exc:  # re-raised in the caller's thread below
             outcome.append((False, exc))
 
-    with _STACK_SIZE_LOCK:
-        previous = threading.stack_size(PARSER_STACK_SIZE)
-        try:
-            worker = threading.Thread(target=run, name="aiolint-parser", daemon=True)
-            worker.start()
-        finally:
-            threading.stack_size(previous)
+    try:
+        with _STACK_SIZE_LOCK:
+            previous = threading.stack_size(PARSER_STACK_SIZE)
+            try:
+                worker = threading.Thread(target=run, name="aiolint-parser", daemon=True)
+                worker.start()
+            finally:
+                threading.stack_size(previous)
+    except (RuntimeError, ValueError, MemoryError):
+        # No thread to be had (a thread limit, `ulimit -v` too small for the stack): parse on
+        # this thread, as before; only input deep enough to need the big stack is at risk.
+        return function(*args)
     worker.join()
     ok, value = outcome[0]
     if ok:
