@@ -12,6 +12,7 @@ Cost model, in the order the work happens:
 """
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import itertools
@@ -76,6 +77,15 @@ def decode(source: Source) -> str:
 
 
 def enabled_rules(settings: Settings) -> Tuple[Type[Rule], ...]:
+    try:
+        return _enabled_rules(settings)
+    except TypeError:  # settings that cannot be hashed: work it out each time
+        return tuple(rule for rule in all_rules() if settings.is_enabled(rule.code))
+
+
+@functools.lru_cache(maxsize=64)
+def _enabled_rules(settings: Settings) -> Tuple[Type[Rule], ...]:
+    # Asked once per file; Settings is frozen, so the answer is too.
     return tuple(rule for rule in all_rules() if settings.is_enabled(rule.code))
 
 
