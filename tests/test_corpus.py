@@ -3,7 +3,8 @@
 The same checks as `python benchmarks/verify_corpus.py` (see its docstring): no traceback from
 the CLI, AIO000 only where LibCST rejects the file, every fix parses, is idempotent, touches only
 the spans it replaced, removes what it fixed, and the CLI writes exactly those bytes.
-Homeassistant, the largest package, is left to the script (`--all`).
+All of it (stdlib and all 11 packages, 2.6M lines) took 6.3 min of one core's time here, so
+it fits CI's budget as an opt-in job; the default run skips it.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def test_stdlib_never_crashes_and_every_fix_verifies():
     assert figures.failures == [], _report(figures)
 
 
-@pytest.mark.parametrize("package", verify_corpus.DEFAULT)
+@pytest.mark.parametrize("package", list(corpus.PINNED))
 def test_corpus_package_never_crashes_and_every_fix_verifies(package):
     try:
         [root] = corpus.ensure([package]).values()
