@@ -31,6 +31,10 @@ HANDMADE = [
     r"(?>abc)d",
     r"a{2,}b",
     r"x{0}yz",
+    r"time\\\ntable",  # a required literal that spans a continuation
+    r"^[ \t]*import(?:[ \t]|\\\n)+time$",
+    r"\bsleep\B",
+    r"(?:^|;)[ \t]*wait\b",
 ]
 
 
@@ -68,6 +72,8 @@ SNIPPETS = [
     "abababc", "yz", "xyz", "abd", "abcd", "foobar", "bar", "barbaz", "SLEEP", "Sleep(", "sleep(",
     "abab", "abcd", "aab", "aaab", "run_in_executor(None, f)\n", "    await a\n    await b\n",
     "import pytest\n", "# time\n", "'time'", "\n", " ", "\t", "\\\n",
+    "import os, \\\n    time\n", "x = 1; \\\nimport time", "\\\nimport time\n", "import os,\\\r\n time\n",
+    "time\\\ntable", "  import \\\n time", "sleepy", "; wait", "\r", "\\", "wait\n",
 ]
 
 
@@ -84,6 +90,21 @@ def test_same_answer_as_re_on_the_fixtures(path):
     text = path.read_text()
     for pattern in PATTERNS:
         _same(pattern, text)
+
+
+def test_line_local_patterns_are_recognised():
+    assert triggers.line_local(re.compile(imports("time"), re.MULTILINE))
+    assert not triggers.line_local(re.compile(ASYNC_DEF, re.MULTILINE))  # \s can match a line break
+    assert not triggers.line_local(re.compile(r"^import", 0))  # ^ without MULTILINE: the string start
+    assert not triggers.line_local(re.compile(r"x(?=\n)", re.MULTILINE))
+    assert not triggers.line_local(re.compile(r"x\Z", re.MULTILINE))
+
+
+def test_many_occurrences_fall_back_to_one_search():
+    pattern = re.compile(imports("time"), re.MULTILINE)
+    text = "time = 1\n" * 500 + "import time\n"
+    _same(pattern, text)
+    _same(pattern, text.replace("import time", "impart time"))
 
 
 def test_memo_is_per_text():
