@@ -101,3 +101,21 @@ def test_a_dead_worker_does_not_lose_files(tmp_path, monkeypatch):
 
     monkeypatch.setattr(runner, "lint_plain", dies_in_a_worker)
     assert _summary(check_files([str(root)], SETTINGS, jobs=2)) == expected
+
+
+class _NoProcesses:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def submit(self, *args, **kwargs):
+        raise OSError("fork: Resource temporarily unavailable")
+
+    def shutdown(self, **kwargs):
+        pass
+
+
+def test_no_processes_to_be_had_means_one_process_does_it_all(tmp_path, monkeypatch):
+    root = _tree(tmp_path, MIN_FILES_FOR_POOL * 2)
+    expected = _summary(check_files([str(root)], SETTINGS, jobs=1))
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", _NoProcesses)
+    assert _summary(check_files([str(root)], SETTINGS, jobs=2)) == expected

@@ -152,7 +152,10 @@ def check_files(
     def submit(indexes: List[int]) -> None:
         assert pool is not None
         jobs_ = [(entries[i].path, entries[i].source, keys[i]) for i in indexes]
-        future = pool.submit(_lint_batch, jobs_)
+        try:
+            future = pool.submit(_lint_batch, jobs_)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            return  # the pool is gone: these files are linted here when their turn comes
         for place, i in enumerate(indexes):
             submitted[i] = (future, place)
 
@@ -180,15 +183,10 @@ def check_files(
                 continue
             misses.append(len(entries) - 1)
             unsent.append(len(entries) - 1)
-            if pool is None and workers > 1 and len(misses) >= MIN_FILES_FOR_POOL:
+            if pool is None and workers > 1 and len(misses) == MIN_FILES_FOR_POOL:
                 # Started only once there is enough to do (a warm cache needs no pool), and
                 # before most sources are read, so that forked workers do not inherit them.
-                pool = ProcessPoolExecutor(
-                    workers,
-                    mp_context=multiprocessing.get_context(_start_method()),
-                    initializer=_init_worker,
-                    initargs=(settings, cache),
-                )
+                pool = _start_pool(workers, settings, cache)
             if pool is not None and len(unsent) >= BATCH:
                 submit(unsent)
                 unsent = []
@@ -221,13 +219,26 @@ def _collect(
         future, place = sent
         try:
             return future.result()[place]
-        except BrokenProcessPool:
-            pass  # a worker died (killed, or crashed in native code): this file is linted here
+        except Exception:
+            # A worker died (killed, or crashed in native code) or failed: this file is linted here.
+            pass
     assert result.source is not None
     findings = lint_plain(result.source, result.path, settings)
     if cache is not None and key is not None:
         cache.put(key, findings)
     return findings
+
+
+def _start_pool(workers: int, settings: Settings, cache: Optional[Cache]) -> Optional[ProcessPoolExecutor]:
+    try:
+        return ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context(_start_method()),
+            initializer=_init_worker,
+            initargs=(settings, cache),
+        )
+    except (OSError, ValueError, ImportError):  # no processes to be had here: one process does it all
+        return None
 
 
 def _start_method() -> str:
