@@ -108,7 +108,8 @@ def _compiles(data: bytes, path: str) -> bool:
 
 
 def _fix_spans(data: bytes) -> Set[int]:
-    """Lines (1-based) covered by the nodes that any fix of this source replaces."""
+    """Lines (1-based) covered by the nodes that any fix of this source replaces (and the blank
+    lines just above a replaced statement, which belong to it)."""
     text = engine.decode(data)
     rules = engine.triggered_rules(text, SETTINGS)
     if not rules:
@@ -122,8 +123,16 @@ def _fix_spans(data: bytes) -> Set[int]:
     lines: Set[int] = set()
     for node in targets:
         where = positions.get(node)
-        if where is not None:
-            lines.update(range(where.start.line, where.end.line + 1))
+        if where is None:
+            continue
+        # A replaced statement takes its blank leading lines with it (merging a run of statements
+        # drops the blank lines between them): formatting. A comment above it must survive.
+        blank = 0
+        for line in reversed(getattr(node, "leading_lines", ())):
+            if line.comment is not None:
+                break
+            blank += 1
+        lines.update(range(where.start.line - blank, where.end.line + 1))
     return lines
 
 
