@@ -67,8 +67,16 @@ class ExecutorKeywordArguments(Rule):
             fix=fixed[1] if fixed else None,
             runner=edits.snippet(func),
             keywords=", ".join(shown),
-            replacement=edits.snippet(fixed[0]) if fixed else "functools.partial(fn, ..., **kwargs)",
+            replacement=self._shown(fixed[0]) if fixed else "functools.partial(fn, ..., **kwargs)",
         )
+
+    @staticmethod
+    def _shown(fixed: cst.Call) -> str:
+        """The fixed call, or when that is long, the `partial(...)` it now passes: the part to write."""
+        whole = edits.snippet(fixed, limit=100)
+        if not whole.endswith("(...)"):
+            return whole
+        return edits.snippet(fixed.args[1].value, limit=200)
 
     def _fixed(self, node: cst.Call, positional: List[cst.Arg], keywords: List[cst.Arg]) -> Optional[tuple]:
         """(the fixed call, its Fix): `run_in_executor(executor, partial(fn, *args, **kwargs))`."""
