@@ -578,7 +578,8 @@ class SequentialAwaits(Rule):
     # ------------------------------------------------------------------ reporting
     def _report(self, run: List[Step]) -> None:
         calls = [s.value for s in run]
-        shown = [shown_call(c) for c in calls]
+        # Short calls are shown whole, so the replacement is code to write; long ones as `f(...)`.
+        shown = [edits.snippet(c, limit=40) if isinstance(c, cst.Call) else shown_call(c) for c in calls]
         library = self.model.async_library
         if library != "asyncio":
             replacement, fix = task_group_spelling(library), None
