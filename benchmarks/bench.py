@@ -302,13 +302,13 @@ def section_flake8(report: Report, roots: Dict[str, Path], args: argparse.Namesp
         report.add(
             f"aiolint adds **{ratio:.2f}x** flake8's own CPU (target ≤ {TARGET_IN_FLAKE8}x) and "
             f"**1/{1 / vs if vs > 0 else float('inf'):.0f}** of what flake8-async adds "
-            f"({added_async:+.2f} s; target ≤ 1/20).\n"
+            f"({added_async:+.2f} s; target ≤ 1/20).\n\n"
         )
         report.verdict(
             "aiolint adds ≤ 1/20 of flake8-async's added CPU", f"1/{1 / vs:.0f} ({vs:.3f})", vs <= TARGET_VS_ASYNC
         )
     else:
-        report.add(f"aiolint adds **{ratio:.2f}x** flake8's own CPU (target ≤ {TARGET_IN_FLAKE8}x).\n")
+        report.add(f"aiolint adds **{ratio:.2f}x** flake8's own CPU (target ≤ {TARGET_IN_FLAKE8}x).\n\n")
 
 
 def _aiolint_check_command(args: argparse.Namespace, extra: Sequence[str]) -> List[str]:
