@@ -669,7 +669,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     }
     try:
         for name in wanted:
-            functions[name](report, roots, args)
+            try:
+                functions[name](report, roots, args)
+            except (Exception, SystemExit) as exc:  # one broken section must not lose the others
+                log(f"section {name} failed: {exc}")
+                report.add(f"## Section `{name}` failed\n\n```\n{str(exc)[-2000:]}\n```\n\n")
+                report.verdict(f"section `{name}`", "failed (see its section)", False)
     finally:
         shutil.rmtree(args.snapshot, ignore_errors=True)
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
