@@ -421,7 +421,6 @@ def test_cache_put_with_a_crafted_key_stays_inside(tmp_path):
     assert stray == []
 
 
-@pytest.mark.xfail(reason="selection.py runs `git ls-files` without -c core.fsmonitor=false (reported to the lead)")
 def test_a_hostile_git_config_in_the_tree_runs_nothing(tmp_path):
     """git runs core.fsmonitor from the repository's own config for `ls-files`; a linted
     checkout (an unpacked archive, say) must not be able to run a command that way."""

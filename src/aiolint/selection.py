@@ -89,8 +89,11 @@ class _GitVisible:
     def of(cls, directory: str) -> Optional["_GitVisible"]:
         def git(*args: str) -> Optional[List[str]]:
             try:
+                # The linted tree may be hostile: its own .git/config can name a command
+                # git would run (core.fsmonitor); switch that off, and never write its index.
                 done = subprocess.run(
-                    ["git", "-C", directory, "ls-files", "-z", *args],
+                    ["git", "--no-optional-locks", "-c", "core.fsmonitor=false", "-C", directory,
+                     "ls-files", "-z", *args],
                     capture_output=True,
                     timeout=60,
                     check=False,
