@@ -12,6 +12,7 @@ Cost model, in the order the work happens:
 """
 from __future__ import annotations
 
+import ast
 import functools
 import gc
 import io
@@ -280,12 +281,21 @@ def _parse_module(source: Source) -> cst.Module:
             gc.enable()
 
 
-def _syntax_error(exc: cst.ParserSyntaxError) -> Finding:
+def _syntax_error(exc: cst.ParserSyntaxError, text: str) -> Finding:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
     detail = exc.message.strip().splitlines()[0] if getattr(exc, "message", "") else first
-    return internal_error_finding(
-        f"cannot parse this file ({detail}); aiolint did not check it", max(exc.raw_line, 1), exc.raw_column + 1
-    )
+    line, col = max(exc.raw_line, 1), exc.raw_column + 1
+    # LibCST reports the token where its parser gave up, often a line past the mistake;
+    # Python's own parser points at the mistake. Only compiled, never run; only on this
+    # rare path, and only when Python rejects the file too.
+    try:
+        compile(text, "<aiolint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python:
+        if python.lineno:
+            line, col = python.lineno, max(python.offset or 1, 1)
+    except Exception:  # ValueError (NUL bytes), RecursionError, MemoryError: keep LibCST's place
+        pass
+    return internal_error_finding(f"cannot parse this file ({detail}); aiolint did not check it", line, col)
 
 
 def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> List[Finding]:
@@ -302,7 +312,7 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
             return []
         return _analyse(parse(source), text, rules, settings)
     except cst.ParserSyntaxError as exc:
-        return [_syntax_error(exc)]
+        return [_syntax_error(exc, text)]
     except TooDeep as exc:
         return [internal_error_finding(f"cannot parse this file ({exc}); aiolint did not check it")]
     except RecursionError:
