@@ -289,7 +289,7 @@ def _syntax_error(exc: cst.ParserSyntaxError, text: str) -> Finding:
     # Python's own parser points at the mistake. Only compiled, never run; only on this
     # rare path, and only when Python rejects the file too.
     try:
-        compile(text, "<aiolint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        ast.parse(text)
     except SyntaxError as python:
         if python.lineno:
             line, col = python.lineno, max(python.offset or 1, 1)

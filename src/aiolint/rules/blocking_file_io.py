@@ -25,7 +25,12 @@ class BlockingFileIo(BlockingCallRule):
     name = "blocking-file-io"
     fix_availability = "unsafe"
     # `open(` may be the builtin; `read_text` & co. need a Path, which comes from pathlib.
-    triggers = (ASYNC_DEF, r"\bopen\b[\s)]*\(|\b(?:read|write)_(?:text|bytes)\b")
+    triggers = (
+        ASYNC_DEF,
+        # a bare `open(`, a whole-file Path method, or `.open(` where a Path or `io` is in sight
+        r"(?<![\w.])open\b[\s)]*\(|\b(?:read|write)_(?:text|bytes)\b"
+        r"|\.open\b[\s)]*\((?=[\s\S]*\b(?:\w*Path|io)\b)|\b(?:\w*Path|io)\b(?=[\s\S]*\.open\b[\s)]*\()",
+    )
     docs = RuleDocs(
         what=(
             "Checks for synchronous file I/O in async functions: the builtin `open()`, `io.open()`, "

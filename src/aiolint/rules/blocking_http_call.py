@@ -36,7 +36,16 @@ class BlockingHttpCall(BlockingCallRule):
     code = "AIO101"
     name = "blocking-http-call"
     fix_availability = "unsafe"
-    triggers = (ASYNC_DEF, imports("requests", "httpx", "urllib", "urllib3", "http"))
+    triggers = (
+        ASYNC_DEF,
+        # `urllib.parse` and `http.HTTPStatus` are everywhere and do no I/O: only the modules
+        # that make requests count, however they are imported.
+        rf"{imports('requests', 'httpx', 'urllib3', 'urllib.request', 'http.client')}"
+        r"|\bfrom\s+(?:urllib|http)\s+import\s*\(?[\w\s,\\]*?\b(?:request|client)\b"
+        # a bare `import urllib`/`import http` reaches the I/O only as `x.request.f`/`x.client.C`
+        r"|(?:^|[;:])[ \t]*import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:urllib|http)(?![\w.])"
+        r"(?=[\s\S]*\.(?:request|client)\.\w)",
+    )
     docs = RuleDocs(
         what=(
             "Checks for synchronous HTTP requests in async functions: `requests` functions and "

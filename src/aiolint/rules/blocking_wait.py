@@ -46,7 +46,11 @@ class BlockingWait(BlockingCallRule):
     triggers = (
         ASYNC_DEF,
         r"\.(?:get|result|join|wait|wait_for|acquire|put)\s*\(|\binput\b[\s)]*\(",
-        rf"{imports('threading', 'queue', 'concurrent')}|\b(?:delay|apply_async)\b|\binput\b[\s)]*\(",
+        rf"{imports('threading', 'queue', 'concurrent')}|\.(?:delay|apply_async)\s*\(|\binput\b[\s)]*\(",
+        # What a reported receiver must have been built by (an alias import still names it):
+        # a threading/queue class, an executor's submit, a Celery send, or input().
+        r"\b(?:Thread|Event|R?Lock|(?:Bounded)?Semaphore|Condition|(?:Lifo|Priority|Simple)?Queue)\b"
+        r"|\.submit\s*\(|\.(?:delay|apply_async)\s*\(|\binput\b[\s)]*\(",
     )
     docs = RuleDocs(
         what=(

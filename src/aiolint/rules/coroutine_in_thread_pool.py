@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import List, Optional
 
 import libcst as cst
@@ -18,6 +19,18 @@ RUNNER_NAMES = r"\b(?:run_in_executor|to_thread|run_in_threadpool|run_sync|submi
 _RUNNER_MODULES = sorted(
     {name.split(".")[0] for name in (*known.THREAD_POOL_FUNCTIONS, *known.EXECUTOR_CLASSES)} | {"threading"}
 )
+
+
+# The text of a runner's callable argument, up to the first comma or bracket.
+_CALLABLE_ARGUMENT = re.compile(
+    r"\b(?:to_thread|run_in_threadpool|run_sync|submit)\s*\(\s*([^,()]*)"
+    r"|\brun_in_executor\s*\((?:[^,()]|\([^()]*\))*,\s*([^,()]*)"
+    r"|\btarget\s*=\s*([^,()]*)"
+)
+_LAST_NAME = re.compile(r"(\w+)\s*$")
+_ASYNC_DEF_NAME = re.compile(r"\basync\s+def\s+(\w+)")
+_ALIAS = re.compile(r"\bas\s+(\w+)")
+_LIBRARY_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in known.COROUTINE_FUNCTIONS) | {"partial"}
 
 
 class CoroutineInThreadPool(Rule):
@@ -66,6 +79,20 @@ class CoroutineInThreadPool(Rule):
             "`threading.Thread` are not fixed."
         ),
     )
+
+    @classmethod
+    def is_triggered(cls, text, settings) -> bool:
+        if not super().is_triggered(text, settings):
+            return False
+        # Some runner must be handed something that could name a coroutine function: an
+        # `async def` of the file, a library one, an import alias, or `partial(...)`.
+        candidates = set(_ASYNC_DEF_NAME.findall(text)) | set(_ALIAS.findall(text)) | _LIBRARY_NAMES
+        for match in _CALLABLE_ARGUMENT.finditer(text):
+            argument = next(group for group in match.groups() if group is not None)
+            last = _LAST_NAME.search(argument)
+            if last is None or last.group(1) in candidates:
+                return True
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.model.maybe_thread_pool_runner(node):

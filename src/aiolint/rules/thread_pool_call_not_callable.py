@@ -46,7 +46,11 @@ class ThreadPoolCallNotCallable(Rule):
     message = "{call} {what}, and {runner}() gets {result} as the callable; use {replacement}"
     fix_availability = "safe"
     triggers = (
-        r"\b(?:run_in_executor|to_thread|run_in_threadpool|run_sync|submit|Thread)\b",
+        # A runner whose callable argument is itself a call: `to_thread(f(x))`,
+        # `run_in_executor(executor, f(x))`, `Thread(target=f(x))`.
+        r"\b(?:to_thread|run_in_threadpool|run_sync|submit)\s*\(\s*[^,()]*\("
+        r"|\brun_in_executor\s*\((?:[^,()]|\([^()]*\))*,\s*[^,()]*\("
+        r"|\btarget\s*=\s*[^,()]*\(",
         rf"\brun_in_executor\b|{imports(*_RUNNER_MODULES)}",
     )
     docs = RuleDocs(
