@@ -685,6 +685,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if report.verdicts:
         header += "## Targets\n\n| target | measured | |\n|---|---|---|\n" + "\n".join(report.verdicts) + "\n\n"
     text = header + "".join(report.parts)
+    if args.output != "-":
+        kept = corpus.kept_sections(Path(args.output))  # other scripts' sections (verify_corpus.py)
+        text += f"\n{kept}" if kept else ""
     if args.output == "-":
         print(text)
     else:

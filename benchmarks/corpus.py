@@ -111,6 +111,31 @@ def ensure(names: Optional[List[str]] = None) -> Dict[str, Path]:
     return {name: download(name, PINNED[name]) for name in wanted}
 
 
+_SECTION = re.compile(r"<!-- section: (?P<name>[\w-]+) -->\n.*?<!-- end: (?P=name) -->\n", re.DOTALL)
+
+
+def kept_sections(path: Path) -> str:
+    """The marked sections of a results file, which the script that rewrites it must keep."""
+    if not path.exists():
+        return ""
+    return "".join(match.group(0) for match in _SECTION.finditer(path.read_text()))
+
+
+def write_section(path: Path, name: str, body: str) -> None:
+    """Put `body` into the section `name` of a Markdown results file, keeping everything else.
+
+    Several scripts report into benchmarks/results.md; each owns its marked section.
+    """
+    block = f"<!-- section: {name} -->\n{body.rstrip()}\n<!-- end: {name} -->\n"
+    text = path.read_text() if path.exists() else ""
+    pattern = re.compile(rf"<!-- section: {re.escape(name)} -->\n.*?<!-- end: {re.escape(name)} -->\n", re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + block
+    path.write_text(text)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("packages", nargs="*", help=f"subset of: {', '.join(PINNED)}")

@@ -378,6 +378,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI subprocess runs")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="worker processes for the CLI runs")
     parser.add_argument("--json", metavar="FILE", help="also write figures and failures as JSON")
+    parser.add_argument(
+        "--results", metavar="FILE", help="also write the figures as the 'robustness' section of FILE (results.md)"
+    )
     args = parser.parse_args(argv)
 
     roots: Dict[str, Path] = {}
@@ -388,6 +391,15 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     figures = verify(list(roots.values()), cli=not args.no_cli, jobs=args.jobs)
     print(report(figures))
+    if args.results:
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        corpus.write_section(
+            Path(args.results),
+            "robustness",
+            f"## Robustness: check and fix over the stdlib and the corpus\n\n"
+            f"Written by `python benchmarks/verify_corpus.py {' '.join(argv if argv is not None else sys.argv[1:])}` "
+            f"on {stamp}.\n\n```\n{report(figures).rstrip()}\n```\n",
+        )
     if args.json:
         Path(args.json).write_text(
             json.dumps(
