@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import libcst as cst
 
+from aiolint import triggers
 from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics.scopes import ASSIGN, WITH
@@ -20,17 +22,18 @@ _DERIVED = frozenset(
 _MAX_DEPTH = 8  # names holding names holding paths: enough for real code, and it terminates
 
 
+# A bare `open(` or a whole-file Path method; or `.open(` with a Path or `io` in sight.
+_OPEN_OR_WHOLE_FILE = re.compile(r"(?<![\w.])open\b[\s)]*\(|\b(?:read|write)_(?:text|bytes)\b")
+_DOT_OPEN = re.compile(r"\.open\b[\s)]*\(")
+_PATH_OR_IO = re.compile(r"Path\b|\bio\b")
+
+
 class BlockingFileIo(BlockingCallRule):
     code = "AIO103"
     name = "blocking-file-io"
     fix_availability = "unsafe"
     # `open(` may be the builtin; `read_text` & co. need a Path, which comes from pathlib.
-    triggers = (
-        ASYNC_DEF,
-        # a bare `open(`, a whole-file Path method, or `.open(` where a Path or `io` is in sight
-        r"(?<![\w.])open\b[\s)]*\(|\b(?:read|write)_(?:text|bytes)\b"
-        r"|\.open\b[\s)]*\((?=[\s\S]*\b(?:\w*Path|io)\b)|\b(?:\w*Path|io)\b(?=[\s\S]*\.open\b[\s)]*\()",
-    )
+    triggers = (ASYNC_DEF,)  # and what is_triggered asks for
     docs = RuleDocs(
         what=(
             "Checks for synchronous file I/O in async functions: the builtin `open()`, `io.open()`, "
@@ -59,6 +62,13 @@ class BlockingFileIo(BlockingCallRule):
             "too, so the whole block has to move (aiofiles, anyio.Path, or a helper run in a thread)."
         ),
     )
+
+    @classmethod
+    def is_triggered(cls, text, settings) -> bool:
+        return super().is_triggered(text, settings) and (
+            triggers.search(_OPEN_OR_WHOLE_FILE, text)
+            or (triggers.search(_DOT_OPEN, text) and triggers.search(_PATH_OR_IO, text))
+        )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
         func = call.func

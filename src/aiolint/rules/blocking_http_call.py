@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import libcst as cst
 
+from aiolint import triggers
 from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 
@@ -32,20 +34,23 @@ _CLIENTS = {
 }
 
 
+# `urllib.parse` and `http.HTTPStatus` are everywhere and do no I/O: only the modules that make
+# requests count, however they are imported. A bare `import urllib`/`import http` reaches the
+# I/O only as `x.request.f`/`x.client.C`.
+_REQUEST_MODULES = re.compile(imports("requests", "httpx", "urllib3", "urllib.request", "http.client"), re.MULTILINE)
+_FROM_PACKAGE = re.compile(r"\bfrom\s+(?:urllib|http)\s+import\s*\(?[\w\s,\\]*?\b(?:request|client)\b")
+_BARE_PACKAGE = re.compile(
+    r"(?:^|[;:])[ \t]*import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:urllib|http)(?![\w.])",
+    re.MULTILINE,
+)
+_SUBMODULE_USE = re.compile(r"\.(?:request|client)\.\w")
+
+
 class BlockingHttpCall(BlockingCallRule):
     code = "AIO101"
     name = "blocking-http-call"
     fix_availability = "unsafe"
-    triggers = (
-        ASYNC_DEF,
-        # `urllib.parse` and `http.HTTPStatus` are everywhere and do no I/O: only the modules
-        # that make requests count, however they are imported.
-        rf"{imports('requests', 'httpx', 'urllib3', 'urllib.request', 'http.client')}"
-        r"|\bfrom\s+(?:urllib|http)\s+import\s*\(?[\w\s,\\]*?\b(?:request|client)\b"
-        # a bare `import urllib`/`import http` reaches the I/O only as `x.request.f`/`x.client.C`
-        r"|(?:^|[;:])[ \t]*import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:urllib|http)(?![\w.])"
-        r"(?=[\s\S]*\.(?:request|client)\.\w)",
-    )
+    triggers = (ASYNC_DEF,)  # and what is_triggered asks for
     docs = RuleDocs(
         what=(
             "Checks for synchronous HTTP requests in async functions: `requests` functions and "
@@ -75,6 +80,14 @@ class BlockingHttpCall(BlockingCallRule):
             "client (aiohttp, httpx.AsyncClient) is the better end state."
         ),
     )
+
+    @classmethod
+    def is_triggered(cls, text, settings) -> bool:
+        return super().is_triggered(text, settings) and (
+            triggers.search(_REQUEST_MODULES, text)
+            or triggers.search(_FROM_PACKAGE, text)
+            or (triggers.search(_BARE_PACKAGE, text) and triggers.search(_SUBMODULE_USE, text))
+        )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
         callee = self._callee(call.func)
