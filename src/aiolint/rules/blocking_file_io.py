@@ -32,7 +32,6 @@ class BlockingFileIo(BlockingCallRule):
     code = "AIO103"
     name = "blocking-file-io"
     fix_availability = "unsafe"
-    # `open(` may be the builtin; `read_text` & co. need a Path, which comes from pathlib.
     triggers = (ASYNC_DEF,)  # and what is_triggered asks for
     docs = RuleDocs(
         what=(
