@@ -6,7 +6,7 @@ import libcst as cst
 
 from aiolint import edits
 from aiolint.rule import ASYNC_DEF, Rule, RuleDocs, imports
-from aiolint.semantics import known
+from aiolint.semantics import dotted_name, known
 
 _PACKAGES = sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS})
 _LITERALS = ("async", *_PACKAGES)  # `str in` checks: far cheaper than the regex they guard
@@ -43,6 +43,10 @@ def _statement_callees(text: str):
 def _shown(call: cst.Call, callee: str) -> str:
     text = edits.code(call)
     return text if len(text) <= 60 and "\n" not in text else f"{callee}(...)"
+
+
+# Context managers that expect the code inside to raise or warn.
+_EXPECTING = re.compile(r"(?:^|\.)(?:assertRaises\w*|assertWarns\w*|raises|warns|check_warnings)$")
 
 
 class CoroutineNeverAwaited(Rule):
@@ -104,7 +108,7 @@ class CoroutineNeverAwaited(Rule):
         if not isinstance(call, cst.Call):
             return
         callee = self.model.coroutine_call(call)
-        if callee is None:
+        if callee is None or self._expects_an_error():
             return
         shown = _shown(call, callee)
         if self.model.in_async_context:
@@ -112,3 +116,16 @@ class CoroutineNeverAwaited(Rule):
             self.report(call, fix=fix, callee=callee, replacement=f"'await {shown}'")
         else:
             self.report(call, callee=callee, replacement=f"'await {shown}' from an async function")
+
+    def _expects_an_error(self) -> bool:
+        """Inside `with self.assertRaises(...)`/`pytest.raises`/`assertWarns`/`check_warnings`: the
+        call is there to fail or to warn ("coroutine ... was never awaited"), on purpose."""
+        for node in reversed(self.model.ancestors):
+            if isinstance(node, cst.With) and any(
+                isinstance(item.item, cst.Call) and _EXPECTING.search(dotted_name(item.item.func) or "")
+                for item in node.items
+            ):
+                return True
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+        return False
