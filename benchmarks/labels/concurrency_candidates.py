@@ -103,8 +103,8 @@ def candidates(tree: ast.AST) -> list[tuple[str, int, int]]:
                 if any(_awaits(p) for p in parts):
                     found.append(("comprehension", node.lineno, node.end_lineno or node.lineno))
         for child in ast.iter_child_nodes(node):
-            inner = scopes + [child] if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else scopes
-            visit(child, inner)
+            opens_scope = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            visit(child, scopes + [child] if opens_scope else scopes)
 
     visit(tree, [])
     return sorted(set(found), key=lambda item: (item[1], item[0]))
