@@ -55,7 +55,6 @@ class Settings:
     prefer_taskgroup: bool = False
     # The CLI honours `# noqa`; inside flake8, flake8 does it itself.
     respect_noqa: bool = False
-    extra: Tuple[Tuple[str, str], ...] = field(default=())
 
     def is_enabled(self, code: str) -> bool:
         if code == "AIO000":

@@ -126,10 +126,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _display(path: str, args: argparse.Namespace) -> str:
-    return args.stdin_filename if path == "-" else path
-
-
 def _error(message: str) -> None:
     print(f"aiolint: {message}", file=sys.stderr)
 
