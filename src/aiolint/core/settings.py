@@ -1,7 +1,7 @@
 """Settings shared by the engine, the flake8 plugin and the CLI."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Tuple
 
 
