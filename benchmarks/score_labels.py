@@ -339,7 +339,8 @@ def to_json(report: Report, meta: Dict[str, object]) -> Dict[str, object]:
 def to_text(report: Report, meta: Dict[str, object], show_missed: bool) -> str:
     lines = [f"set {meta['set']}: {meta['labels']} labels, {meta['repos']} repo@commits; family {report.family}; "
              f"{meta['aiolint']}", ""]
-    header = f"{'kind':<20} {'true':>5} {'found':>6} {'recall':>7} {'wrong':>6} {'traps':>6} {'alarms':>7} {'precision':>9} {'ambig':>6}"
+    header = (f"{'kind':<20} {'true':>5} {'found':>6} {'recall':>7} {'wrong':>6} {'traps':>6} {'alarms':>7} "
+              f"{'precision':>9} {'ambig':>6}")
     lines.append(header)
     lines.append("-" * len(header))
     rows = list(report.kinds.items()) + [("all", report.total)]
@@ -357,7 +358,8 @@ def to_text(report: Report, meta: Dict[str, object], show_missed: bool) -> str:
                                  f"  [{label.kind}: {label.reason or label.chain}]")
     if show_missed and report.missed:
         lines += ["", f"Missed true sites: {len(report.missed)}"]
-        lines += [f"  {l.repo} {l.path}:{l.line} {'/'.join(l.codes)} [{l.kind}] {l.chain}" for l in report.missed]
+        lines += [f"  {site.repo} {site.path}:{site.line} {'/'.join(site.codes)} [{site.kind}] {site.chain}"
+                  for site in report.missed]
     lines += ["", f"Unlabelled findings (judge by hand): {len(report.unlabelled)}"]
     lines += [f"  {repo} {f.path}:{f.line} {f.code} {f.message}" for repo, _, f in report.unlabelled]
     if report.not_run:
@@ -370,7 +372,8 @@ def to_text(report: Report, meta: Dict[str, object], show_missed: bool) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="reach", help="a set name under benchmarks/labels/ or a .jsonl path")
-    parser.add_argument("--family", help="code prefix to select and to count as alarms, e.g. AIO1 (default: from the set)")
+    parser.add_argument("--family", help="code prefix to select and to count as alarms, e.g. AIO1 "
+                        "(default: the one prefix of the set's codes)")
     parser.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS, help="where `fetch` left the bare mirrors")
     parser.add_argument("--src", type=Path, default=DEFAULT_SRC, help="where repos are materialised")
     parser.add_argument("--aiolint", default="aiolint", help="the aiolint command (default: 'aiolint' on PATH)")

@@ -55,10 +55,10 @@ def test_score_per_kind():
     assert report.kinds["derived"].ambiguous == 1 and report.kinds["derived"].true == 0
     total = report.total
     assert (total.true, total.found, total.wrong_code, total.traps, total.alarms) == (3, 1, 1, 2, 1)
-    assert [(l.path, l.line) for l in report.missed] == [("a.py", 11)]
-    assert [(l.path, l.line) for l, _ in report.false_alarms] == [("a.py", 20)]
-    assert [(l.path, l.line) for l, _ in report.wrong_code] == [("a.py", 12)]
-    assert [(l.path, l.line) for l, _ in report.ambiguous_hits] == [("b.py", 5)]
+    assert [(site.path, site.line) for site in report.missed] == [("a.py", 11)]
+    assert [(site.path, site.line) for site, _ in report.false_alarms] == [("a.py", 20)]
+    assert [(site.path, site.line) for site, _ in report.wrong_code] == [("a.py", 12)]
+    assert [(site.path, site.line) for site, _ in report.ambiguous_hits] == [("b.py", 5)]
     assert [(repo, f.path, f.line, f.code) for repo, _, f in report.unlabelled] == [("o/r", "b.py", 30, "AIO103")]
     assert report.not_run == [("o/gone", C, "fetch github:o/gone")]
 
