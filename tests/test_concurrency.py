@@ -8,7 +8,13 @@ import pytest
 
 from aiolint.core import pipeline as engine
 from aiolint.rules.deferred_sequential_awaits import DeferredSequentialAwaits
-from aiolint.rules.sequential_awaits import SequentialAwaits, lifecycle_function, ordering_name
+from aiolint.rules.sequential_awaits import SequentialAwaits
+from aiolint.semantics import vocabulary
+from aiolint.semantics.vocabulary import lifecycle_function
+
+
+def ordering_name(name):
+    return vocabulary.meaning(name) not in (None, vocabulary.READ)
 from aiolint.core.settings import Settings
 from conftest import RULE_FIXTURES
 

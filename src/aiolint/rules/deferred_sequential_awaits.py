@@ -2,39 +2,24 @@
 
 `t1 = fetch(a); t2 = fetch(b); await t1; await t2` looks concurrent, but a coroutine
 object does nothing until it is awaited: the calls still run one after the other.
-Tasks (`create_task`) and executor futures (`run_in_executor`) do start at once,
-so names holding those are never reported.
+Tasks (`create_task`) and executor futures (`run_in_executor`) do start at once, so
+names holding those are never reported. Runs and the fix: `rules/_gather.py`.
 """
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
 from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
-from aiolint.rules.sequential_awaits import (
-    Step,
-    analyse_call,
-    ordinary_context,
-    plan_gather,
-    sequences,
-    split_runs,
-    structured_alternative,
-    task_group_spelling,
-)
 from aiolint.core.walk import iter_nodes
+from aiolint.rules import _gather
+from aiolint.semantics.independence import effect_of, independent
 
-_TARGET = r"\w+[ \t]*(?::[^=\n]+)?=[ \t]*"
-# Two statements in a row that await a bare name (`await t1`, `r = await t1`), or two on one line.
-CONSECUTIVE_NAME_AWAITS = (
-    r"(?:^(?P<i>[ \t]*)(?:%s)?await[ \t]+\w+[ \t]*(?:;[ \t]*)?(?:\#[^\r\n]*)?\r?\n(?:[ \t]*(?:\#[^\r\n]*)?\r?\n)*"
-    r"(?P=i)(?:%s|return[ \t]+)?await[ \t]+\w"
-    r"|\bawait[ \t]+\w+[ \t]*;[ \t]*(?:%s|return[ \t]+)?await[ \t]+\w)" % (_TARGET, _TARGET, _TARGET)
-)
-
-
+# A line that awaits a bare name (`await t1`, `r = await t1`), then a later await.
 AWAITS_A_NAME = r"await[ \t]+\w+[ \t]*(?:[;#][^\r\n]*)?\r?(?:\n|\Z)"
+TWO_AWAITS = r"\bawait\b[\s\S]*?\bawait\b"
 
 
 class DeferredSequentialAwaits(Rule):
@@ -45,15 +30,16 @@ class DeferredSequentialAwaits(Rule):
         "so they still run sequentially; use {replacement}"
     )
     fix_availability = "unsafe"
-    # Cheapest first: a literal-led search for a line that awaits a bare name.
-    triggers = (AWAITS_A_NAME, ASYNC_DEF, CONSECUTIVE_NAME_AWAITS)
+    triggers = (AWAITS_A_NAME, ASYNC_DEF, TWO_AWAITS)
     docs = RuleDocs(
         what=(
             "Checks for two or more names bound to coroutine objects (calls of known coroutine "
             "functions, `asyncio.to_thread`/`run_in_threadpool` included) that are then awaited "
-            "one by one, in consecutive statements of the same block. The coroutines must pass the "
-            "independence checks of AIO400 (no shared receiver, no ordering-sensitive step), and each "
-            "name must be used only where it is bound and where it is awaited."
+            "one by one in the same block; statements between the awaits that do not touch the "
+            "coroutines or their results (a `print`, a log line) are allowed. The coroutines must "
+            "pass the independence analysis AIO400 uses (no shared serialising object, no "
+            "ordering-sensitive step), and each name must be used only where it is bound and where "
+            "it is awaited."
         ),
         why=(
             "Creating the coroutines first looks like starting work in parallel, but a coroutine "
@@ -99,48 +85,75 @@ class DeferredSequentialAwaits(Rule):
         self._check(node)
 
     def _check(self, block) -> None:
-        if not self.model.in_async_context or not ordinary_context(self.model):
+        if not self.model.in_async_context or not _gather.ordinary_context(self.model):
             return
         self._block = block
-        for steps in sequences(block):
-            for run in split_runs(steps, self._candidate, _compatible):
-                self._report(run)
+        run: List[_gather.Step] = []
+        between: Set[str] = set()  # names read or bound by the statements between the run's awaits
+        for statement in block.body:
+            smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else [statement]
+            if isinstance(block, cst.SimpleStatementSuite):
+                smalls = [statement]
+            for small in smalls:
+                line = statement if isinstance(statement, cst.SimpleStatementLine) else None
+                steps = _gather.statement_steps(line, small) if isinstance(small, cst.BaseSmallStatement) else None
+                step = steps[0] if steps and len(steps) == 1 and steps[0].simple else None
+                if step is not None and self._candidate(step):
+                    if all(self._compatible(e, step) for e in run) and (step.target is None or step.target.value not in between):
+                        run.append(step)
+                    else:
+                        self._flush(run)
+                        run, between = [step], set()
+                    continue
+                names = {n.value for n in iter_nodes(small) if isinstance(n, cst.Name)}
+                watched = {s.value.value for s in run} | {s.target.value for s in run if s.target is not None}
+                if names & watched or any(isinstance(n, (cst.Return, cst.Break, cst.Continue, cst.Raise)) for n in iter_nodes(small)):
+                    self._flush(run)
+                    run, between = [], set()
+                elif run:
+                    between |= names
+        self._flush(run)
 
-    # ------------------------------------------------------------------ independence
-    def _candidate(self, step: Step) -> bool:
+    def _flush(self, run: List[_gather.Step]) -> None:
+        if len(run) >= 2:
+            self._report(run)
+
+    def _candidate(self, step: _gather.Step) -> bool:
         name = step.value
-        if not isinstance(name, cst.Name) or name.lpar:
+        if not isinstance(name, cst.Name) or name.lpar or step.is_return:
             return False
         held = self.model.holds_call(name)
-        if held is None:
+        if held is None or self.model.coroutine_call(held[1]) is None:
             return False
         call = held[1]
-        if self.model.coroutine_call(call) is None:
-            return False
         runner = self.model.thread_pool_runner(call)
         if runner is not None and runner.returns != "coroutine":
             return False  # futures and threads already run
-        if self._binding_line(call, step) is None or self._uses_in_function(name.value) != 2:
+        if self._binding(call, step) is None or self._uses_in_function(name.value) != 2:
             return False  # bound elsewhere, or used besides its binding and this await
-        found = analyse_call(self.model, call)
-        if found is None:
-            return False
-        step.reads, step.receivers = found
+        step.effect = effect_of(self.model, call)
         step.binding = call
-        return True
+        return step.effect is not None and not step.effect.named_changes
 
-    def _binding_line(self, call: cst.Call, step: Step) -> Optional[cst.SimpleStatementLine]:
-        """The line of this block, before the await, that binds the coroutine."""
-        body = getattr(self._block, "body", ())
-        for statement in body:
-            if statement is step.line:
-                return None
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if small is step.small:
-                        return None
-                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is call:
-                        return statement
+    def _compatible(self, earlier: _gather.Step, later: _gather.Step) -> bool:
+        if later.value.value == earlier.value.value:
+            return False
+        targets = {s.target.value for s in (earlier, later) if s.target is not None}
+        if targets & ({earlier.value.value, later.value.value} | earlier.effect.names | later.effect.names):
+            return False
+        if earlier.target is not None and later.target is not None and earlier.target.value == later.target.value:
+            return False
+        return independent(earlier.effect, later.effect)
+
+    def _binding(self, call: cst.Call, step: _gather.Step) -> Optional[cst.BaseSmallStatement]:
+        """The statement of this block, before the await, that binds the coroutine."""
+        for statement in self._block.body:
+            smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else [statement]
+            for small in smalls:
+                if small is step.small:
+                    return None
+                if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is call:
+                    return small
         return None
 
     def _uses_in_function(self, name: str) -> int:
@@ -153,48 +166,21 @@ class DeferredSequentialAwaits(Rule):
             self._uses[id(function)] = counts
         return counts[name]
 
-    # ------------------------------------------------------------------ reporting
-    def _report(self, run: List[Step]) -> None:
+    def _report(self, run: List[_gather.Step]) -> None:
         names = [s.value.value for s in run]
-        first = min(run, key=lambda s: self._position(s.binding))
+        bindings = [b for b in (self._binding(s.binding, s) for s in run)]
+        order = {id(small): i for i, small in enumerate(n for st in self._block.body for n in getattr(st, "body", [st]) if isinstance(n, cst.CSTNode))}
+        first = min(bindings, key=lambda b: order.get(id(b), 0))
         library = self.model.async_library
         if library != "asyncio":
-            replacement, fix = task_group_spelling(library), None
+            replacement, fix = _gather.task_group_spelling(library), None
         else:
-            text, fix = plan_gather(self, run, [s.value for s in run], names)
-            replacement = f"'{text}'{structured_alternative(self)}"
+            text, fix = _gather.plan_gather(self, run, [s.value for s in run], names)
+            replacement = f"'{text}'{_gather.structured_alternative(self)}"
         self.report(
-            self._binding_small(first.binding),
+            first,
             fix=fix,
             names=", ".join(f"'{n}'" for n in names),
             function=self.model.function_name,
             replacement=replacement,
         )
-
-    def _position(self, call: cst.Call) -> int:
-        for index, statement in enumerate(self._block.body):
-            if isinstance(statement, cst.SimpleStatementLine) and any(
-                getattr(small, "value", None) is call for small in statement.body
-            ):
-                return index
-        return len(self._block.body)  # pragma: no cover - candidates have a binding line
-
-    def _binding_small(self, call: cst.Call) -> cst.CSTNode:
-        for statement in self._block.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if getattr(small, "value", None) is call:
-                        return small
-        return call  # pragma: no cover
-
-
-def _compatible(earlier: Step, later: Step) -> bool:
-    if later.value.value == earlier.value.value:
-        return False
-    targets = {s.target.value for s in (earlier, later) if s.target is not None}
-    if targets & {earlier.value.value, later.value.value}:
-        return False
-    if earlier.target is not None and later.target is not None and earlier.target.value == later.target.value:
-        return False
-    # Methods of the same object (thread-pool runners excepted) may depend on each other.
-    return not (earlier.receivers & (later.receivers | later.reads) or later.receivers & earlier.reads)

@@ -1,0 +1,566 @@
+"""May two awaited calls run at the same time? The analysis AIO400, AIO401 and AIO402 share.
+
+An awaited call is summarised as an `Effect`: the local names it reads (data flow),
+the objects whose methods it calls (receivers, by dotted path, each classified), the
+state it reads and writes (`self.x`, a module global, a SQL table), and what its
+callees' names or bodies say it does (`vocabulary` meanings: read, write, message,
+lifecycle, ...). Two effects are independent when no data flows between them, they
+share no object that serialises its users, and their meanings do not order them.
+
+Receivers are classified by `receiver_kind`: *concurrent* objects are made for
+concurrent use (HTTP clients, connection pools, bot API clients, and objects built
+around one), *serial* ones take one operation at a time (an open DB session,
+connection or cursor, a stream, websocket, page, file, lock). Project callees (an
+`async def` of this module, a method of the enclosing class) are judged by their
+bodies; names are only the fallback.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterator, Optional, Set, Tuple
+
+import libcst as cst
+
+from aiolint.core.walk import iter_nodes
+from aiolint.semantics import vocabulary as vocab
+from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT, PARAM, dotted_name
+
+CONCURRENT, SERIAL, UNKNOWN = "concurrent", "serial", "unknown"
+
+# Types and factories whose objects are made for concurrent use, or take one user at a time.
+CONCURRENT_TYPES = frozenset(
+    {
+        "aiohttp.ClientSession", "httpx.AsyncClient", "asyncpg.create_pool", "asyncpg.Pool",
+        "asyncpg.pool.Pool", "aiomysql.create_pool", "aiopg.create_pool", "motor.motor_asyncio.AsyncIOMotorClient",
+        "redis.asyncio.Redis", "redis.asyncio.from_url", "aioredis.from_url", "aioredis.Redis",
+        "sqlalchemy.ext.asyncio.create_async_engine", "discord.Client", "discord.ext.commands.Bot",
+        "discord.ext.commands.AutoShardedBot", "disnake.ext.commands.Bot", "aiogram.Bot", "telegram.Bot",
+    }
+)
+SERIAL_TYPES = frozenset(
+    {
+        "asyncpg.connect", "asyncpg.Connection", "aiosqlite.connect", "aiomysql.connect", "aiopg.connect",
+        "sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.orm.Session", "websockets.connect",
+        "asyncio.open_connection", "asyncio.Lock", "asyncio.Event", "asyncio.Queue", "asyncio.Semaphore",
+        "asyncio.Condition", "aiofiles.open", "anyio.open_file", "asyncio.create_subprocess_exec",
+        "asyncio.create_subprocess_shell", "sqlite3.connect",
+    }
+)
+# Methods of a pool or factory that hand out one serial object (`pool.acquire()`, `engine.begin()`).
+_HANDS_OUT_SERIAL = frozenset({"acquire", "connect", "begin", "cursor", "session", "ws_connect", "new_page", "transaction"})
+
+# Calls that run things concurrently already, or are the wait itself.
+_ORDERING_FUNCTIONS = frozenset(
+    {"asyncio.gather", "asyncio.wait", "asyncio.as_completed", "asyncio.sleep", "trio.sleep", "anyio.sleep"}
+)
+# Wrappers whose first argument is the real work.
+# A task awaited as soon as it is made runs alone, like the coroutine it wraps.
+WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield", "asyncio.create_task", "asyncio.ensure_future"})
+# Module functions that change the filesystem (often handed to a thread-pool runner).
+_FILE_CHANGES = re.compile(
+    r"^(?:os\.(?:remove|unlink|rmdir|removedirs|renames?|replace|mkdir|makedirs|symlink|link|chmod|chown|"
+    r"lchown|truncate|utime|fsync)|shutil\.(?!which$|disk_usage$|get_terminal_size$)\w+)$"
+)
+_SQL_WRITE = re.compile(r"\b(?:UPDATE|INSERT\s+(?:IGNORE\s+)?INTO|DELETE\s+FROM|REPLACE\s+INTO)\s+[`\"]?(\w+)", re.I)
+_SQL_READ = re.compile(r"\b(?:FROM|JOIN)\s+[`\"]?(\w+)", re.I)
+# Arguments named like the application object of a function-style API (`get_config(hass)`).
+_APPLICATION = frozenset({"hass", "app", "application"})
+# Runners known only by their name (`hass.async_add_executor_job(os.remove, path)`).
+_WORKER_WORDS = frozenset({"executor", "thread", "threadpool", "worker"})
+_RUNNER_WORDS = frozenset({"add", "run", "submit", "job", "in", "on", "to", "import", "sync", "blocking"})
+
+
+@dataclass
+class Effect:
+    names: Set[str] = field(default_factory=set)  # local names read
+    meanings: Set[str] = field(default_factory=set)
+    receivers: Dict[str, str] = field(default_factory=dict)  # dotted path -> kind
+    message_to: Set[str] = field(default_factory=set)  # receivers messages go to
+    writes: Set[str] = field(default_factory=set)  # state keys: "self.x", "table:users"
+    reads: Set[str] = field(default_factory=set)
+    # Changes known only by the callee's name (`ws.send(...)`, `db_update_user(...)`): the
+    # receiver's path, or "<call>" for a plain function. AIO400/AIO401 keep them in place;
+    # AIO402 allows them on an object that is the loop's own item.
+    named_changes: Set[str] = field(default_factory=set)
+
+    def merge(self, other: "Effect", translate=None) -> None:
+        self.meanings |= other.meanings
+        self.named_changes |= {k for k in (translate(key) if translate else key for key in other.named_changes) if k}
+        for key, kind in other.receivers.items():
+            key = translate(key) if translate else key
+            if key is not None:
+                self.receivers[key] = kind
+        for source, target in ((other.message_to, self.message_to), (other.writes, self.writes), (other.reads, self.reads)):
+            for key in source:
+                key = translate(key) if translate and not key.startswith("table:") else key
+                if key is not None:
+                    target.add(key)
+
+
+# ---------------------------------------------------------------------------------- receivers
+def receiver_kind(model, expr: cst.BaseExpression) -> str:
+    """Is the object `expr` evaluates to made for concurrent use, serialising, or unknown?
+
+    The one place that says what an object is: what built it (a call's qualified name, a
+    class annotation, `async with X() as x`), what it was built around (an object given a
+    concurrent client), and, failing that, what its name says.
+    """
+    built = _what_built(model, expr)
+    if built is not None:
+        kind = _kind_of_construction(model, built)
+        if kind != UNKNOWN:
+            return kind
+    name = expr.attr.value if isinstance(expr, cst.Attribute) else expr.value if isinstance(expr, cst.Name) else None
+    if name is None:
+        return UNKNOWN
+    words = vocab.receiver_words(name)
+    if words and (words[-1] in vocab.CONCURRENT_RECEIVER_WORDS or words[0] in vocab.CONCURRENT_RECEIVER_WORDS):
+        return CONCURRENT
+    if any(w in vocab.SERIAL_RECEIVER_WORDS for w in words):
+        return SERIAL
+    if built is not None and words and words[-1] in vocab.CLIENT_WORDS:
+        return CONCURRENT  # a client object constructed here (`async with EnergyZero() as client`)
+    return UNKNOWN
+
+
+def _what_built(model, expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The expression (a call or an annotation) that made the object `expr` names."""
+    if isinstance(expr, cst.Name):
+        held = model.holds(expr)
+        if held is not None:
+            return held
+        found = model.lookup(expr.value)
+        if found is not None and len(found[1]) == 1 and found[1][0].kind == PARAM:
+            annotation = getattr(found[1][0].node, "annotation", None)
+            return annotation.annotation if annotation is not None else None
+        return None
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        owner = model.enclosing_method(expr.value.value)
+        if owner is None:
+            return None
+        return _attribute_source(model, owner[0], expr.value.value, expr.attr.value)
+    return None
+
+
+def _attribute_source(model, classdef: cst.ClassDef, own: str, attr: str) -> Optional[cst.BaseExpression]:
+    """What `self.attr` is assigned in the class's methods, when that is one thing."""
+    found = []
+    for member in classdef.body.body:
+        if not isinstance(member, cst.FunctionDef):
+            continue
+        for node in iter_nodes(member.body, into_scopes=False):
+            if isinstance(node, (cst.Assign, cst.AnnAssign)):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, cst.Attribute) and target.attr.value == attr and dotted_name(target.value) is not None:
+                        value = node.value
+                        if isinstance(value, cst.Name):  # `self.bot = bot`: the parameter's annotation
+                            param = next((p for p in member.params.params if p.name.value == value.value), None)
+                            value = param.annotation.annotation if param is not None and param.annotation else value
+                        found.append(value)
+    return found[0] if len(found) == 1 else None
+
+
+def _kind_of_construction(model, built: cst.BaseExpression) -> str:
+    if isinstance(built, cst.Await):
+        built = built.expression
+    func = built.func if isinstance(built, cst.Call) else built
+    qualified = model.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+    if qualified in CONCURRENT_TYPES:
+        return CONCURRENT
+    if qualified in SERIAL_TYPES:
+        return SERIAL
+    if isinstance(built, cst.Call):
+        if isinstance(func, cst.Attribute) and func.attr.value in _HANDS_OUT_SERIAL:
+            return SERIAL  # one connection out of a pool, one transaction, one page
+        for arg in built.args:
+            if isinstance(arg.value, (cst.Name, cst.Attribute)) and receiver_kind(model, arg.value) == CONCURRENT:
+                return CONCURRENT  # built around a concurrent client: `Client(key, session=session)`
+    return UNKNOWN
+
+
+def path_of(expr: cst.BaseExpression) -> Optional[str]:
+    """`self.a.b` for attribute chains, through calls and subscripts (`self.a[0].b` -> `self.a.b`)."""
+    parts = []
+    while True:
+        if isinstance(expr, cst.Attribute):
+            parts.append(expr.attr.value)
+            expr = expr.value
+        elif isinstance(expr, cst.Subscript):
+            expr = expr.value
+        elif isinstance(expr, cst.Call):
+            parts = []  # the result of a call is another object: keep only what it hangs from
+            expr = expr.func
+        elif isinstance(expr, cst.Name):
+            parts.append(expr.value)
+            return ".".join(reversed(parts))
+        else:
+            return None
+
+
+# ---------------------------------------------------------------------------------- calls
+def effect_of(model, expr: cst.BaseExpression) -> Optional[Effect]:
+    """The effect of awaiting `expr` (a call), or None when it must keep its place."""
+    effect = Effect()
+    for node in iter_nodes(expr):
+        if isinstance(node, (cst.Await, cst.NamedExpr, cst.Yield)) and node is not expr:
+            return None
+        if isinstance(node, cst.Name):
+            effect.names.add(node.value)
+        elif isinstance(node, cst.Attribute):
+            path = path_of(node)
+            if path is not None:
+                effect.reads.add(path)
+    if not isinstance(expr, cst.Call):
+        return None
+    if not _call_effect(model, expr, effect, depth=0):
+        return None
+    return effect
+
+
+def _call_effect(model, call: cst.Call, effect: Effect, depth: int) -> bool:
+    """Add what one call does to `effect`; False when the call is an ordering step we cannot move."""
+    func = call.func
+    qualified = model.qualified_name(func)
+    if qualified in _ORDERING_FUNCTIONS or (qualified and _FILE_CHANGES.match(qualified)):
+        return False
+    runner = model.thread_pool_runner(call)
+    handed = None if runner is not None else _handed_callable(call)
+    if runner is not None or handed is not None:
+        # A runner's own name says nothing; the callable it runs does (and its receiver).
+        target = runner.callable.value if runner is not None and runner.callable is not None else handed
+        if target is None:
+            return True
+        target_q = model.qualified_name(target)
+        if target_q and _FILE_CHANGES.match(target_q):
+            return False
+        if handed is not None and isinstance(func, cst.Attribute):
+            _add_receiver(model, func.value, None, effect)
+        return _callee_effect(model, target, call, effect, depth, run_by_runner=True)
+    if qualified in WRAPPERS and call.args and isinstance(call.args[0].value, cst.Call):
+        return _call_effect(model, call.args[0].value, effect, depth)
+    _arguments(model, call, effect)
+    return _callee_effect(model, func, call, effect, depth)
+
+
+def _callee_effect(model, func, call, effect: Effect, depth: int, run_by_runner: bool = False) -> bool:
+    body = _project_body(model, func)
+    if body is not None and _is_stub(body[0]):
+        body = None  # `...`: says nothing, its name will have to
+    if body is not None and depth < 3:
+        definition, own = body
+        inner = body_effect(model, definition, depth + 1)
+        if inner is None:
+            return False
+        parameters = _parameter_map(definition, call, own, path_of(func.value) if own else None)
+        effect.merge(inner, lambda key: _translate(key, parameters))
+        if isinstance(func, cst.Attribute) and own is None and not run_by_runner:
+            _add_receiver(model, func.value, _meaning_or_none(inner), effect)
+        return True
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+    meaning = vocab.meaning(name) if name else None
+    if meaning in vocab.ORDERED:
+        return False
+    if isinstance(func, cst.Attribute) and meaning is None:
+        receiver = func.value.attr.value if isinstance(func.value, cst.Attribute) else getattr(func.value, "value", "")
+        if isinstance(receiver, str) and set(vocab.receiver_words(receiver)) & vocab.SYNC_RECEIVER_WORDS:
+            return False  # a queue's `get`, a condition's `notify`
+    if meaning in (vocab.WRITE, vocab.MESSAGE):
+        key = path_of(func.value) if isinstance(func, cst.Attribute) else "<call>"
+        effect.named_changes.add(key or "<call>")
+    if isinstance(func, cst.Attribute) and _is_super(func.value):
+        if name == model.function_name:
+            return False  # `super().m()` in `m`: the parent's part of this step
+        _add_receiver(model, cst.Name("self"), meaning, effect, key=_own(model) or "self")
+    elif isinstance(func, cst.Attribute):
+        if "objects" in (dotted_name(func) or "").split("."):
+            return False  # Django's async ORM: one connection per thread, in order anyway
+        if meaning is None and name in ("get", "put", "get_nowait", "put_nowait", "task_done", "join"):
+            meaning = vocab.SYNC
+        _add_receiver(model, func.value, meaning, effect)
+    elif isinstance(func, cst.Name) and not run_by_runner:
+        found = model.lookup(func.value)
+        if found is not None and not all(b.kind in (DEF, CLASSDEF, IMPORT) for b in found[1]):
+            effect.receivers[func.value] = UNKNOWN  # a called parameter/variable (`receive()`) may keep state
+    if meaning is not None:
+        effect.meanings.add(meaning)
+    return True
+
+
+def _is_stub(definition: cst.FunctionDef) -> bool:
+    body = definition.body
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    for statement in statements:
+        smalls = statement.body if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else [None]
+        for small in smalls:
+            if isinstance(small, cst.Pass) or (isinstance(small, cst.Expr) and isinstance(small.value, (cst.Ellipsis, cst.SimpleString))):
+                continue
+            if isinstance(small, cst.Raise):
+                continue  # `raise NotImplementedError`
+            return False
+    return True
+
+
+def _is_lock(expr) -> bool:
+    expr = expr.func if isinstance(expr, cst.Call) else expr
+    name = expr.attr.value if isinstance(expr, cst.Attribute) else expr.value if isinstance(expr, cst.Name) else ""
+    return bool({"lock", "rlock", "mutex", "semaphore", "sem", "acquire"} & set(vocab.name_words(name)))
+
+
+def _meaning_or_none(effect: Effect) -> Optional[str]:
+    for meaning in (vocab.MESSAGE, vocab.WRITE):
+        if meaning in effect.meanings:
+            return meaning
+    return None
+
+
+def _add_receiver(model, expr, meaning, effect: Effect, key: Optional[str] = None) -> None:
+    key = key or path_of(expr)
+    if key is None:
+        effect.receivers["<expression>"] = UNKNOWN
+        return
+    root = key.split(".")[0]
+    if model.qualified_name(expr) is not None and "." not in key and not root[:1].isupper():
+        return  # a module reached through an import: `asyncio.wait_for` is a function, not a method
+    effect.receivers[key] = receiver_kind(model, expr)
+    if meaning == vocab.MESSAGE:
+        effect.message_to.add(key)
+    elif meaning == vocab.WRITE:
+        effect.writes.add(key)
+
+
+def _arguments(model, call: cst.Call, effect: Effect) -> None:
+    """Objects handed to a call are used like receivers: a connection, the method's own
+    object, the application object of a function-style API."""
+    own = _own(model)
+    for arg in call.args:
+        value = arg.value
+        name = value.attr.value if isinstance(value, cst.Attribute) else value.value if isinstance(value, cst.Name) else None
+        if name is None:
+            continue
+        key = path_of(value)
+        if name in _APPLICATION or (own is not None and key == own):
+            effect.receivers[key] = UNKNOWN
+        elif receiver_kind(model, value) == SERIAL:
+            effect.receivers[key] = SERIAL
+
+
+def _own(model) -> Optional[str]:
+    function = model.function
+    if function is None:
+        return None
+    params = function.params.posonly_params or function.params.params
+    if not params:
+        return None
+    name = params[0].name.value
+    return name if model.enclosing_method(name) is not None else None
+
+
+def _is_super(expr) -> bool:
+    return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "super"
+
+
+def _handed_callable(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The callable a call runs, when its name says it runs one (`async_add_executor_job`)."""
+    if not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    handed = call.args[0].value
+    name = call.func.attr.value if isinstance(call.func, cst.Attribute) else call.func.value if isinstance(call.func, cst.Name) else None
+    if name is None or not isinstance(handed, (cst.Name, cst.Attribute)):
+        return None
+    words = set(vocab.name_words(name))
+    return handed if words & _WORKER_WORDS and words <= _WORKER_WORDS | _RUNNER_WORDS else None
+
+
+# ---------------------------------------------------------------------------------- project bodies
+def _project_body(model, func) -> Optional[Tuple[cst.FunctionDef, Optional[str]]]:
+    """(definition, name of its own-object parameter) for a callee defined in this module:
+    a module/enclosing function, or a method of the enclosing class (`self.m`)."""
+    if isinstance(func, cst.Name):
+        found = model.lookup(func.value)
+        if found is not None and len(found[1]) == 1 and found[1][0].kind == DEF:
+            return found[1][0].value, None
+        return None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        owner = model.enclosing_method(func.value.value)
+        if owner is not None:
+            method = model.find_method(owner[0], func.attr.value)
+            if method is not None:
+                params = method.params.posonly_params or method.params.params
+                return method, params[0].name.value if params else None
+    return None
+
+
+def _parameter_map(definition: cst.FunctionDef, call: cst.Call, own: Optional[str], own_path) -> Dict[str, Optional[str]]:
+    """Callee parameter -> the caller's path handed to it (None: a value private to the call)."""
+    params = list(definition.params.posonly_params) + list(definition.params.params)
+    mapping: Dict[str, Optional[str]] = {}
+    if own is not None and params:
+        mapping[params[0].name.value] = own_path
+        params = params[1:]
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for param, arg in zip(params, positional):
+        mapping[param.name.value] = path_of(arg.value)
+    for arg in call.args:
+        if arg.keyword is not None:
+            mapping[arg.keyword.value] = path_of(arg.value)
+    return mapping
+
+
+def _translate(key: str, parameters: Dict[str, Optional[str]]) -> Optional[str]:
+    root, _, rest = key.partition(".")
+    if root not in parameters:
+        return key if root == "global" else None  # a local of the callee: private to the call
+    base = parameters[root]
+    if base is None:
+        return None
+    return f"{base}.{rest}" if rest else base
+
+
+_BODY_CACHE = "_independence_bodies"
+
+
+def body_effect(model, definition: cst.FunctionDef, depth: int) -> Optional[Effect]:
+    """What a project function does, from its body: its awaited callees' effects, the
+    attributes of its parameters it writes and reads, the SQL tables its strings name.
+    None when the body holds an ordering step (a sleep, a lock, a lifecycle step)."""
+    real = getattr(model, "_model", model)
+    cache = real.__dict__.setdefault(_BODY_CACHE, {})
+    if id(definition) in cache:
+        return cache[id(definition)]
+    cache[id(definition)] = None  # recursion: unknown
+    effect = Effect()
+    awaited = {id(n.expression) for n in iter_nodes(definition.body, into_scopes=False) if isinstance(n, cst.Await)}
+    for node in iter_nodes(definition.body, into_scopes=False):
+        if isinstance(node, cst.Call) and id(node) in awaited:
+            if not _call_effect(_BodyModel(model, definition), node, effect, depth):
+                return None
+        elif isinstance(node, cst.With) and any(_is_lock(i.item) for i in node.items):
+            return None  # holds a lock: its callers take turns
+        elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            for target in targets:
+                path = path_of(target)
+                if path is not None and "." in path:
+                    effect.writes.add(path)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in vocab.CONTAINER_MUTATORS:
+                path = path_of(node.func.value)
+                if path is not None and "." in path:
+                    effect.writes.add(path)
+        elif isinstance(node, cst.Attribute):
+            path = path_of(node)
+            if path is not None:
+                effect.reads.add(path)
+        elif isinstance(node, (cst.SimpleString, cst.FormattedStringText)):
+            text = node.value
+            effect.writes.update("table:" + t.lower() for t in _SQL_WRITE.findall(text))
+            effect.reads.update("table:" + t.lower() for t in _SQL_READ.findall(text))
+        elif isinstance(node, cst.Global):
+            for name in node.names:
+                effect.writes.add("global." + name.name.value)
+    cache[id(definition)] = effect
+    return effect
+
+
+class _BodyModel:
+    """The model, answering about names as seen from inside another function's body."""
+
+    def __init__(self, model, definition):
+        self._model = model
+        self._scope = model.scope_of(definition)
+        self.function = definition
+        self.function_name = definition.name.value
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def lookup(self, name, scope=None):
+        return self._model.lookup(name, scope or self._scope)
+
+    def qualified_name(self, expr, scope=None):
+        return self._model.qualified_name(expr, scope or self._scope)
+
+    def holds(self, name, scope=None):
+        return self._model.holds(name, scope or self._scope)
+
+    def holds_call(self, name, scope=None, **kwargs):
+        return self._model.holds_call(name, scope or self._scope, **kwargs)
+
+    def enclosing_method(self, receiver):
+        found = self.lookup(receiver)
+        if found is None or found[0].node is not self.function:
+            return None
+        scope = found[0]
+        if scope.parent is None or scope.parent.kind != "class":
+            return None
+        params = self.function.params.posonly_params or self.function.params.params
+        if not params or params[0].name.value != receiver:
+            return None
+        return scope.parent.node, self.function
+
+    def thread_pool_runner(self, call):
+        return self._model.thread_pool_runner(call)
+
+
+# ---------------------------------------------------------------------------------- the verdict
+def _overlap(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def _shared_kind(a: Dict[str, str], b: Dict[str, str], x: str, y: str) -> str:
+    shorter = x if len(x) <= len(y) else y
+    return a.get(shorter) or b.get(shorter) or UNKNOWN
+
+
+def independent(first: Effect, second: Effect) -> bool:
+    """Can two awaited calls, summarised as effects, run at the same time?"""
+    if first.meanings & vocab.ORDERED or second.meanings & vocab.ORDERED:
+        return False
+    changes = (vocab.WRITE, vocab.MESSAGE)
+    # A message tells of what happened before it: it stays after (or before) a change.
+    if (vocab.MESSAGE in first.meanings and vocab.WRITE in second.meanings) or (
+        vocab.WRITE in first.meanings and vocab.MESSAGE in second.meanings
+    ):
+        return False
+    for x, kind_x in first.receivers.items():
+        for y, kind_y in second.receivers.items():
+            if not _overlap(x, y):
+                continue
+            shared = _shared_kind(first.receivers, second.receivers, x, y)
+            if shared != CONCURRENT:
+                return False
+            # One concurrent client: reads overlap; a change and anything else on it stay in order.
+            if any(m in changes for m in first.meanings | second.meanings) and (
+                (first.writes | first.message_to) & (second.writes | second.message_to | {y})
+                or (second.writes | second.message_to) & {x}
+            ):
+                return False
+    for x in first.writes | first.message_to:
+        for y in second.writes | second.message_to | second.reads:
+            if _overlap(x, y):
+                return False
+    for y in second.writes | second.message_to:
+        for x in first.reads:
+            if _overlap(x, y):
+                return False
+    # The same object used as a receiver by one and read in the other's arguments.
+    for x in first.receivers:
+        if x.split(".")[0] in second.names and first.receivers[x] != CONCURRENT and _root_used(x, second):
+            return False
+    for y in second.receivers:
+        if y.split(".")[0] in first.names and second.receivers[y] != CONCURRENT and _root_used(y, first):
+            return False
+    return True
+
+
+def _root_used(key: str, other: Effect) -> bool:
+    return any(_overlap(key, path) for path in other.reads | set(other.receivers)) or key in other.names
+
+
+def iter_awaits(node: cst.CSTNode) -> Iterator[cst.Await]:
+    """The awaits evaluated by a statement or expression, in order, not inside nested scopes."""
+    for inner in iter_nodes(node, into_scopes=False):
+        if isinstance(inner, cst.Await):
+            yield inner
