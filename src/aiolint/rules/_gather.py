@@ -328,3 +328,224 @@ def plan_gather(rule: Rule, steps: Sequence[Step], awaitables: Sequence[cst.Base
         imports=("asyncio",) if needs_import else (),
     )
     return text, fix
+
+
+# ---------------------------------------------------------------------------------- loops (AIO402)
+def _names(node) -> Set[str]:
+    return {n.value for n in iter_nodes(node) if isinstance(n, cst.Name)}
+
+
+def loop_awaits(model, node) -> Optional[List[cst.Call]]:
+    """The calls a `for` loop or comprehension awaits once per item, when its iterations are
+    independent; None otherwise."""
+    if isinstance(node, cst.For):
+        target, body, parts = node.target, node.body, [node.body]
+        if any(isinstance(n, (cst.Break, cst.Return, cst.Yield)) for n in iter_nodes(body, into_scopes=False)):
+            return None
+    else:
+        comp = node.for_in
+        if comp.asynchronous is not None or comp.inner_for_in is not None:
+            return None
+        target = comp.target
+        parts = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
+        if any(isinstance(n, cst.Await) for i in comp.ifs for n in iter_nodes(i)):
+            return None
+        body = None
+    item = _names(target)
+    awaits = [n for p in parts for n in iter_nodes(p, into_scopes=False) if isinstance(n, cst.Await)]
+    if not awaits or any(isinstance(n, cst.Await) for a in awaits for n in iter_nodes(a.expression)):
+        return None
+    if any(_in_comprehension(p, a) for p in parts for a in awaits):
+        return None  # an inner comprehension's own awaits: checked on their own
+    derived, carried, changed = _iteration_state(body, item) if body is not None else (set(item), set(), set())
+    if derived is None:
+        return None
+    effects = []
+    for awaited in awaits:
+        if not isinstance(awaited.expression, cst.Call):
+            return None
+        effect = effect_of(model, awaited.expression)
+        if effect is None or effect.names & (carried | changed):
+            return None
+        if any(p.split(".")[0] in changed for p in effect.reads):
+            return None
+        for key, kind in effect.receivers.items():
+            if key.split(".")[0] not in derived and kind != "concurrent":
+                return None  # one object shared by the iterations, of a kind that may serialise them
+        for key in effect.named_changes:
+            if key.split(".")[0] not in derived and not _to_the_item(awaited.expression, derived):
+                return None  # a change or message to one shared destination: its order shows
+        effects.append(effect)
+    if not any(e.names & derived for e in effects):
+        return None  # the same call every time (a retry, a poll): nothing per item
+    for a in effects:
+        for b in effects:
+            if any(_shared_key(x, derived) and _meet(x, y) for x in a.writes for y in b.reads | b.writes):
+                return None  # one iteration writes what another reads
+    return [a.expression for a in awaits]
+
+
+def _meet(x: str, y: str) -> bool:
+    return x == y or x.startswith(y + ".") or y.startswith(x + ".")
+
+
+def _shared_key(key: str, derived: Set[str]) -> bool:
+    return key.split(".")[0] not in derived
+
+
+def _to_the_item(call: cst.Call, derived: Set[str]) -> bool:
+    """A message or change whose destination is the item: its first argument or `chat_id=`."""
+    first = next((a for a in call.args if a.keyword is None and not a.star), None)
+    chosen = [a for a in call.args if a.keyword is not None and a.keyword.value in ("chat_id", "user_id", "channel_id")]
+    return any(_names(a.value) & derived for a in ([first] if first is not None else []) + chosen)
+
+
+def _iteration_state(body, item: Set[str]):
+    """(names that hold the item or values derived from it, names carried from one
+    iteration to the next, containers the body changes), or (None, ...) when the body
+    continues on an awaited result."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    facts = [_statement_facts(s) for s in statements]
+    bound_anywhere = set().union(*(f[1] for f in facts)) if facts else set()
+    derived, assigned, carried, changed, awaited = set(item), set(), set(), set(), set()
+    for statement, (reads, targets, augmented, stores, from_await, flows) in zip(statements, facts):
+        carried |= (reads & bound_anywhere) - assigned - item
+        carried |= augmented
+        changed |= stores
+        awaited |= from_await
+        for target, sources in flows:
+            if sources & derived:
+                derived.add(target)
+        for node in iter_nodes(statement, into_scopes=False):
+            if isinstance(node, cst.If) and any(isinstance(n, cst.Continue) for n in iter_nodes(node.body)):
+                if _names(node.test) & awaited:
+                    return None, None, None
+        assigned |= targets
+    return derived, carried, changed - item
+
+
+def _statement_facts(statement):
+    """(names read, names bound, names augmented, containers changed, names bound from an
+    await, [(bound name, names its value reads)]) of one statement."""
+    target_ids: Set[int] = set()
+    targets: Set[str] = set()
+    augmented: Set[str] = set()
+    stores: Set[str] = set()
+    from_await: Set[str] = set()
+    flows = []
+    for node in iter_nodes(statement, into_scopes=False):
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            node_targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            value_names = _names(node.value) if node.value is not None else set()
+            has_await = node.value is not None and any(isinstance(n, cst.Await) for n in iter_nodes(node.value))
+            for t in node_targets:
+                if isinstance(t, (cst.Subscript, cst.Attribute)):
+                    path = path_of(t)
+                    if path is not None:
+                        stores.add(path.split(".")[0])
+                    continue
+                for name in iter_nodes(t):
+                    if isinstance(name, cst.Name):
+                        targets.add(name.value)
+                        flows.append((name.value, value_names))
+                        if has_await:
+                            from_await.add(name.value)
+                        if isinstance(node, cst.AugAssign):
+                            augmented.add(name.value)
+                        else:
+                            target_ids.add(id(name))
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            for name in iter_nodes(node.target):
+                if isinstance(name, cst.Name):
+                    targets.add(name.value)
+                    target_ids.add(id(name))
+                    flows.append((name.value, _names(node.iter)))
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in vocab.CONTAINER_MUTATORS:
+                path = path_of(node.func.value)
+                if path is not None:
+                    stores.add(path.split(".")[0])
+    reads = {n.value for n in iter_nodes(statement, into_scopes=False) if isinstance(n, cst.Name) and id(n) not in target_ids}
+    return reads, targets, augmented, stores, from_await, flows
+
+
+def plan_loop_gather(rule: Rule, node) -> Tuple[str, Optional[Fix]]:
+    """The gather spelling for the message, and the fix for the collect shapes."""
+    model = rule.model
+    name_text, reference = gather_name(model)
+    if isinstance(node, cst.For):
+        target, items, ifs = node.target, node.iter, []
+        collect = _collect_shape(node, model.parent)
+        call = collect[1] if collect else None
+    else:
+        target, items, ifs = node.for_in.target, node.for_in.iter, list(node.for_in.ifs)
+        elt = node.elt if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) else None
+        call = elt.expression if isinstance(elt, cst.Await) and not elt.lpar else None
+        collect = None
+    shown = edits.snippet(call, limit=40) if call is not None else "f(x)"
+    text = f"await {name_text}(*({shown} for {edits.code(target)} in {edits.snippet(items, limit=40)}))"
+    if call is None or reference is None or (not isinstance(node, cst.For) and not isinstance(node, cst.ListComp)):
+        return text, None
+    name, needs_import = reference
+    generator = cst.GeneratorExp(
+        elt=call.with_changes(lpar=[], rpar=[]),
+        for_in=cst.CompFor(target=target, iter=items, ifs=ifs),
+    )
+    gathered = cst.Await(edits.call(f"{name}.gather", [cst.Arg(generator, star="*")]))
+    if isinstance(node, cst.ListComp):
+        replacements = [(node, gathered.with_changes(lpar=node.lpar, rpar=node.rpar))]
+    else:
+        results, _, previous = collect
+        if previous is not None:
+            statement = cst.SimpleStatementLine(
+                [cst.Assign([cst.AssignTarget(cst.Name(results))], gathered)], leading_lines=previous.leading_lines
+            )
+            replacements = [(previous, REMOVE), (node, statement)]
+        else:
+            extend = cst.Call(cst.Attribute(cst.Name(results), cst.Name("extend")), [cst.Arg(gathered)])
+            replacements = [(node, cst.SimpleStatementLine([cst.Expr(extend)], leading_lines=node.leading_lines))]
+    fix = rule.make_fix(
+        f"Await the calls together with '{name}.gather(...)'", replacements, safe=False,
+        imports=("asyncio",) if needs_import else (),
+    )
+    return text, fix
+
+
+def _collect_shape(node: cst.For, block):
+    """For `for x in xs: results.append(await f(x))`: (results, the call, the `results = []`
+    statement right before the loop or None)."""
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1 or node.leading_lines and any(
+        line.comment for line in node.leading_lines
+    ):
+        return None
+    line = body.body[0]
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(line.body[0], cst.Expr):
+        return None
+    if line.trailing_whitespace.comment is not None or any(l.comment for l in line.leading_lines):
+        return None
+    call = line.body[0].value
+    if not (
+        isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "append"
+        and isinstance(call.func.value, cst.Name) and len(call.args) == 1 and call.args[0].keyword is None
+        and not call.args[0].star and isinstance(call.args[0].value, cst.Await) and not call.args[0].value.lpar
+    ):
+        return None
+    results = call.func.value.value
+    return results, call.args[0].value.expression, _empty_list_before(node, block, results)
+
+
+def _empty_list_before(node: cst.For, block, results: str):
+    """The `results = []` line right before the loop in its block, or None."""
+    body = list(getattr(block, "body", ()))
+    index = next((i for i, s in enumerate(body) if s is node), 0)
+    previous = body[index - 1] if index > 0 else None
+    if not isinstance(previous, cst.SimpleStatementLine) or len(previous.body) != 1:
+        return None
+    small = previous.body[0]
+    if previous.trailing_whitespace.comment is not None or not isinstance(small, cst.Assign) or len(small.targets) != 1:
+        return None
+    target, value = small.targets[0].target, small.value
+    if isinstance(target, cst.Name) and target.value == results and isinstance(value, cst.List) and not value.elements:
+        return previous
+    return None

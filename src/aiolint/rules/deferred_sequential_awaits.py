@@ -105,9 +105,10 @@ class DeferredSequentialAwaits(Rule):
                         self._flush(run)
                         run, between = [step], set()
                     continue
+                # A statement between the awaits may use the results awaited before it (the
+                # gather binds them first); it must not bind or read what a later await binds.
                 names = {n.value for n in iter_nodes(small) if isinstance(n, cst.Name)}
-                watched = {s.value.value for s in run} | {s.target.value for s in run if s.target is not None}
-                if names & watched or any(isinstance(n, (cst.Return, cst.Break, cst.Continue, cst.Raise)) for n in iter_nodes(small)):
+                if any(isinstance(n, (cst.Return, cst.Break, cst.Continue, cst.Raise)) for n in iter_nodes(small)):
                     self._flush(run)
                     run, between = [], set()
                 elif run:

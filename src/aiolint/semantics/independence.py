@@ -54,6 +54,7 @@ _HANDS_OUT_SERIAL = frozenset({"acquire", "connect", "begin", "cursor", "session
 _ORDERING_FUNCTIONS = frozenset(
     {"asyncio.gather", "asyncio.wait", "asyncio.as_completed", "asyncio.sleep", "trio.sleep", "anyio.sleep"}
 )
+_SLEEPS = frozenset({"asyncio.sleep", "trio.sleep", "anyio.sleep"})
 # Wrappers whose first argument is the real work.
 # A task awaited as soon as it is made runs alone, like the coroutine it wraps.
 WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield", "asyncio.create_task", "asyncio.ensure_future"})
@@ -223,6 +224,8 @@ def _call_effect(model, call: cst.Call, effect: Effect, depth: int) -> bool:
     """Add what one call does to `effect`; False when the call is an ordering step we cannot move."""
     func = call.func
     qualified = model.qualified_name(func)
+    if depth > 0 and (qualified in _SLEEPS or vocab.meaning(getattr(func, "attr", func).value if isinstance(func, (cst.Name, cst.Attribute)) else "") == vocab.PACING):
+        return True  # a sleep inside a callee is its own latency, not an order between callers
     if qualified in _ORDERING_FUNCTIONS or (qualified and _FILE_CHANGES.match(qualified)):
         return False
     runner = model.thread_pool_runner(call)
@@ -321,9 +324,10 @@ def _add_receiver(model, expr, meaning, effect: Effect, key: Optional[str] = Non
         effect.receivers["<expression>"] = UNKNOWN
         return
     root = key.split(".")[0]
-    if model.qualified_name(expr) is not None and "." not in key and not root[:1].isupper():
+    kind = receiver_kind(model, expr)
+    if model.qualified_name(expr) is not None and "." not in key and not root[:1].isupper() and kind != SERIAL:
         return  # a module reached through an import: `asyncio.wait_for` is a function, not a method
-    effect.receivers[key] = receiver_kind(model, expr)
+    effect.receivers[key] = kind
     if meaning == vocab.MESSAGE:
         effect.message_to.add(key)
     elif meaning == vocab.WRITE:
