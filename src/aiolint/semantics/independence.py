@@ -120,6 +120,8 @@ def receiver_kind(model, expr: cst.BaseExpression) -> str:
         return CONCURRENT
     if any(w in vocab.SERIAL_RECEIVER_WORDS for w in words):
         return SERIAL
+    if isinstance(expr, cst.Attribute) and receiver_kind(model, expr.value) == CONCURRENT:
+        return CONCURRENT  # a part of a concurrent client: `client.allergens`, `bot.current_guild`
     if built is not None and words and words[-1] in vocab.CLIENT_WORDS:
         return CONCURRENT  # a client object constructed here (`async with EnergyZero() as client`)
     return UNKNOWN
@@ -291,6 +293,14 @@ def _callee_effect(model, func, call, effect: Effect, depth: int, run_by_runner:
     return True
 
 
+def _idempotent(model, value) -> bool:
+    if isinstance(value, (cst.Name,)) and value.value in ("True", "False", "None"):
+        return True
+    if isinstance(value, (cst.Integer, cst.SimpleString)):
+        return True
+    return isinstance(value, cst.Call) and _kind_of_construction(model, value) == CONCURRENT
+
+
 def _is_stub(definition: cst.FunctionDef) -> bool:
     body = definition.body
     statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
@@ -435,15 +445,18 @@ def body_effect(model, definition: cst.FunctionDef, depth: int) -> Optional[Effe
         return cache[id(definition)]
     cache[id(definition)] = None  # recursion: unknown
     effect = Effect()
+    inner_model = _BodyModel(model, definition)
     awaited = {id(n.expression) for n in iter_nodes(definition.body, into_scopes=False) if isinstance(n, cst.Await)}
     for node in iter_nodes(definition.body, into_scopes=False):
         if isinstance(node, cst.Call) and id(node) in awaited:
-            if not _call_effect(_BodyModel(model, definition), node, effect, depth):
+            if not _call_effect(inner_model, node, effect, depth):
                 return None
         elif isinstance(node, cst.With) and any(_is_lock(i.item) for i in node.items):
             return None  # holds a lock: its callers take turns
         elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            if _idempotent(inner_model, node.value):
+                continue  # `self._closed = True`, `self.session = ClientSession()`: the same whoever runs first
             for target in targets:
                 path = path_of(target)
                 if path is not None and "." in path:
