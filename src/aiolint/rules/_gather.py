@@ -200,11 +200,12 @@ def is_test_module(source: str) -> bool:
     return bool(_TEST_MODULE.search(source))
 
 
-def ordinary_context(model, node=None) -> bool:
+def ordinary_context(model, lifecycle: bool = True) -> bool:
     """False where the order of awaits is the point: test functions, lifecycle and cleanup
-    functions, exception handlers and `finally`, transaction and lock bodies."""
+    functions (unless `lifecycle` is False: a loop's items have no order among themselves),
+    exception handlers and `finally`, transaction and lock bodies."""
     function = model.function_name
-    if function.lstrip("_").lower().startswith("test") or vocab.lifecycle_function(function):
+    if function.lstrip("_").lower().startswith("test") or (lifecycle and vocab.lifecycle_function(function)):
         return False
     if function.startswith("__") and function.endswith("__"):
         return False  # __aenter__, __aexit__, __call__ (an ASGI app's protocol steps)
@@ -352,6 +353,9 @@ def loop_awaits(model, node) -> Optional[List[cst.Call]]:
             return None
         body = None
     item = _names(target)
+    iterable = node.iter if isinstance(node, cst.For) else node.for_in.iter
+    if any(set(vocab.receiver_words(n)) & vocab.ORDERED_ITEM_WORDS for n in _item_words(iterable) | item):
+        return None  # events, updates, chunks, steps: their order is the point
     awaits = [n for p in parts for n in iter_nodes(p, into_scopes=False) if isinstance(n, cst.Await)]
     if not awaits or any(isinstance(n, cst.Await) for a in awaits for n in iter_nodes(a.expression)):
         return None
@@ -373,8 +377,13 @@ def loop_awaits(model, node) -> Optional[List[cst.Call]]:
             if key.split(".")[0] not in derived and kind != "concurrent":
                 return None  # one object shared by the iterations, of a kind that may serialise them
         for key in effect.named_changes:
-            if key.split(".")[0] not in derived and not _to_the_item(awaited.expression, derived):
-                return None  # a change or message to one shared destination: its order shows
+            if key.split(".")[0] in derived and _peer(key):
+                continue  # one message or change to each peer (`ws.send_str(...)` for each `ws`)
+            if not _to_the_item(awaited.expression, derived):
+                return None  # to one shared destination, or to handlers: its order shows
+        func = awaited.expression.func
+        if isinstance(func, cst.Name) and func.value in derived:
+            return None  # the items are callbacks: run in the order they were registered
         effects.append(effect)
     if not any(e.names & derived for e in effects):
         return None  # the same call every time (a retry, a poll): nothing per item
@@ -385,12 +394,27 @@ def loop_awaits(model, node) -> Optional[List[cst.Call]]:
     return [a.expression for a in awaits]
 
 
+def _item_words(iterable) -> Set[str]:
+    """The names that say what a loop runs over: `self.events`, `updates["updates"]`, `get_steps()`."""
+    words = set()
+    for node in iter_nodes(iterable):
+        if isinstance(node, cst.Name):
+            words.add(node.value)
+        elif isinstance(node, cst.SimpleString):
+            words.add(node.raw_value if hasattr(node, "raw_value") else node.value.strip("'\""))
+    return words
+
+
 def _meet(x: str, y: str) -> bool:
     return x == y or x.startswith(y + ".") or y.startswith(x + ".")
 
 
 def _shared_key(key: str, derived: Set[str]) -> bool:
     return key.split(".")[0] not in derived
+
+
+def _peer(key: str) -> bool:
+    return any(set(vocab.receiver_words(part)) & vocab.PEER_WORDS for part in key.split("."))
 
 
 def _to_the_item(call: cst.Call, derived: Set[str]) -> bool:
@@ -404,7 +428,7 @@ def _iteration_state(body, item: Set[str]):
     """(names that hold the item or values derived from it, names carried from one
     iteration to the next, containers the body changes), or (None, ...) when the body
     continues on an awaited result."""
-    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    statements = list(_flat(body.body if isinstance(body, cst.IndentedBlock) else [body]))
     facts = [_statement_facts(s) for s in statements]
     bound_anywhere = set().union(*(f[1] for f in facts)) if facts else set()
     derived, assigned, carried, changed, awaited = set(item), set(), set(), set(), set()
@@ -416,12 +440,36 @@ def _iteration_state(body, item: Set[str]):
         for target, sources in flows:
             if sources & derived:
                 derived.add(target)
-        for node in iter_nodes(statement, into_scopes=False):
-            if isinstance(node, cst.If) and any(isinstance(n, cst.Continue) for n in iter_nodes(node.body)):
-                if _names(node.test) & awaited:
-                    return None, None, None
         assigned |= targets
+    for node in iter_nodes(body, into_scopes=False):
+        if isinstance(node, cst.If) and any(isinstance(n, cst.Continue) for n in iter_nodes(node.body)):
+            if _names(node.test) & awaited:
+                return None, None, None  # whether the next item is worked on depends on a result
     return derived, carried, changed - item
+
+
+def _flat(statements) -> Iterator[cst.CSTNode]:
+    """The statements of a loop body in the order they run, into `if`/`try`/`with` blocks
+    (their tests and items first); a nested loop stays whole."""
+    for statement in statements:
+        if isinstance(statement, cst.If):
+            yield statement.test
+            yield from _flat(statement.body.body)
+            if statement.orelse is not None:
+                yield from _flat([statement.orelse] if isinstance(statement.orelse, cst.If) else statement.orelse.body.body)
+        elif isinstance(statement, cst.Try):
+            yield from _flat(statement.body.body)
+            for handler in statement.handlers:
+                yield from _flat(handler.body.body)
+            for extra in (statement.orelse, statement.finalbody):
+                if extra is not None:
+                    yield from _flat(extra.body.body)
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                yield item
+            yield from _flat(statement.body.body)
+        else:
+            yield statement
 
 
 def _statement_facts(statement):

@@ -20,9 +20,10 @@ LIFECYCLE = "lifecycle"  # opens, starts, logs in, tears down: what follows depe
 GUARD = "guard"  # checks a precondition and raises: must come before what it guards
 PACING = "pacing"  # sleeps, waits, throttles: the delay is the point
 SYNC = "sync"  # lock/event/queue/condition operations
+DISPATCH = "dispatch"  # runs registered handlers or callbacks: in the order they were registered
 
 # Meanings that tie a call to its place whatever the other call does.
-ORDERED = frozenset({LIFECYCLE, GUARD, PACING, SYNC})
+ORDERED = frozenset({LIFECYCLE, GUARD, PACING, SYNC, DISPATCH})
 
 _VERBS: Dict[str, FrozenSet[str]] = {
     READ: frozenset(
@@ -37,11 +38,11 @@ _VERBS: Dict[str, FrozenSet[str]] = {
         "expire invalidate revoke grant approve confirm accept reject transfer pay charge refund install "
         "uninstall deploy mount attach detach bind unbind register unregister subscribe unsubscribe reset "
         "clear restore populate enable disable unlink rm chmod chown symlink link touch fsync migrate "
-        "apply invoke process kick ban unban mute unmute pin unpin promote restrict lock_ delete_messages "
+        "apply process kick ban unban mute unmute pin unpin promote restrict lock_ delete_messages "
         "purge_messages approve_chat".split()
     ),
     MESSAGE: frozenset(
-        "send reply respond answer notify broadcast emit publish dispatch fire trigger signal announce "
+        "send reply respond answer notify broadcast publish signal announce "
         "say log print echo react followup defer typing ack nack eof edit_message delete_message".split()
     ),
     LIFECYCLE: frozenset(
@@ -52,10 +53,11 @@ _VERBS: Dict[str, FrozenSet[str]] = {
     ),
     GUARD: frozenset("check ensure validate verify assert require raise guard auth authenticate authorize".split()),
     PACING: frozenset("sleep throttle wait backoff delay".split()),
+    DISPATCH: frozenset("call invoke dispatch emit fire trigger callback hook".split()),
     SYNC: frozenset("acquire release lock unlock notify_all wait_for locked is_set task_done".split()),
 }
 _MEANING_OF: Dict[str, str] = {}
-for _meaning in (SYNC, PACING, GUARD, LIFECYCLE, MESSAGE, WRITE, READ):  # the first meaning listed wins
+for _meaning in (SYNC, PACING, DISPATCH, GUARD, LIFECYCLE, MESSAGE, WRITE, READ):  # the first meaning listed wins
     for _word in _VERBS[_meaning]:
         _MEANING_OF.setdefault(_word, _meaning)
 
@@ -97,6 +99,15 @@ SERIAL_RECEIVER_WORDS = frozenset(
     "state".split()
 )
 SYNC_RECEIVER_WORDS = frozenset("lock rlock mutex event queue q sem semaphore cond condition barrier latch limiter".split())
+# Objects that stand for one peer or destination: a message or change to each of them (the
+# loop's own item) has no order to keep with the others.
+PEER_WORDS = frozenset(
+    "ws websocket socket sock channel chan chat user member peer client conn connection stream writer "
+    "collection coll room thread guild shard recipient".split()
+)
+# What a loop's items are when their order is the point: events and updates in arrival order,
+# pieces of one stream, steps and migrations in sequence.
+ORDERED_ITEM_WORDS = frozenset("event events update updates chunk chunks line lines frame frames packet packets step steps migration migrations patch patches".split())
 CONCURRENT_RECEIVER_WORDS = frozenset("bot pool engine".split())
 CLIENT_WORDS = frozenset("client api".split())  # only for objects built in sight
 
