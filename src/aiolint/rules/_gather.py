@@ -77,13 +77,13 @@ def statement_steps(line, small: cst.BaseSmallStatement) -> Optional[List[Step]]
         return [Step(line, small, value.expression, small.target, small.annotation, binds=binds)]
     if plain and isinstance(small, (cst.Expr, cst.Return)):
         return [Step(line, small, value.expression, is_return=isinstance(small, cst.Return))]
-    if isinstance(small, cst.Return):
-        return None
     changes = _outer_changes(value, awaits)
     if changes is None:
         return None
     changes |= {p for p in (path_of(t) for t in targets) if p and "." in p}
-    return [Step(line, small, a.expression, simple=False, binds=binds, changes=changes) for a in awaits]
+    steps = [Step(line, small, a.expression, simple=False, binds=binds, changes=changes) for a in awaits]
+    steps[-1].is_return = isinstance(small, cst.Return)
+    return steps
 
 
 def _in_comprehension(root, node) -> bool:
@@ -209,7 +209,7 @@ def ordinary_context(model, lifecycle: bool = True) -> bool:
         return False
     if function.startswith("__") and function.endswith("__"):
         return False  # __aenter__, __aexit__, __call__ (an ASGI app's protocol steps)
-    parent = model.parent
+    parent = next((n for n in reversed(model.ancestors) if isinstance(n, _BLOCK_OWNERS)), None)
     if isinstance(parent, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally)):
         return False
     if isinstance(parent, cst.With):
@@ -220,6 +220,9 @@ def ordinary_context(model, lifecycle: bool = True) -> bool:
     if isinstance(parent, cst.Try) and any(_catches_stop_iteration(h) for h in parent.handlers):
         return False  # `anext()` pairs inside `try/except StopAsyncIteration`: the second needs the first
     return True
+
+
+_BLOCK_OWNERS = (cst.BaseCompoundStatement, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.Else)
 
 
 def _catches_stop_iteration(handler) -> bool:
@@ -285,6 +288,8 @@ def plan_gather(rule: Rule, steps: Sequence[Step], awaitables: Sequence[cst.Base
     text = f"await {call_text}" if all(b is None for b in bound) else f"{', '.join(targets)} = await {call_text}"
     if returning:
         text += f"; return {fresh}"
+    if not all(s.simple for s in steps):
+        text = f"await {call_text}"  # the statements around the awaits then use its results
     single_line = steps[0].line is not None and all(s.line is steps[0].line for s in steps)
     blocked = (
         reference is None
@@ -517,7 +522,7 @@ def _statement_facts(statement):
     return reads, targets, augmented, stores, from_await, flows
 
 
-def plan_loop_gather(rule: Rule, node) -> Tuple[str, Optional[Fix]]:
+def plan_loop_gather(rule: Rule, node, calls: Sequence[cst.Call]) -> Tuple[str, Optional[Fix]]:
     """The gather spelling for the message, and the fix for the collect shapes."""
     model = rule.model
     name_text, reference = gather_name(model)
@@ -530,8 +535,11 @@ def plan_loop_gather(rule: Rule, node) -> Tuple[str, Optional[Fix]]:
         elt = node.elt if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) else None
         call = elt.expression if isinstance(elt, cst.Await) and not elt.lpar else None
         collect = None
-    shown = edits.snippet(call, limit=40) if call is not None else "f(x)"
-    text = f"await {name_text}(*({shown} for {edits.code(target)} in {edits.snippet(items, limit=40)}))"
+    shown = edits.snippet(call if call is not None else calls[0], limit=40)
+    condition = "".join(f" if {edits.snippet(i.search, limit=30)}" for i in ifs)
+    text = f"await {name_text}(*({shown} for {edits.code(target)} in {edits.snippet(items, limit=40)}{condition}))"
+    if collect is not None:
+        text = f"{collect[0]} = {text}" if collect[2] is not None else f"{collect[0]}.extend({text})"
     if call is None or reference is None or (not isinstance(node, cst.For) and not isinstance(node, cst.ListComp)):
         return text, None
     name, needs_import = reference

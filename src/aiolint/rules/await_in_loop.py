@@ -45,18 +45,22 @@ class AwaitInLoop(Rule):
             "at once; an `asyncio.Semaphore` bounds how many run together when the input is large."
         ),
         example=(
+            "import aiohttp\n\n"
             "async def fetch(session, url): ...\n\n"
-            "async def fetch_all(session, urls):\n"
-            "    pages = []\n"
-            "    for url in urls:\n"
-            "        pages.append(await fetch(session, url))\n"
+            "async def fetch_all(urls):\n"
+            "    async with aiohttp.ClientSession() as session:\n"
+            "        pages = []\n"
+            "        for url in urls:\n"
+            "            pages.append(await fetch(session, url))\n"
             "    return pages\n"
         ),
         use_instead=(
             "import asyncio\n\n"
+            "import aiohttp\n\n"
             "async def fetch(session, url): ...\n\n"
-            "async def fetch_all(session, urls):\n"
-            "    pages = await asyncio.gather(*(fetch(session, url) for url in urls))\n"
+            "async def fetch_all(urls):\n"
+            "    async with aiohttp.ClientSession() as session:\n"
+            "        pages = await asyncio.gather(*(fetch(session, url) for url in urls))\n"
             "    return pages\n"
         ),
         fix_safety=(
@@ -95,7 +99,7 @@ class AwaitInLoop(Rule):
         library = model.async_library
         fix = None
         if library == "asyncio":
-            text, fix = _gather.plan_loop_gather(self, node)
+            text, fix = _gather.plan_loop_gather(self, node, calls)
             large = " (an 'asyncio.Semaphore' bounds a large input)"
             replacement = f"'{text}' or a 'TaskGroup'{large}"
         elif library == "trio":
