@@ -175,7 +175,7 @@ def split_runs(steps: Sequence[Optional[Step]], candidate, compatible) -> Iterat
         else:
             if len(run) >= 2:
                 yield run
-            run = [s for s in run if s.small is step.small] + [step]  # a statement is never split
+            run = [step]
         if step.is_return:
             if len(run) >= 2:
                 yield run
@@ -200,12 +200,12 @@ def is_test_module(source: str) -> bool:
     return bool(_TEST_MODULE.search(source))
 
 
-def ordinary_context(model, lifecycle: bool = True) -> bool:
+def ordinary_context(model, by_verb: bool = True) -> bool:
     """False where the order of awaits is the point: test functions, lifecycle and cleanup
-    functions (unless `lifecycle` is False: a loop's items have no order among themselves),
-    exception handlers and `finally`, transaction and lock bodies."""
+    functions (for loops, `by_verb` False: only by the words that name a lifecycle step, so
+    `start_handler` is checked), exception handlers and `finally`, transaction and lock bodies."""
     function = model.function_name
-    if function.lstrip("_").lower().startswith("test") or (lifecycle and vocab.lifecycle_function(function)):
+    if function.lstrip("_").lower().startswith("test") or vocab.lifecycle_function(function, by_verb):
         return False
     if function.startswith("__") and function.endswith("__"):
         return False  # __aenter__, __aexit__, __call__ (an ASGI app's protocol steps)
@@ -425,8 +425,15 @@ def _peer(key: str) -> bool:
 def _to_the_item(call: cst.Call, derived: Set[str]) -> bool:
     """A message or change whose destination is the item: its first argument or `chat_id=`."""
     first = next((a for a in call.args if a.keyword is None and not a.star), None)
-    chosen = [a for a in call.args if a.keyword is not None and a.keyword.value in ("chat_id", "user_id", "channel_id")]
-    return any(_names(a.value) & derived for a in ([first] if first is not None else []) + chosen)
+    chosen = [a for a in call.args if a.keyword is not None and _destination(a.keyword.value)]
+    if first is not None and any(_destination(n) for n in _names(first.value) & derived):
+        chosen.append(first)  # `bot.send_message(user_id, text)`; not `client.send_command(cmd)`
+    return any(_names(a.value) & derived for a in chosen)
+
+
+def _destination(name: str) -> bool:
+    words = vocab.receiver_words(name)
+    return bool(words) and (words[-1] == "id" or bool(set(words) & vocab.PEER_WORDS))
 
 
 def _iteration_state(body, item: Set[str]):
@@ -536,7 +543,7 @@ def plan_loop_gather(rule: Rule, node, calls: Sequence[cst.Call]) -> Tuple[str, 
         call = elt.expression if isinstance(elt, cst.Await) and not elt.lpar else None
         collect = None
     shown = edits.snippet(call if call is not None else calls[0], limit=40)
-    condition = "".join(f" if {edits.snippet(i.search, limit=30)}" for i in ifs)
+    condition = "".join(f" if {edits.snippet(i.test, limit=30)}" for i in ifs)
     text = f"await {name_text}(*({shown} for {edits.code(target)} in {edits.snippet(items, limit=40)}{condition}))"
     if collect is not None:
         text = f"{collect[0]} = {text}" if collect[2] is not None else f"{collect[0]}.extend({text})"

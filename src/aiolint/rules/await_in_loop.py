@@ -86,7 +86,7 @@ class AwaitInLoop(Rule):
 
     def _check(self, node: Loop) -> None:
         model = self.model
-        if not model.in_async_context or not _gather.ordinary_context(model, lifecycle=False):
+        if not model.in_async_context or not _gather.ordinary_context(model, by_verb=False):
             return
         if self._test_module is None:
             self._test_module = _gather.is_test_module(model.source)

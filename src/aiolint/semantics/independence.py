@@ -24,7 +24,7 @@ import libcst as cst
 
 from aiolint.core.walk import iter_nodes
 from aiolint.semantics import vocabulary as vocab
-from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT, PARAM, dotted_name
+from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT, PARAM, Scope, dotted_name, scope_kind
 
 CONCURRENT, SERIAL, UNKNOWN = "concurrent", "serial", "unknown"
 
@@ -36,6 +36,8 @@ CONCURRENT_TYPES = frozenset(
         "redis.asyncio.Redis", "redis.asyncio.from_url", "aioredis.from_url", "aioredis.Redis",
         "sqlalchemy.ext.asyncio.create_async_engine", "discord.Client", "discord.ext.commands.Bot",
         "discord.ext.commands.AutoShardedBot", "disnake.ext.commands.Bot", "aiogram.Bot", "telegram.Bot",
+        "homeassistant.helpers.aiohttp_client.async_get_clientsession",
+        "homeassistant.helpers.httpx_client.get_async_client",
     }
 )
 SERIAL_TYPES = frozenset(
@@ -100,16 +102,18 @@ class Effect:
 
 
 # ---------------------------------------------------------------------------------- receivers
-def receiver_kind(model, expr: cst.BaseExpression) -> str:
+def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> str:
     """Is the object `expr` evaluates to made for concurrent use, serialising, or unknown?
 
     The one place that says what an object is: what built it (a call's qualified name, a
     class annotation, `async with X() as x`), what it was built around (an object given a
     concurrent client), and, failing that, what its name says.
     """
+    if _depth > 4:
+        return UNKNOWN  # `a = A(b)`, `b = B(a)`: no end to follow
     built = _what_built(model, expr)
     if built is not None:
-        kind = _kind_of_construction(model, built)
+        kind = _kind_of_construction(model, built, _depth + 1)
         if kind != UNKNOWN:
             return kind
     name = expr.attr.value if isinstance(expr, cst.Attribute) else expr.value if isinstance(expr, cst.Name) else None
@@ -120,9 +124,9 @@ def receiver_kind(model, expr: cst.BaseExpression) -> str:
         return CONCURRENT
     if any(w in vocab.SERIAL_RECEIVER_WORDS for w in words):
         return SERIAL
-    if isinstance(expr, cst.Attribute) and receiver_kind(model, expr.value) == CONCURRENT:
+    if isinstance(expr, cst.Attribute) and receiver_kind(model, expr.value, _depth + 1) == CONCURRENT:
         return CONCURRENT  # a part of a concurrent client: `client.allergens`, `bot.current_guild`
-    if built is not None and words and words[-1] in vocab.CLIENT_WORDS:
+    if isinstance(built, cst.Call) and words and words[-1] in vocab.CLIENT_WORDS:
         return CONCURRENT  # a client object constructed here (`async with EnergyZero() as client`)
     return UNKNOWN
 
@@ -165,7 +169,7 @@ def _attribute_source(model, classdef: cst.ClassDef, own: str, attr: str) -> Opt
     return found[0] if len(found) == 1 else None
 
 
-def _kind_of_construction(model, built: cst.BaseExpression) -> str:
+def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> str:
     if isinstance(built, cst.Await):
         built = built.expression
     func = built.func if isinstance(built, cst.Call) else built
@@ -178,7 +182,11 @@ def _kind_of_construction(model, built: cst.BaseExpression) -> str:
         if isinstance(func, cst.Attribute) and func.attr.value in _HANDS_OUT_SERIAL:
             return SERIAL  # one connection out of a pool, one transaction, one page
         for arg in built.args:
-            if isinstance(arg.value, (cst.Name, cst.Attribute)) and receiver_kind(model, arg.value) == CONCURRENT:
+            value = arg.value
+            if isinstance(value, cst.Call):
+                if _kind_of_construction(model, value, _depth + 1) == CONCURRENT:
+                    return CONCURRENT  # `Client(host, session=async_get_clientsession(hass))`
+            elif isinstance(value, (cst.Name, cst.Attribute)) and receiver_kind(model, value, _depth + 1) == CONCURRENT:
                 return CONCURRENT  # built around a concurrent client: `Client(key, session=session)`
     return UNKNOWN
 
@@ -252,6 +260,9 @@ def _call_effect(model, call: cst.Call, effect: Effect, depth: int) -> bool:
 def _callee_effect(model, func, call, effect: Effect, depth: int, run_by_runner: bool = False) -> bool:
     body = _project_body(model, func)
     if body is not None and _is_stub(body[0]):
+        if body[1] is not None and isinstance(func, cst.Attribute):
+            # An abstract own method: the subclass's override runs, on this object.
+            effect.receivers[path_of(func.value) or "self"] = UNKNOWN
         body = None  # `...`: says nothing, its name will have to
     if body is not None and depth < 3:
         definition, own = body
@@ -260,6 +271,10 @@ def _callee_effect(model, func, call, effect: Effect, depth: int, run_by_runner:
             return False
         parameters = _parameter_map(definition, call, own, path_of(func.value) if own else None)
         effect.merge(inner, lambda key: _translate(key, parameters))
+        for arg in call.args:  # what the caller hands on, classified where the caller can see it
+            key = path_of(arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute)) else None
+            if key is not None and effect.receivers.get(key) == UNKNOWN:
+                effect.receivers[key] = receiver_kind(model, arg.value)
         if isinstance(func, cst.Attribute) and own is None and not run_by_runner:
             _add_receiver(model, func.value, _meaning_or_none(inner), effect)
         return True
@@ -284,6 +299,8 @@ def _callee_effect(model, func, call, effect: Effect, depth: int, run_by_runner:
         if meaning is None and name in ("get", "put", "get_nowait", "put_nowait", "task_done", "join"):
             meaning = vocab.SYNC
         _add_receiver(model, func.value, meaning, effect)
+    elif not isinstance(func, (cst.Name, cst.Attribute)):
+        effect.receivers["<expression>"] = UNKNOWN  # `getattr(self, name)()`, `handlers[key]()`: who knows
     elif isinstance(func, cst.Name) and not run_by_runner:
         found = model.lookup(func.value)
         if found is not None and not all(b.kind in (DEF, CLASSDEF, IMPORT) for b in found[1]):
@@ -394,6 +411,7 @@ def _project_body(model, func) -> Optional[Tuple[cst.FunctionDef, Optional[str]]
     if isinstance(func, cst.Name):
         found = model.lookup(func.value)
         if found is not None and len(found[1]) == 1 and found[1][0].kind == DEF:
+            _parents(model)[id(found[1][0].value)] = found[0]
             return found[1][0].value, None
         return None
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
@@ -401,6 +419,7 @@ def _project_body(model, func) -> Optional[Tuple[cst.FunctionDef, Optional[str]]
         if owner is not None:
             method = model.find_method(owner[0], func.attr.value)
             if method is not None:
+                _parents(model).setdefault(id(method), model.scope_of(owner[0]))
                 params = method.params.posonly_params or method.params.params
                 return method, params[0].name.value if params else None
     return None
@@ -458,14 +477,12 @@ def body_effect(model, definition: cst.FunctionDef, depth: int) -> Optional[Effe
             if _idempotent(inner_model, node.value):
                 continue  # `self._closed = True`, `self.session = ClientSession()`: the same whoever runs first
             for target in targets:
-                path = path_of(target)
-                if path is not None and "." in path:
-                    effect.writes.add(path)
+                if not isinstance(target, cst.Name):  # `self.x = ...`, `cache[key] = ...`
+                    _write(inner_model, definition, path_of(target), effect)
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            if node.func.attr.value in vocab.CONTAINER_MUTATORS:
-                path = path_of(node.func.value)
-                if path is not None and "." in path:
-                    effect.writes.add(path)
+            name = node.func.attr.value
+            if name in vocab.CONTAINER_MUTATORS or vocab.meaning(name) in (vocab.WRITE, vocab.MESSAGE):
+                _write(inner_model, definition, path_of(node.func.value), effect)  # `loaded.add(x)`, `self.async_write_ha_state()`
         elif isinstance(node, cst.Attribute):
             path = path_of(node)
             if path is not None:
@@ -481,12 +498,37 @@ def body_effect(model, definition: cst.FunctionDef, depth: int) -> Optional[Effe
     return effect
 
 
+def _write(model, definition, path: Optional[str], effect: Effect) -> None:
+    """Record a write by a project function: to state its caller hands it (a parameter) or
+    shares with it (a closure variable, a global); its own locals are private to the call."""
+    if path is None:
+        return
+    root = path.split(".")[0]
+    found = model.lookup(root)
+    if found is None:
+        effect.writes.add("global." + path)
+    elif found[0].node is definition:
+        if all(b.kind == PARAM for b in found[1]):
+            effect.writes.add(path)
+    else:
+        effect.writes.add("global." + path)
+
+
+def _parents(model) -> Dict[int, object]:
+    """Definition -> the scope it is defined in, for the bodies we read before the walk gets there."""
+    real = getattr(model, "_model", model)
+    return real.__dict__.setdefault("_independence_parents", {})
+
+
 class _BodyModel:
     """The model, answering about names as seen from inside another function's body."""
 
     def __init__(self, model, definition):
-        self._model = model
-        self._scope = model.scope_of(definition)
+        self._model = getattr(model, "_model", model)
+        parent = _parents(model).get(id(definition))
+        # A scope of our own with the right parent: the model's, made before the walk entered an
+        # enclosing function, would skip that function's names (closures, nested helpers).
+        self._scope = Scope(scope_kind(definition), definition, parent) if parent is not None else model.scope_of(definition)
         self.function = definition
         self.function_name = definition.name.value
 
@@ -555,11 +597,11 @@ def independent(first: Effect, second: Effect) -> bool:
             ):
                 return False
     for x in first.writes | first.message_to:
-        for y in second.writes | second.message_to | second.reads:
+        for y in second.writes | second.message_to | second.reads | set(second.receivers):
             if _overlap(x, y):
                 return False
     for y in second.writes | second.message_to:
-        for x in first.reads:
+        for x in first.reads | set(first.receivers):
             if _overlap(x, y):
                 return False
     # The same object used as a receiver by one and read in the other's arguments.

@@ -28,7 +28,7 @@ ORDERED = frozenset({LIFECYCLE, GUARD, PACING, SYNC, DISPATCH})
 _VERBS: Dict[str, FrozenSet[str]] = {
     READ: frozenset(
         "get fetch find list read query search count lookup resolve retrieve download select scan "
-        "show describe inspect peek is has exists compute calc calculate render generate make build "
+        "show describe inspect peek is has exists compute calc calculate render make build "
         "format parse convert encode decode hash open_image threaded".split()
     ),
     WRITE: frozenset(
@@ -36,7 +36,7 @@ _VERBS: Dict[str, FrozenSet[str]] = {
         "edit patch post upload push pop write append extend replace modify mutate change move rename copy "
         "mark enqueue dequeue incr decr increment decrement drop truncate destroy dispose purge evict "
         "expire invalidate revoke grant approve confirm accept reject transfer pay charge refund install "
-        "uninstall deploy mount attach detach bind unbind register unregister subscribe unsubscribe reset "
+        "uninstall deploy generate mount attach detach bind unbind register unregister subscribe unsubscribe reset "
         "clear restore populate enable disable unlink rm chmod chown symlink link touch fsync migrate "
         "apply process kick ban unban mute unmute pin unpin promote restrict lock_ delete_messages "
         "purge_messages approve_chat".split()
@@ -49,7 +49,7 @@ _VERBS: Dict[str, FrozenSet[str]] = {
         "load start stop close aclose shutdown open connect disconnect reconnect login logout setup teardown "
         "cleanup init initialize initialise startup restart reload unload serve run begin finish complete "
         "end abort kill terminate pause resume wake schedule retry prepare enter exit bootstrap join "
-        "wait_closed drain flush cancel handle on refresh sync".split()
+        "wait_closed drain flush cancel handle on refresh sync pair unpair".split()
     ),
     GUARD: frozenset("check ensure validate verify assert require raise guard auth authenticate authorize".split()),
     PACING: frozenset("sleep throttle wait backoff delay".split()),
@@ -158,15 +158,18 @@ def meaning(name: str) -> Optional[str]:
     return None
 
 
-def lifecycle_function(name: str) -> bool:
+def lifecycle_function(name: str, by_verb: bool = True) -> bool:
     """A function that is a lifecycle or cleanup step itself (`setup`, `async_setup_entry`,
-    `_async_finish_startup`, `setUp`, `lifespan`)."""
+    `_async_finish_startup`, `setUp`, `lifespan`). With `by_verb` False only the words that
+    name a lifecycle step anywhere count, not a leading verb (`start_handler` is a handler)."""
     words = name_words(name)
     if name in LIFECYCLE_FUNCTIONS or "_".join(words) in LIFECYCLE_FUNCTIONS:
         return True
     if name.lstrip("_").lower().startswith(("setup", "teardown", "cleanup")):
         return True  # `setUp`, `tearDown`
-    return bool(words) and (words[0] in _FUNCTION_LIFECYCLE_VERBS or any(w in _FUNCTION_LIFECYCLE_WORDS for w in words))
+    if any(w in _FUNCTION_LIFECYCLE_WORDS for w in words):
+        return True
+    return by_verb and bool(words) and words[0] in _FUNCTION_LIFECYCLE_VERBS
 
 
 def receiver_words(name: str) -> List[str]:
