@@ -382,8 +382,8 @@ def loop_awaits(model, node) -> Optional[List[cst.Call]]:
             if key.split(".")[0] not in derived and kind != "concurrent":
                 return None  # one object shared by the iterations, of a kind that may serialise them
         for key in effect.named_changes:
-            if key.split(".")[0] in derived and _peer(key):
-                continue  # one message or change to each peer (`ws.send_str(...)` for each `ws`)
+            if key.split(".")[0] in derived and (_peer(key) or vocab.MESSAGE not in effect.meanings):
+                continue  # each item changes itself, or one message to each peer (`ws.send_str(...)` for each `ws`)
             if not _to_the_item(awaited.expression, derived):
                 return None  # to one shared destination, or to handlers: its order shows
         func = awaited.expression.func

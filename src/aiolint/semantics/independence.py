@@ -178,6 +178,11 @@ def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> 
         return CONCURRENT
     if qualified in SERIAL_TYPES:
         return SERIAL
+    classdef = model.module_definition(func.value) if isinstance(func, cst.Name) else None
+    if isinstance(classdef, cst.ClassDef) and _depth < 3:
+        kind = _class_kind(model, classdef, _depth + 1)
+        if kind != UNKNOWN:
+            return kind
     if isinstance(built, cst.Call):
         if isinstance(func, cst.Attribute) and func.attr.value in _HANDS_OUT_SERIAL:
             return SERIAL  # one connection out of a pool, one transaction, one page
@@ -189,6 +194,22 @@ def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> 
             elif isinstance(value, (cst.Name, cst.Attribute)) and receiver_kind(model, value, _depth + 1) == CONCURRENT:
                 return CONCURRENT  # built around a concurrent client: `Client(key, session=session)`
     return UNKNOWN
+
+
+def _class_kind(model, classdef: cst.ClassDef, _depth: int) -> str:
+    """A project class is made for concurrent use when the objects it keeps on `self` are a
+    concurrent client and nothing that serialises (an API client built on `aiohttp`)."""
+    kinds = set()
+    for member in classdef.body.body:
+        if not isinstance(member, cst.FunctionDef):
+            continue
+        for node in iter_nodes(member.body, into_scopes=False):
+            if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call):
+                if any(isinstance(t.target, cst.Attribute) for t in node.targets):
+                    kinds.add(_kind_of_construction(model, node.value, _depth))
+    if SERIAL in kinds:
+        return SERIAL
+    return CONCURRENT if CONCURRENT in kinds else UNKNOWN
 
 
 def path_of(expr: cst.BaseExpression) -> Optional[str]:
