@@ -201,3 +201,65 @@ def test_runner_known_by_name_is_independent_unless_its_callable_is_ordered():
     assert [x.code for x in engine.lint(template.format("os.path.getsize"), settings=AIO4)] == ["AIO400"]
     assert engine.lint(template.format("os.remove"), settings=AIO4) == []
     assert engine.lint(template.format("os.utime"), settings=AIO4) == []
+
+
+LOOP = (
+    "async def fetch_user(uid): ...\n\n"
+    "async def h(uids):\n"
+    "    users = []\n"
+    "    for uid in uids:\n"
+    "        users.append(await fetch_user(uid))\n"
+    "    return users\n"
+)
+
+
+def test_loop_message_names_the_call_the_items_and_the_gather():
+    [finding] = engine.lint(LOOP, settings=AIO4)
+    assert finding.code == "AIO402" and (finding.line, finding.col) == (5, 5)
+    assert finding.message == (
+        "'fetch_user(uid)' is awaited once per item of 'uids' in 'h', one after another; "
+        "use 'users = await asyncio.gather(*(fetch_user(uid) for uid in uids))' or a 'TaskGroup' "
+        "(an 'asyncio.Semaphore' bounds a large input)"
+    )
+    fixed = engine.fix_source(LOOP, settings=AIO4, unsafe=True).source
+    assert "    users = await asyncio.gather(*(fetch_user(uid) for uid in uids))\n    return users\n" in fixed
+    assert fixed.startswith("import asyncio\n")
+
+
+def test_loops_in_trio_and_anyio_modules_get_their_spelling_and_no_import():
+    for library, spelling in (("trio", "trio.open_nursery()"), ("anyio", "anyio.create_task_group()")):
+        source = f"import {library}\n" + LOOP
+        [finding] = engine.lint(source, settings=AIO4)
+        assert spelling in finding.message and finding.fix is None and "asyncio" not in finding.message
+        assert engine.fix_source(source, settings=AIO4, unsafe=True).source == source
+
+
+def test_anext_pairs_under_stop_async_iteration_are_not_paired():
+    source = (
+        "async def h(it):\n"
+        "    try:\n"
+        "        a = await anext(it)\n"
+        "        b = await anext(it)\n"
+        "    except StopAsyncIteration:\n"
+        "        return None\n"
+        "    return a, b\n"
+    )
+    assert engine.lint(source, settings=AIO4) == []
+
+
+@pytest.mark.parametrize(
+    ("receiver", "kind"),
+    [
+        ("aiohttp.ClientSession()", "concurrent"),
+        ("Client(key, session=aiohttp.ClientSession())", "concurrent"),
+        ("asyncpg.connect(dsn)", "serial"),
+        ("pool.acquire()", "serial"),
+        ("Thing()", "unknown"),
+    ],
+)
+def test_receiver_kind_from_what_built_the_object(receiver, kind):
+    from aiolint.semantics.independence import receiver_kind
+    from conftest import probe
+
+    source = f"import aiohttp, asyncpg\n\nasync def h(key, dsn, pool):\n    x = {receiver}\n    probe(x)\n"
+    assert probe(source, lambda model, expr: receiver_kind(model, expr)) == [kind]
