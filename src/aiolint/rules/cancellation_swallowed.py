@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from typing import Sequence, Union
+
+import libcst as cst
+
+from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.semantics import dotted_name, flow, primitives
+from aiolint.traversal import iter_nodes
+
+Handler = Union[cst.ExceptHandler, cst.ExceptStarHandler]
+
+
+class CancellationSwallowed(Rule):
+    code = "AIO500"
+    name = "cancellation-swallowed"
+    message = (
+        "{handler} catches the cancellation of an await in '{function}' and does not re-raise it, "
+        "so the task cannot be cancelled; re-raise after cleanup with a bare 'raise'"
+    )
+    # Every reported clause names one of these (an alias is imported under its own name first),
+    # or is a bare `except:`.
+    triggers = (r"Cancelled|BaseException|get_cancelled_exc_class|except[ \t]*:", ASYNC_DEF)
+    docs = RuleDocs(
+        what=(
+            "Checks, in async functions, for an `except` clause that catches cancellation "
+            "(`asyncio.CancelledError`, `trio.Cancelled`, `anyio.get_cancelled_exc_class()`, "
+            "`BaseException` or a bare `except:`) around a `try` body that awaits, where some path "
+            "through the handler neither raises (`raise`, `raise e`, `raise ... from ...`) nor calls "
+            "`uncancel()`; and for `with contextlib.suppress(asyncio.CancelledError):` around an await."
+        ),
+        why=(
+            "Cancellation is delivered as an exception at an `await`. A handler that swallows it "
+            "turns `task.cancel()` into a no-op: `asyncio.timeout()`, `TaskGroup`, `wait_for` and "
+            "shutdown all rely on the task ending with `CancelledError`, and hang or misbehave "
+            "when it keeps running. Not reported: the idiom of awaiting a task this function has "
+            "just cancelled (`t.cancel()`, then `try: await t` / `except CancelledError: pass`, "
+            "or `with suppress(CancelledError): await t`), and handlers whose "
+            "`isinstance(e, CancelledError)` branch re-raises."
+        ),
+        example=(
+            "import asyncio\n\n"
+            "async def worker(queue):\n"
+            "    while True:\n"
+            "        try:\n"
+            "            job = await queue.get()\n"
+            "            await job.run()\n"
+            "        except BaseException:\n"
+            "            print('job failed')\n"
+        ),
+        use_instead=(
+            "import asyncio\n\n"
+            "async def worker(queue):\n"
+            "    while True:\n"
+            "        try:\n"
+            "            job = await queue.get()\n"
+            "            await job.run()\n"
+            "        except asyncio.CancelledError:\n"
+            "            print('worker stopped')\n"
+            "            raise\n"
+            "        except Exception:\n"
+            "            print('job failed')\n"
+        ),
+    )
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._check(node, node.handlers)
+
+    def visit_TryStar(self, node: cst.TryStar) -> None:
+        self._check(node, node.handlers)
+
+    def visit_With(self, node: cst.With) -> None:
+        if not self.model.in_async_context:
+            return
+        for item in node.items:
+            call = item.item
+            if not (
+                isinstance(call, cst.Call)
+                and self.model.qualified_name(call.func) in primitives.SUPPRESS_FUNCTIONS
+            ):
+                continue
+            caught = next(
+                (c for c in (self.model.catches_cancellation(a.value) for a in call.args if not a.keyword) if c),
+                None,
+            )
+            if caught is None or not self.model.awaits(node.body):
+                continue
+            if self._awaits_only_cancelled(node, node.body):
+                continue
+            self.report(item, handler=f"'{self.code_of(call)}'", function=self.model.function_name)
+
+    def _check(self, node: Union[cst.Try, cst.TryStar], handlers: Sequence[Handler]) -> None:
+        if not self.model.in_async_context or not self.model.awaits(node.body):
+            return
+        for handler in handlers:
+            caught = self.model.catches_cancellation(handler.type)
+            if caught is None:
+                continue
+            # The first clause that catches cancellation gets it; later ones never see it.
+            if not flow.always_raises(handler.body, self._exit_test(handler)) and not self._awaits_only_cancelled(
+                node, node.body
+            ):
+                shown = "bare 'except:'" if handler.type is None else f"'except {self.code_of(handler.type)}'"
+                self.report(handler, handler=shown, function=self.model.function_name)
+            return
+
+    def _exit_test(self, handler: Handler):
+        name = handler.name.name if handler.name is not None else None
+        caught_name = name.value if isinstance(name, cst.Name) else None
+
+        def is_exit(stmt: cst.CSTNode) -> bool:
+            # `x.uncancel()` undoes the cancellation request on purpose.
+            if isinstance(stmt, cst.SimpleStatementLine) and _calls_uncancel(stmt):
+                return True
+            if isinstance(stmt, cst.If) and _calls_uncancel(stmt.test):
+                return True
+            # `if isinstance(e, CancelledError): raise`: the rest of the handler never sees cancellation.
+            if isinstance(stmt, cst.If) and caught_name and self._tests_cancellation(stmt.test, caught_name):
+                return flow.always_raises(stmt.body, is_exit)
+            return False
+
+        return is_exit
+
+    def _tests_cancellation(self, test: cst.BaseExpression, name: str) -> bool:
+        """`isinstance(name, <cancellation>)`, or `not isinstance(name, Exception)`."""
+        negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+        call = test.expression if negated else test
+        if not (
+            isinstance(call, cst.Call)
+            and self.model.qualified_name(call.func) == "builtins.isinstance"
+            and len(call.args) == 2
+            and isinstance(call.args[0].value, cst.Name)
+            and call.args[0].value.value == name
+        ):
+            return False
+        classes = call.args[1].value
+        if negated:
+            return self.model.qualified_name(classes) == "builtins.Exception"
+        return self.model.catches_cancellation(classes) is not None
+
+    def _awaits_only_cancelled(self, node: cst.CSTNode, body: cst.BaseSuite) -> bool:
+        """Every await in `body` awaits what this function has just cancelled (or a call on it)."""
+        cancelled = self.model.cancelled_before(node)
+        if not cancelled:
+            return False
+        for point in flow.suspension_points(body):
+            if not (isinstance(point, cst.Await) and _refers_to(point.expression, cancelled)):
+                return False
+        return True
+
+
+def _refers_to(expr: cst.BaseExpression, names: frozenset) -> bool:
+    """`t`, or a call given `t`/`*tasks` (`asyncio.wait_for(t, 1)`, `asyncio.gather(*tasks)`)."""
+    if dotted_name(expr) in names:
+        return True
+    if isinstance(expr, cst.Call):
+        return any(dotted_name(arg.value) in names for arg in expr.args if not arg.keyword)
+    return False
+
+
+def _calls_uncancel(node: cst.CSTNode) -> bool:
+    return any(
+        isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "uncancel"
+        for n in iter_nodes(node, into_scopes=False)
+    )
