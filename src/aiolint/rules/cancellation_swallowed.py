@@ -5,7 +5,8 @@ from typing import Sequence, Union
 import libcst as cst
 
 from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
-from aiolint.semantics import dotted_name, flow, primitives
+from aiolint.semantics import flow, primitives
+from aiolint.semantics.flow import reference_text
 from aiolint.traversal import iter_nodes
 
 Handler = Union[cst.ExceptHandler, cst.ExceptStarHandler]
@@ -85,7 +86,7 @@ class CancellationSwallowed(Rule):
             )
             if caught is None or not self.model.awaits(node.body):
                 continue
-            if self._awaits_only_cancelled(node, node.body):
+            if self._awaits_only_cancelled(node, node.body) or self._raises_after(node):
                 continue
             self.report(item, handler=f"'{self.code_of(call)}'", function=self.model.function_name)
 
@@ -97,8 +98,12 @@ class CancellationSwallowed(Rule):
             if caught is None:
                 continue
             # The first clause that catches cancellation gets it; later ones never see it.
-            if not flow.always_raises(handler.body, self._exit_test(handler)) and not self._awaits_only_cancelled(
-                node, node.body
+            name = handler.name.name if handler.name is not None else None
+            if (
+                not flow.always_raises(handler.body, self._exit_test(handler))
+                and not (isinstance(name, cst.Name) and flow.hands_on(handler.body, name.value))
+                and not self._awaits_only_cancelled(node, node.body)
+                and not self._raises_after(node)
             ):
                 shown = "bare 'except:'" if handler.type is None else f"'except {self.code_of(handler.type)}'"
                 self.report(handler, handler=shown, function=self.model.function_name)
@@ -114,6 +119,9 @@ class CancellationSwallowed(Rule):
                 return True
             if isinstance(stmt, cst.If) and _calls_uncancel(stmt.test):
                 return True
+            # `if task.cancelling(): raise`: re-raised exactly when this task is being cancelled.
+            if isinstance(stmt, cst.If) and _calls(stmt.test, "cancelling"):
+                return flow.always_raises(stmt.body, is_exit)
             # `if isinstance(e, CancelledError): raise`: the rest of the handler never sees cancellation.
             if isinstance(stmt, cst.If) and caught_name and self._tests_cancellation(stmt.test, caught_name):
                 return flow.always_raises(stmt.body, is_exit)
@@ -138,12 +146,26 @@ class CancellationSwallowed(Rule):
             return self.model.qualified_name(classes) == "builtins.Exception"
         return self.model.catches_cancellation(classes) is not None
 
+    def _raises_after(self, node: cst.CSTNode) -> bool:
+        """Does the rest of the block after `node` always raise (so nothing is swallowed in the end)?"""
+        body = getattr(self.model.parent, "body", None)
+        if not isinstance(body, (list, tuple)):
+            return False
+        position = next((i for i, s in enumerate(body) if s is node), None)
+        return position is not None and flow.sequence_raises(body[position + 1 :])
+
     def _awaits_only_cancelled(self, node: cst.CSTNode, body: cst.BaseSuite) -> bool:
         """Every await in `body` awaits what this function has just cancelled (or a call on it)."""
         cancelled = self.model.cancelled_before(node)
         if not cancelled:
             return False
         for point in flow.suspension_points(body):
+            if isinstance(point, cst.With) and all(
+                isinstance(item.item, cst.Call)
+                and self.model.qualified_name(item.item.func) in primitives.TIMEOUT_SCOPES
+                for item in point.items
+            ):
+                continue  # entering and leaving a timeout does not suspend
             if not (isinstance(point, cst.Await) and _refers_to(point.expression, cancelled)):
                 return False
         return True
@@ -151,15 +173,19 @@ class CancellationSwallowed(Rule):
 
 def _refers_to(expr: cst.BaseExpression, names: frozenset) -> bool:
     """`t`, or a call given `t`/`*tasks` (`asyncio.wait_for(t, 1)`, `asyncio.gather(*tasks)`)."""
-    if dotted_name(expr) in names:
+    if reference_text(expr) in names:
         return True
     if isinstance(expr, cst.Call):
-        return any(dotted_name(arg.value) in names for arg in expr.args if not arg.keyword)
+        return any(reference_text(arg.value) in names for arg in expr.args if not arg.keyword)
     return False
 
 
-def _calls_uncancel(node: cst.CSTNode) -> bool:
+def _calls(node: cst.CSTNode, method: str) -> bool:
     return any(
-        isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "uncancel"
+        isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == method
         for n in iter_nodes(node, into_scopes=False)
     )
+
+
+def _calls_uncancel(node: cst.CSTNode) -> bool:
+    return _calls(node, "uncancel")

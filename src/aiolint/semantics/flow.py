@@ -49,7 +49,12 @@ def always_raises(block: Optional[cst.BaseSuite], is_exit: Optional[ExitTest] = 
     """
     if block is None:
         return False
-    for stmt in statements(block):
+    return sequence_raises(statements(block), is_exit)
+
+
+def sequence_raises(body, is_exit: Optional[ExitTest] = None) -> bool:
+    """`always_raises` for a list of statements (the rest of a block, say)."""
+    for stmt in body:
         if _raises(stmt, is_exit):
             return True
         if _escapes(stmt):
@@ -105,3 +110,55 @@ def _raises(stmt: cst.CSTNode, is_exit: Optional[ExitTest]) -> bool:
     if isinstance(stmt, cst.With):
         return always_raises(stmt.body, is_exit)
     return False
+
+
+# Callees that only report an exception (logging, printing): handing it to them is not passing it on.
+_REPORTERS = frozenset({"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"})
+
+
+def hands_on(block: cst.BaseSuite, name: str) -> bool:
+    """Does `block` pass the exception bound to `name` on to a new owner?
+
+    That is: assigns it (`self._exc = e`, `errors[i] = e`, `error = e`), puts it in a container
+    literal, or gives it to a call that is not a logger or `print` (`fut.set_exception(e)`,
+    `errors.append(e)`). The new owner is then responsible for raising it.
+    """
+    for node in iter_nodes(block, into_scopes=False):
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and _is_name(node.value, name):
+            return True
+        if isinstance(node, (cst.Element, cst.DictElement)) and _is_name(node.value, name):
+            return True
+        if isinstance(node, cst.Call) and any(_is_name(arg.value, name) for arg in node.args):
+            func = node.func
+            callee = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+            if callee not in _REPORTERS:
+                return True
+    return False
+
+
+def _is_name(expr: Optional[cst.BaseExpression], name: str) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == name
+
+
+def reference_text(expr: cst.BaseExpression) -> Optional[str]:
+    """`a.b[c].d` for a chain of names, attributes and simple subscripts (what `x.cancel()` names), else None."""
+    parts = []
+    while True:
+        if isinstance(expr, cst.Name):
+            parts.append(expr.value)
+            return "".join(reversed(parts))
+        if isinstance(expr, cst.Attribute):
+            parts.append("." + expr.attr.value)
+            expr = expr.value
+        elif isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
+            index = expr.slice[0].slice
+            inner = reference_text(index.value) if isinstance(index, cst.Index) else None
+            literal = index.value if isinstance(index, cst.Index) else None
+            if inner is None and isinstance(literal, (cst.SimpleString, cst.Integer)):
+                inner = literal.value
+            if inner is None:
+                return None
+            parts.append(f"[{inner}]")
+            expr = expr.value
+        else:
+            return None

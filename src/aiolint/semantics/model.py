@@ -340,7 +340,8 @@ class SemanticModel:
         return None
 
     def cancelled_before(self, node: cst.CSTNode) -> frozenset:
-        """Dotted names of what the current function cancels (`x.cancel()`) before `node` ends.
+        """What the current function cancels (`x.cancel()`, `app[key].cancel()`) before `node` ends,
+        as `flow.reference_text` spells it.
 
         Includes `tasks` for `for t in tasks: t.cancel()` (every element cancelled).
         """
@@ -357,7 +358,7 @@ class SemanticModel:
             if id(child) in inside:
                 last = child
             if isinstance(child, cst.For) and isinstance(child.target, cst.Name):
-                iterable = dotted_name(child.iter)
+                iterable = flow.reference_text(child.iter)
                 if iterable:
                     loops[child.target.value] = iterable
             elif (
@@ -365,7 +366,7 @@ class SemanticModel:
                 and isinstance(child.func, cst.Attribute)
                 and child.func.attr.value == "cancel"
             ):
-                receiver = dotted_name(child.func.value)
+                receiver = flow.reference_text(child.func.value)
                 if receiver:
                     found.add(receiver)
                     if receiver in loops:
