@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Tuple
 
 import libcst as cst
 
@@ -27,7 +27,8 @@ class AsyncGeneratorUnsafeYield(Rule):
             "scopes too). Not reported: generators decorated with `contextlib.asynccontextmanager` "
             "or `contextmanager`, pytest fixtures, and generators that yield once, outside any "
             "loop (the shape of a context manager, a fixture, a FastAPI dependency or an aiohttp "
-            "`cleanup_ctx`, which their framework drives to the end)."
+            "`cleanup_ctx`, which their framework drives to the end, cancel scopes and task "
+            "groups included)."
         ),
         why=(
             "A consumer that stops early (`break`, an exception, a timeout) leaves the generator "
@@ -55,42 +56,47 @@ class AsyncGeneratorUnsafeYield(Rule):
         function = self.model.function
         if function is None:
             return
-        scope = self._unsafe_scope(function)
-        if scope is None or self._exempt(function):
+        scopes = self._unsafe_scopes(function)
+        if not scopes:
             return
-        self.report(node, scope=scope, function=function.name.value)
+        model = self.model
+        if model.decorated_with(function, primitives.CONTEXT_MANAGER_DECORATORS | primitives.FIXTURE_DECORATORS):
+            return
+        if self._yields_once(function):
+            return
+        cancel_scope = next((shown for shown, cancels in scopes if cancels), None)
+        self.report(node, scope=cancel_scope or scopes[0][0], function=function.name.value)
 
-    def _unsafe_scope(self, function: cst.FunctionDef) -> Optional[str]:
-        """The innermost `async with`/`with`/`try ... finally` whose body holds the current yield."""
+    def _unsafe_scopes(self, function: cst.FunctionDef) -> List[Tuple[str, bool]]:
+        """The `async with`/`with`/`try ... finally` around the current yield, innermost first:
+        (as shown, whether it is a cancel scope or task group)."""
+        found = []
         ancestors = self.model.ancestors
         for index in range(len(ancestors) - 1, 0, -1):
             node = ancestors[index]
             if node is function:
-                return None
+                break
             child = ancestors[index + 1] if index + 1 < len(ancestors) else None
             if isinstance(node, cst.With) and child is node.body:
-                first = node.items[0].item
-                shown = self.code_of(first.func if isinstance(first, cst.Call) else first)
-                return f"'{'async with' if node.asynchronous is not None else 'with'} {_short(shown)}'"
-            if isinstance(node, (cst.Try, cst.TryStar)) and node.finalbody is not None:
+                for item in node.items:
+                    func = item.item.func if isinstance(item.item, cst.Call) else item.item
+                    keyword = "async with" if node.asynchronous is not None else "with"
+                    cancels = self.model.qualified_name(func) in primitives.CANCEL_SCOPES
+                    found.append((f"'{keyword} {_short(self.code_of(func))}'", cancels))
+            elif isinstance(node, (cst.Try, cst.TryStar)) and node.finalbody is not None:
                 if child is not node.finalbody:
-                    return "'try' with 'finally'"
-        return None
+                    found.append(("'try' with 'finally'", False))
+        return found
 
-    def _exempt(self, function: cst.FunctionDef) -> bool:
-        model = self.model
-        if model.decorated_with(function, primitives.CONTEXT_MANAGER_DECORATORS | primitives.FIXTURE_DECORATORS):
-            return True
-        # One yield outside any loop: a context manager / fixture / dependency in all but name.
+    def _yields_once(self, function: cst.FunctionDef) -> bool:
+        """One yield, outside any loop: a context manager / fixture / dependency in all but name."""
         yields = 0
         for node in iter_nodes(function.body, into_scopes=False):
             if isinstance(node, cst.Yield):
                 yields += 1
                 if yields > 1:
                     return False
-        if yields != 1:
-            return False
-        for ancestor in reversed(model.ancestors):
+        for ancestor in reversed(self.model.ancestors):
             if ancestor is function:
                 return True
             if isinstance(ancestor, _LOOPS):

@@ -9,15 +9,15 @@ from aiolint.semantics import primitives
 from aiolint.traversal import iter_nodes
 
 # Conditions that never change: `while True:` / `while 1:` keep-alive loops.
-_CONSTANT = (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)
+_CONSTANT = (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)
 
 
 class BusyWaitLoop(Rule):
     code = "AIO501"
     name = "busy-wait-loop"
     message = (
-        "while loop in '{function}' polls '{condition}' with {sleep}(); let whoever changes it set an "
-        "{library}.Event and use 'await event.wait()'"
+        "while loop in '{function}' polls '{condition}' with {sleep}(); wait on {library}.Event, set "
+        "where the condition changes: 'await event.wait()'"
     )
     # The sleep function is named in the call or in its import, aliased or not.
     triggers = (r"\bwhile\b", r"sleep\b", ASYNC_DEF)

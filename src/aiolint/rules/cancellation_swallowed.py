@@ -27,8 +27,9 @@ class CancellationSwallowed(Rule):
             "Checks, in async functions, for an `except` clause that catches cancellation "
             "(`asyncio.CancelledError`, `trio.Cancelled`, `anyio.get_cancelled_exc_class()`, "
             "`BaseException` or a bare `except:`) around a `try` body that awaits, where some path "
-            "through the handler neither raises (`raise`, `raise e`, `raise ... from ...`) nor calls "
-            "`uncancel()`; and for `with contextlib.suppress(asyncio.CancelledError):` around an await."
+            "through the handler neither re-raises (`raise`, `raise e`, `raise ... from ...`, or "
+            "a new `CancelledError`) nor calls `uncancel()`; and for "
+            "`with contextlib.suppress(asyncio.CancelledError):` around an await."
         ),
         why=(
             "Cancellation is delivered as an exception at an `await`. A handler that swallows it "
@@ -93,11 +94,13 @@ class CancellationSwallowed(Rule):
     def _check(self, node: Union[cst.Try, cst.TryStar], handlers: Sequence[Handler]) -> None:
         if not self.model.in_async_context or not self.model.awaits(node.body):
             return
+        covered: frozenset = frozenset()
         for handler in handlers:
-            caught = self.model.catches_cancellation(handler.type)
-            if caught is None:
+            loops = self.model.cancellation_loops(handler.type)
+            if not loops - covered:
                 continue
-            # The first clause that catches cancellation gets it; later ones never see it.
+            # The first clause that catches a loop's cancellation gets it; later ones never see it.
+            covered |= loops
             name = handler.name.name if handler.name is not None else None
             if (
                 not flow.always_raises(handler.body, self._exit_test(handler))
@@ -107,11 +110,24 @@ class CancellationSwallowed(Rule):
             ):
                 shown = "bare 'except:'" if handler.type is None else f"'except {self.code_of(handler.type)}'"
                 self.report(handler, handler=shown, function=self.model.function_name)
-            return
 
     def _exit_test(self, handler: Handler):
         name = handler.name.name if handler.name is not None else None
         caught_name = name.value if isinstance(name, cst.Name) else None
+
+        def reraises(stmt: cst.Raise) -> bool:
+            """`raise`, `raise e`, `raise ... from ...`, or a new cancellation (`raise CancelledError()`)."""
+            exc = stmt.exc
+            if exc is None or stmt.cause is not None:
+                return True
+            if isinstance(exc, cst.Name) and exc.value == caught_name:
+                return True
+            raised = exc.func if isinstance(exc, cst.Call) else exc
+            # `raise AssertionError(...)` marks the path unreachable (trio re-raises at the next await).
+            return (
+                self.model.catches_cancellation(raised) is not None
+                or self.model.qualified_name(raised) == "builtins.AssertionError"
+            )
 
         def is_exit(stmt: cst.CSTNode) -> bool:
             # `x.uncancel()` undoes the cancellation request on purpose.
@@ -121,13 +137,14 @@ class CancellationSwallowed(Rule):
                 return True
             # `if task.cancelling(): raise`: re-raised exactly when this task is being cancelled.
             if isinstance(stmt, cst.If) and _calls(stmt.test, "cancelling"):
-                return flow.always_raises(stmt.body, is_exit)
+                return flow.always_raises(stmt.body, test)
             # `if isinstance(e, CancelledError): raise`: the rest of the handler never sees cancellation.
             if isinstance(stmt, cst.If) and caught_name and self._tests_cancellation(stmt.test, caught_name):
-                return flow.always_raises(stmt.body, is_exit)
+                return flow.always_raises(stmt.body, test)
             return False
 
-        return is_exit
+        test = flow.raises_only(reraises, is_exit)
+        return test
 
     def _tests_cancellation(self, test: cst.BaseExpression, name: str) -> bool:
         """`isinstance(name, <cancellation>)`, or `not isinstance(name, Exception)`."""
@@ -147,12 +164,30 @@ class CancellationSwallowed(Rule):
         return self.model.catches_cancellation(classes) is not None
 
     def _raises_after(self, node: cst.CSTNode) -> bool:
-        """Does the rest of the block after `node` always raise (so nothing is swallowed in the end)?"""
-        body = getattr(self.model.parent, "body", None)
-        if not isinstance(body, (list, tuple)):
-            return False
-        position = next((i for i, s in enumerate(body) if s is node), None)
-        return position is not None and flow.sequence_raises(body[position + 1 :])
+        """Does the code after `node` always re-raise (bare `raise` or `raise ... from ...`) before
+        the function ends, so nothing is swallowed in the end? Looks past the ends of the loops,
+        `if`s and `with`s around `node` too."""
+        counts = flow.raises_only(lambda stmt: stmt.exc is None or stmt.cause is not None)
+        ancestors = self.model.ancestors
+        current = node
+        for index in range(len(ancestors) - 1, -1, -1):
+            holder = ancestors[index]
+            if isinstance(holder, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            body = getattr(holder, "body", None)
+            if isinstance(body, (list, tuple)) and isinstance(holder, (cst.IndentedBlock, cst.Module)):
+                position = next((i for i, s in enumerate(body) if s is current), None)
+                if position is None:
+                    return False
+                rest = body[position + 1 :]
+                if flow.sequence_raises(rest, counts):
+                    return True
+                if any(flow.escapes(stmt) for stmt in rest):
+                    return False
+            elif not isinstance(holder, (cst.For, cst.While, cst.If, cst.Else, cst.With, cst.IndentedBlock)):
+                return False
+            current = holder
+        return False
 
     def _awaits_only_cancelled(self, node: cst.CSTNode, body: cst.BaseSuite) -> bool:
         """Every await in `body` awaits what this function has just cancelled (or a call on it)."""

@@ -14,7 +14,7 @@ class ThreadLockAcrossAwait(Rule):
     name = "thread-lock-across-await"
     message = (
         "{kind} '{lock}' is held across an await in '{function}': a task that takes it meanwhile "
-        "blocks the event loop thread; use 'async with' on an '{replacement}'"
+        "blocks the event loop thread; use '{replacement}' and 'async with'"
     )
     # The lock is built from `threading` (or `_thread`) in this module.
     triggers = (imports("threading", "_thread"), ASYNC_DEF)

@@ -14,6 +14,7 @@ import libcst as cst
 from aiolint.traversal import child_fields, iter_nodes
 
 ExitTest = Callable[[cst.CSTNode], bool]
+RaiseTest = Callable[[cst.Raise], bool]
 
 
 def suspension_points(node: cst.CSTNode, *, yields: bool = False) -> Iterator[cst.CSTNode]:
@@ -45,11 +46,25 @@ def statements(block: cst.BaseSuite) -> list:
 def always_raises(block: Optional[cst.BaseSuite], is_exit: Optional[ExitTest] = None) -> bool:
     """Does every path through `block` end in a `raise` (or in a statement `is_exit` accepts)?
 
-    Conservative: loops, `match` and anything unknown count as "may fall through".
+    `is_exit` sees every statement first; a `raise` it rejects as a statement still counts,
+    unless it is wrapped with `raises_only(...)`. Conservative: loops, `match` and anything
+    unknown count as "may fall through".
     """
     if block is None:
         return False
     return sequence_raises(statements(block), is_exit)
+
+
+def raises_only(counts: RaiseTest, is_exit: Optional[ExitTest] = None) -> ExitTest:
+    """An exit test under which only the `raise` statements `counts` accepts end a path."""
+
+    def test(stmt: cst.CSTNode) -> bool:
+        if isinstance(stmt, cst.Raise):
+            return counts(stmt)
+        return is_exit(stmt) if is_exit is not None else False
+
+    test.raises_only = True  # type: ignore[attr-defined]
+    return test
 
 
 def sequence_raises(body, is_exit: Optional[ExitTest] = None) -> bool:
@@ -60,6 +75,11 @@ def sequence_raises(body, is_exit: Optional[ExitTest] = None) -> bool:
         if _escapes(stmt):
             return False  # a `return`/`break`/`continue` may leave before the raise
     return False
+
+
+def escapes(stmt: cst.CSTNode) -> bool:
+    """Can `stmt` leave its block other than by raising or falling through (`return`, `break`, `continue`)?"""
+    return _escapes(stmt)
 
 
 def _escapes(node: cst.CSTNode, in_loop: bool = False) -> bool:
@@ -90,7 +110,7 @@ def _raises(stmt: cst.CSTNode, is_exit: Optional[ExitTest]) -> bool:
     if is_exit is not None and is_exit(stmt):
         return True
     if isinstance(stmt, cst.Raise):
-        return True
+        return not getattr(is_exit, "raises_only", False)
     if isinstance(stmt, cst.SimpleStatementLine):
         return any(_raises(small, is_exit) for small in stmt.body)
     if isinstance(stmt, cst.If):

@@ -75,6 +75,7 @@ class SemanticModel:
         self._async_fn_cache: Dict[int, bool] = {}
         self._library: Optional[str] = None
         self._runner_names: Optional[frozenset] = None
+        self._loops: Optional[frozenset] = None
         self._awaits_cache: Dict[Tuple[int, bool], bool] = {}
         self._attribute_cache: Dict[int, Dict[str, Optional[List[Tuple[Scope, cst.BaseExpression]]]]] = {}
 
@@ -326,18 +327,47 @@ class SemanticModel:
         Cancellation is `asyncio.CancelledError`, `trio.Cancelled`, `anyio.get_cancelled_exc_class()`,
         and `BaseException` above them all.
         """
+        found = self._cancellation(handler_type)
+        return found[0] if found is not None else None
+
+    def cancellation_loops(self, handler_type: Optional[cst.BaseExpression]) -> frozenset:
+        """The event loops ("asyncio", "trio") this module may run on whose cancellation an
+        `except` clause catches."""
+        found = self._cancellation(handler_type)
+        return found[1] & self.event_loops if found is not None else frozenset()
+
+    @property
+    def event_loops(self) -> frozenset:
+        """The event loops the module may run on: "asyncio" and/or "trio", by its imports of
+        asyncio, trio and anyio (which runs on either); "asyncio" when it imports none."""
+        if self._loops is None:
+            found = set(_LIBRARY_IMPORT.findall(self.source))
+            loops = set()
+            if found & {"asyncio", "anyio"}:
+                loops.add("asyncio")
+            if found & {"trio", "anyio"}:
+                loops.add("trio")
+            self._loops = frozenset(loops or {"asyncio"})
+        return self._loops
+
+    def _cancellation(self, handler_type: Optional[cst.BaseExpression]) -> Optional[Tuple[str, frozenset]]:
         if handler_type is None:
-            return "except:"
+            return "except:", frozenset({"asyncio", "trio"})
         elements = (
             [e.value for e in handler_type.elements] if isinstance(handler_type, cst.Tuple) else [handler_type]
         )
+        shown, loops = None, frozenset()
         for element in elements:
             if isinstance(element, cst.Call):
-                if self.qualified_name(element.func) in primitives.CANCELLATION_ERROR_FACTORIES:
-                    return self.module.code_for_node(element)
-            elif self.qualified_name(element) in primitives.CANCELLATION_ERRORS:
-                return dotted_name(element)
-        return None
+                found = primitives.CANCELLATION_ERROR_FACTORIES.get(self.qualified_name(element.func) or "")
+                text = self.module.code_for_node(element)
+            else:
+                found = primitives.CANCELLATION_ERRORS.get(self.qualified_name(element) or "")
+                text = dotted_name(element)
+            if found:
+                shown = shown or text
+                loops |= found
+        return (shown, loops) if shown is not None else None
 
     def cancelled_before(self, node: cst.CSTNode) -> frozenset:
         """What the current function cancels (`x.cancel()`, `app[key].cancel()`) before `node` ends,

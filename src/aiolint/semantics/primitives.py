@@ -6,17 +6,16 @@ A sibling of `known.py`: the tables the cancellation / structured-concurrency ru
 from __future__ import annotations
 
 # Exceptions that carry cancellation: a handler catching one of these (or a base of it)
-# catches the cancellation of the task.
-CANCELLATION_ERRORS = frozenset(
-    {
-        "asyncio.CancelledError",
-        "asyncio.exceptions.CancelledError",
-        "trio.Cancelled",
-        "builtins.BaseException",
-    }
-)
-# Calls that return the cancellation exception class (`except anyio.get_cancelled_exc_class():`).
-CANCELLATION_ERROR_FACTORIES = frozenset({"anyio.get_cancelled_exc_class"})
+# catches the cancellation of the task. Value: the event loops whose cancellation it is.
+CANCELLATION_ERRORS = {
+    "asyncio.CancelledError": frozenset({"asyncio"}),
+    "asyncio.exceptions.CancelledError": frozenset({"asyncio"}),
+    "trio.Cancelled": frozenset({"trio"}),
+    "builtins.BaseException": frozenset({"asyncio", "trio"}),
+}
+# Calls that return the cancellation exception class (`except anyio.get_cancelled_exc_class():`),
+# whichever loop anyio runs on.
+CANCELLATION_ERROR_FACTORIES = {"anyio.get_cancelled_exc_class": frozenset({"asyncio", "trio"})}
 
 # Context managers that swallow the exceptions they are given.
 SUPPRESS_FUNCTIONS = frozenset({"contextlib.suppress"})
@@ -78,3 +77,16 @@ FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 # may read outside state (a file, a subprocess, a clock, a server) no Event could signal.
 STATE_READING_FUNCTIONS = frozenset({"builtins.len", "builtins.bool", "builtins.any", "builtins.all"})
 STATE_READING_METHODS = frozenset({"is_set", "done", "cancelled", "empty", "full", "locked", "qsize"})
+
+# Cancel scopes and task groups: leaving one while suspended at a yield misdirects its
+# cancellation, however many times the generator yields.
+CANCEL_SCOPES = TIMEOUT_SCOPES | frozenset(
+    {
+        "asyncio.TaskGroup",
+        "asyncio.taskgroups.TaskGroup",
+        "anyio.create_task_group",
+        "anyio.CancelScope",
+        "trio.open_nursery",
+        "trio.CancelScope",
+    }
+)
