@@ -25,7 +25,12 @@ class TimeoutWithoutAwait(Rule):
         "and keep the body, or move the awaits it should bound into it"
     )
     fix_availability = "safe"
-    triggers = (r"timeout|fail_after|fail_at|move_on_after|move_on_at", r"\bwith\b", ASYNC_DEF)
+    # A timeout scope is called by one of its names (or imported under another: `... as`).
+    triggers = (
+        r"\b(?:timeout|timeout_at|fail_after|fail_at|move_on_after|move_on_at)(?:[ \t]*\(|[ \t]+as\b)",
+        r"\bwith\b",
+        ASYNC_DEF,
+    )
     docs = RuleDocs(
         what=(
             "Checks for `async with asyncio.timeout(...)` (`timeout_at`, `async_timeout.timeout`, "
