@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from aiolint import engine
-from aiolint.settings import Settings
+from aiolint.core import pipeline as engine
+from aiolint.core.settings import Settings
 
 CASES = [
     (

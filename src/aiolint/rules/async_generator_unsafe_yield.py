@@ -4,9 +4,9 @@ from typing import List, Tuple
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
 from aiolint.semantics import primitives
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 _LOOPS = (cst.For, cst.While, cst.CompFor)
 

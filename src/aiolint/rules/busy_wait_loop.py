@@ -4,9 +4,9 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
 from aiolint.semantics import primitives
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 # Conditions that never change: `while True:` / `while 1:` keep-alive loops.
 _CONSTANT = (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)

@@ -4,10 +4,10 @@ from typing import Sequence, Union
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
 from aiolint.semantics import flow, primitives
 from aiolint.semantics.flow import reference_text
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 Handler = Union[cst.ExceptHandler, cst.ExceptStarHandler]
 

@@ -4,9 +4,9 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs, imports
 from aiolint.semantics import dotted_name, primitives
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 
 class ThreadLockAcrossAwait(Rule):

@@ -4,11 +4,11 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.findings import Fix
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.fixes import build as edits
+from aiolint.core.findings import Fix
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
 from aiolint.semantics import primitives
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 # Argument nodes that cannot have side effects: dropping them with the call changes nothing.
 _PLAIN = (

@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Optional
 
 import libcst as cst
 
-from aiolint.traversal import child_fields, iter_nodes
+from aiolint.core.walk import child_fields, iter_nodes
 
 ExitTest = Callable[[cst.CSTNode], bool]
 RaiseTest = Callable[[cst.Raise], bool]
