@@ -60,8 +60,9 @@ class TimeoutWithoutAwait(Rule):
         fix_safety=(
             "Safe: a timeout whose body cannot suspend never fires, so the fix removes the context "
             "manager and keeps its body, dedented (a comment after its colon moves to a line of its "
-            "own). Not fixed when the timeout is bound with `as`, shares its `with` with other "
-            "context managers, has arguments that call something, or when a comment would be lost."
+            "own); in a `with` of several context managers only the timeout goes. Not fixed when "
+            "the timeout is bound with `as`, has arguments that call something, or when a comment "
+            "would be lost."
         ),
     )
 
@@ -74,18 +75,21 @@ class TimeoutWithoutAwait(Rule):
                 break
         else:
             return
+        timeout_item = item
         # A yield suspends too (an async generator's consumer runs in between).
         if self.model.awaits(node.body, yields=True):
             return
         shown = f"{'async with' if node.asynchronous is not None else 'with'} {self.code_of(call.func)}(...)"
-        self.report(node, fix=self._fix(node), scope=shown, function=self.model.function_name)
+        self.report(node, fix=self._fix(node, timeout_item), scope=shown, function=self.model.function_name)
 
-    def _fix(self, node: cst.With) -> Optional[Fix]:
-        if len(node.items) != 1 or node.items[0].asname is not None:
+    def _fix(self, node: cst.With, timeout_item: cst.WithItem) -> Optional[Fix]:
+        call = timeout_item.item
+        if timeout_item.asname is not None or not all(
+            isinstance(n, _PLAIN) for a in call.args for n in iter_nodes(a.value)
+        ):
             return None
-        call = node.items[0].item
-        if not all(isinstance(n, _PLAIN) for a in call.args for n in iter_nodes(a.value)):
-            return None
+        if len(node.items) > 1:
+            return self._drop_item(node, timeout_item)
         header = node.with_changes(leading_lines=[], body=cst.SimpleStatementSuite(body=[cst.Pass()]))
         if "#" in edits.code(header):
             return None  # a comment between `with` and `:` would be lost
@@ -109,3 +113,16 @@ class TimeoutWithoutAwait(Rule):
             statements[0] = first.with_changes(leading_lines=[*node.leading_lines, *header, *first.leading_lines])
             replacement = cst.FlattenSentinel(statements) if len(statements) > 1 else statements[0]
         return self.make_fix("Remove the timeout, keep its body", [(node, replacement)], safe=True)
+
+    def _drop_item(self, node: cst.With, timeout_item: cst.WithItem) -> Optional[Fix]:
+        """`with timeout(1), open(f):` -> `with open(f):` (the other context managers stay)."""
+        if "#" in self.code_of(timeout_item):
+            return None
+        items = [item for item in node.items if item is not timeout_item]
+        if timeout_item is node.items[-1]:
+            items[-1] = items[-1].with_changes(comma=timeout_item.comma)
+        return self.make_fix(
+            "Remove the timeout, keep the other context managers",
+            [(node, node.with_changes(items=items))],
+            safe=True,
+        )
