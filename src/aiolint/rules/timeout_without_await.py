@@ -116,8 +116,9 @@ class TimeoutWithoutAwait(Rule):
 
     def _drop_item(self, node: cst.With, timeout_item: cst.WithItem) -> Optional[Fix]:
         """`with timeout(1), open(f):` -> `with open(f):` (the other context managers stay)."""
-        if "#" in self.code_of(timeout_item):
-            return None
+        comma = timeout_item.comma
+        if "#" in self.code_of(timeout_item) or (isinstance(comma, cst.Comma) and "#" in edits.code(comma)):
+            return None  # a comment would be lost, or moved to another item
         items = [item for item in node.items if item is not timeout_item]
         if timeout_item is node.items[-1]:
             items[-1] = items[-1].with_changes(comma=timeout_item.comma)
