@@ -29,9 +29,8 @@ _BUILTINS = frozenset(dir(builtins)) - {"exec", "eval", "input", "open", "exit",
 _LOGGING = re.compile(r"^(?:_?log(?:ger)?|_LOGGER|LOGGER|logging)\.(?:debug|info|warning|error|exception|critical)$")
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 # Modules whose code is tests: there the order of the steps is what is being tested.
-_TEST_IMPORT = r"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|hypothesis)\b"
-_TEST_MODULE = re.compile(_TEST_IMPORT, re.MULTILINE)
-NOT_A_TEST_MODULE = r"\A(?![\s\S]*%s)" % _TEST_IMPORT
+TEST_MODULES = ("pytest", "unittest", "hypothesis")
+_TEST_MODULE = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|hypothesis)\b", re.MULTILINE)
 # Context managers whose body is serial by design (one transaction, one lock holder).
 _SERIAL_BLOCK = re.compile(r"transaction|atomic|begin|lock|mutex|semaphore", re.IGNORECASE)
 

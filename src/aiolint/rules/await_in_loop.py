@@ -9,13 +9,12 @@ from typing import List, Union
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.fixes import build as edits
 from aiolint.rules import _gather
-from aiolint.rules._gather import NOT_A_TEST_MODULE
+from aiolint.rules._gather import TEST_MODULES as _TEST_MODULES
 
-# An `await` on a line below a `for` (or in the same comprehension line).
-AWAIT_IN_FOR = r"\bfor\b[\s\S]*?\bawait\b|\bawait\b[^\n]*\bfor\b"
 
 Loop = Union[cst.For, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
 
@@ -25,7 +24,7 @@ class AwaitInLoop(Rule):
     name = "await-in-loop"
     message = "'{call}' is awaited once per item of '{items}' in '{function}', one after another; use {replacement}"
     fix_availability = "unsafe"
-    triggers = ("await", ASYNC_DEF, AWAIT_IN_FOR, NOT_A_TEST_MODULE)
+    needs = (Needs(shapes=frozenset({Shape.AWAIT_IN_LOOP}), unless_imports=_TEST_MODULES),)
     docs = RuleDocs(
         what=(
             "Checks for a `for` loop (or a list/set/dict comprehension or generator expression) in "

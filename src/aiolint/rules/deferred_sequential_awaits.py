@@ -12,14 +12,12 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.core.walk import iter_nodes
 from aiolint.rules import _gather
 from aiolint.semantics.independence import effect_of, independent
 
-# A line that awaits a bare name (`await t1`, `r = await t1`), then a later await.
-AWAITS_A_NAME = r"await[ \t]+\w+[ \t]*(?:[;#][^\r\n]*)?\r?(?:\n|\Z)"
-TWO_AWAITS = r"\bawait\b[\s\S]*?\bawait\b"
 
 
 class DeferredSequentialAwaits(Rule):
@@ -30,7 +28,7 @@ class DeferredSequentialAwaits(Rule):
         "so they still run sequentially; use {replacement}"
     )
     fix_availability = "unsafe"
-    triggers = (AWAITS_A_NAME, ASYNC_DEF, TWO_AWAITS)
+    needs = (Needs(shapes=frozenset({Shape.AWAITED_NAMES})),)
     docs = RuleDocs(
         what=(
             "Checks for two or more names bound to coroutine objects (calls of known coroutine "

@@ -9,12 +9,11 @@ from typing import List
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.rules import _gather
-from aiolint.rules._gather import NOT_A_TEST_MODULE
+from aiolint.rules._gather import TEST_MODULES as _TEST_MODULES
 
-# Two awaits (the rule itself decides whether they are consecutive statements of one block).
-TWO_AWAITS = r"\bawait\b[\s\S]*?\bawait\b"
 
 
 class SequentialAwaits(Rule):
@@ -22,8 +21,7 @@ class SequentialAwaits(Rule):
     name = "sequential-awaits"
     message = "{count} independent awaits in '{function}' run one after another ({calls}); use {replacement}"
     fix_availability = "unsafe"
-    # Cheapest first: a literal search rules out most files before the costlier patterns run.
-    triggers = ("await", ASYNC_DEF, TWO_AWAITS, NOT_A_TEST_MODULE)
+    needs = (Needs(shapes=frozenset({Shape.AWAIT_RUN}), unless_imports=_TEST_MODULES),)
     docs = RuleDocs(
         what=(
             "Checks for two or more consecutive statements in one block that each await a call "
