@@ -124,10 +124,12 @@ def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> str:
         return CONCURRENT
     if any(w in vocab.SERIAL_RECEIVER_WORDS for w in words):
         return SERIAL
+    if isinstance(built, cst.Call) and words and words[-1] in vocab.CLIENT_WORDS:
+        # The weakest fallback: an API client object constructed here whose class we cannot
+        # read (`async with EnergyZero() as client`); the project index's types replace it.
+        return CONCURRENT
     if isinstance(expr, cst.Attribute) and receiver_kind(model, expr.value, _depth + 1) == CONCURRENT:
         return CONCURRENT  # a part of a concurrent client: `client.allergens`, `bot.current_guild`
-    if isinstance(built, cst.Call) and words and words[-1] in vocab.CLIENT_WORDS:
-        return CONCURRENT  # a client object constructed here (`async with EnergyZero() as client`)
     return UNKNOWN
 
 
@@ -463,9 +465,13 @@ def _parameter_map(definition: cst.FunctionDef, call: cst.Call, own: Optional[st
 
 
 def _translate(key: str, parameters: Dict[str, Optional[str]]) -> Optional[str]:
+    if key.startswith(_SHARED):
+        return key[len(_SHARED):]  # a closure variable or global: the caller names it the same
+    if key == "<call>":
+        return key
     root, _, rest = key.partition(".")
     if root not in parameters:
-        return key if root == "global" else None  # a local of the callee: private to the call
+        return None  # a local of the callee: private to the call
     base = parameters[root]
     if base is None:
         return None
@@ -473,6 +479,7 @@ def _translate(key: str, parameters: Dict[str, Optional[str]]) -> Optional[str]:
 
 
 _BODY_CACHE = "_independence_bodies"
+_SHARED = "="  # marks a key of a callee's body that names a closure variable or global
 
 
 def body_effect(model, definition: cst.FunctionDef, depth: int) -> Optional[Effect]:
@@ -502,37 +509,41 @@ def body_effect(model, definition: cst.FunctionDef, depth: int) -> Optional[Effe
                     _write(inner_model, definition, path_of(target), effect)
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             name = node.func.attr.value
-            if name in vocab.CONTAINER_MUTATORS or vocab.meaning(name) in (vocab.WRITE, vocab.MESSAGE):
+            if name in vocab.CONTAINER_MUTATORS or (vocab.meaning(name) not in (None, vocab.READ) and not name[:1].isupper()):
                 _write(inner_model, definition, path_of(node.func.value), effect)  # `loaded.add(x)`, `self.async_write_ha_state()`
         elif isinstance(node, cst.Attribute):
-            path = path_of(node)
-            if path is not None:
-                effect.reads.add(path)
+            key = _state_key(inner_model, definition, path_of(node))
+            if key is not None:
+                effect.reads.add(key)
         elif isinstance(node, (cst.SimpleString, cst.FormattedStringText)):
             text = node.value
             effect.writes.update("table:" + t.lower() for t in _SQL_WRITE.findall(text))
             effect.reads.update("table:" + t.lower() for t in _SQL_READ.findall(text))
-        elif isinstance(node, cst.Global):
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
             for name in node.names:
-                effect.writes.add("global." + name.name.value)
+                effect.writes.add(_SHARED + name.name.value)
     cache[id(definition)] = effect
     return effect
 
 
 def _write(model, definition, path: Optional[str], effect: Effect) -> None:
-    """Record a write by a project function: to state its caller hands it (a parameter) or
-    shares with it (a closure variable, a global); its own locals are private to the call."""
+    key = _state_key(model, definition, path)
+    if key is not None:
+        effect.writes.add(key)
+
+
+def _state_key(model, definition, path: Optional[str]) -> Optional[str]:
+    """How a project function's body names state its caller can see: a parameter's path as
+    is (translated to the caller's argument), a closure variable or global marked shared;
+    None for its own locals, private to the call."""
     if path is None:
-        return
-    root = path.split(".")[0]
-    found = model.lookup(root)
-    if found is None:
-        effect.writes.add("global." + path)
-    elif found[0].node is definition:
-        if all(b.kind == PARAM for b in found[1]):
-            effect.writes.add(path)
-    else:
-        effect.writes.add("global." + path)
+        return None
+    found = model.lookup(path.split(".")[0])
+    if found is not None and found[0].node is definition:
+        return path if all(b.kind == PARAM for b in found[1]) else None
+    if found is None or any(b.kind in (IMPORT, DEF, CLASSDEF) for b in found[1]):
+        return None  # a module, function or class, or a builtin: not state this call changes
+    return _SHARED + path
 
 
 def _parents(model) -> Dict[int, object]:

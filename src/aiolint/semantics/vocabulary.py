@@ -67,7 +67,7 @@ _STEP_WORDS: Dict[str, str] = {
     **dict.fromkeys(
         "setup setups teardown init initialize initialise reload unload refresh migrate register "
         "unregister subscribe unsubscribe startup shutdown restart connect disconnect reconnect login "
-        "logout install uninstall bootstrap".split(),
+        "logout install uninstall bootstrap token tokens session".split(),
         LIFECYCLE,
     ),
     **dict.fromkeys("commit rollback flush save persist delete unlink reset populate restore enable disable".split(), WRITE),
