@@ -1,4 +1,4 @@
-"""AIO400/AIO401 beyond the fixtures: fix properties, messages per setting, triggers."""
+"""AIO400-AIO402 beyond the fixtures: fix properties, messages per setting, screens, the shared analysis."""
 from __future__ import annotations
 
 from typing import Dict, Set
@@ -11,12 +11,13 @@ from aiolint.rules.deferred_sequential_awaits import DeferredSequentialAwaits
 from aiolint.rules.sequential_awaits import SequentialAwaits
 from aiolint.semantics import vocabulary
 from aiolint.semantics.vocabulary import lifecycle_function
+from aiolint.core.settings import Settings
+from conftest import RULE_FIXTURES
 
 
 def ordering_name(name):
     return vocabulary.meaning(name) not in (None, vocabulary.READ)
-from aiolint.core.settings import Settings
-from conftest import RULE_FIXTURES
+
 
 AIO4 = Settings(select=("AIO4",))
 PAIR = "async def f(): ...\nasync def g(): ...\n\nasync def h():\n    a = await f()\n    b = await g()\n"

@@ -70,7 +70,8 @@ def statement_steps(line, small: cst.BaseSmallStatement) -> Optional[List[Step]]
     for target in targets:
         binds |= {n.value for n in iter_nodes(target) if isinstance(n, cst.Name)}
     plain = value is awaits[0] and not value.lpar and len(awaits) == 1 and not isinstance(small, cst.AugAssign)
-    if plain and isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(targets[0], cst.Name) and not targets[0].lpar:
+    single = isinstance(small, cst.Assign) and len(small.targets) == 1
+    if plain and single and isinstance(targets[0], cst.Name) and not targets[0].lpar:
         return [Step(line, small, value.expression, targets[0], binds=binds)]
     if plain and isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and not small.target.lpar:
         return [Step(line, small, value.expression, small.target, small.annotation, binds=binds)]
@@ -269,7 +270,9 @@ def _names_in(node: cst.CSTNode) -> Set[str]:
     return {n.value for n in iter_nodes(node) if isinstance(n, cst.Name)}
 
 
-def plan_gather(rule: Rule, steps: Sequence[Step], awaitables: Sequence[cst.BaseExpression], shown: Sequence[str]) -> Tuple[str, Optional[Fix]]:
+def plan_gather(
+    rule: Rule, steps: Sequence[Step], awaitables: Sequence[cst.BaseExpression], shown: Sequence[str]
+) -> Tuple[str, Optional[Fix]]:
     """The replacement text for the message, and the fix (None when we cannot write one safely)."""
     model = rule.model
     name_text, reference = gather_name(model)
@@ -467,7 +470,8 @@ def _flat(statements) -> Iterator[cst.CSTNode]:
             yield statement.test
             yield from _flat(statement.body.body)
             if statement.orelse is not None:
-                yield from _flat([statement.orelse] if isinstance(statement.orelse, cst.If) else statement.orelse.body.body)
+                orelse = statement.orelse
+                yield from _flat([orelse] if isinstance(orelse, cst.If) else orelse.body.body)
         elif isinstance(statement, cst.Try):
             yield from _flat(statement.body.body)
             for handler in statement.handlers:
@@ -524,7 +528,9 @@ def _statement_facts(statement):
                 path = path_of(node.func.value)
                 if path is not None:
                     stores.add(path.split(".")[0])
-    reads = {n.value for n in iter_nodes(statement, into_scopes=False) if isinstance(n, cst.Name) and id(n) not in target_ids}
+    reads = {
+        n.value for n in iter_nodes(statement, into_scopes=False) if isinstance(n, cst.Name) and id(n) not in target_ids
+    }
     return reads, targets, augmented, stores, from_await, flows
 
 
@@ -584,7 +590,7 @@ def _collect_shape(node: cst.For, block):
     line = body.body[0]
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(line.body[0], cst.Expr):
         return None
-    if line.trailing_whitespace.comment is not None or any(l.comment for l in line.leading_lines):
+    if line.trailing_whitespace.comment is not None or any(empty.comment for empty in line.leading_lines):
         return None
     call = line.body[0].value
     if not (

@@ -5,7 +5,7 @@ Which iterations are independent is `rules/_gather.loop_awaits` (on the analysis
 """
 from __future__ import annotations
 
-from typing import List, Union
+from typing import Union
 
 import libcst as cst
 
@@ -102,9 +102,15 @@ class AwaitInLoop(Rule):
             large = " (an 'asyncio.Semaphore' bounds a large input)"
             replacement = f"'{text}' or a 'TaskGroup'{large}"
         elif library == "trio":
-            replacement = "'async with trio.open_nursery() as nursery:' and 'nursery.start_soon(...)' per item (a 'trio.CapacityLimiter' bounds a large input)"
+            replacement = (
+                "'async with trio.open_nursery() as nursery:' and 'nursery.start_soon(...)' per item "
+                "(a 'trio.CapacityLimiter' bounds a large input)"
+            )
         else:
-            replacement = "'async with anyio.create_task_group() as tg:' and 'tg.start_soon(...)' per item (an 'anyio.CapacityLimiter' bounds a large input)"
+            replacement = (
+                "'async with anyio.create_task_group() as tg:' and 'tg.start_soon(...)' per item "
+                "(an 'anyio.CapacityLimiter' bounds a large input)"
+            )
         self.report(
             node,
             fix=fix,

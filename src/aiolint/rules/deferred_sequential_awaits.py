@@ -19,7 +19,6 @@ from aiolint.rules import _gather
 from aiolint.semantics.independence import effect_of, independent
 
 
-
 class DeferredSequentialAwaits(Rule):
     code = "AIO401"
     name = "deferred-sequential-awaits"
@@ -97,7 +96,8 @@ class DeferredSequentialAwaits(Rule):
                 steps = _gather.statement_steps(line, small) if isinstance(small, cst.BaseSmallStatement) else None
                 step = steps[0] if steps and len(steps) == 1 and steps[0].simple else None
                 if step is not None and self._candidate(step):
-                    if all(self._compatible(e, step) for e in run) and (step.target is None or step.target.value not in between):
+                    fresh = step.target is None or step.target.value not in between
+                    if fresh and all(self._compatible(e, step) for e in run):
                         run.append(step)
                     else:
                         self._flush(run)
@@ -168,7 +168,8 @@ class DeferredSequentialAwaits(Rule):
     def _report(self, run: List[_gather.Step]) -> None:
         names = [s.value.value for s in run]
         bindings = [b for b in (self._binding(s.binding, s) for s in run)]
-        order = {id(small): i for i, small in enumerate(n for st in self._block.body for n in getattr(st, "body", [st]) if isinstance(n, cst.CSTNode))}
+        smalls = [n for st in self._block.body for n in getattr(st, "body", [st]) if isinstance(n, cst.CSTNode)]
+        order = {id(small): i for i, small in enumerate(smalls)}
         first = min(bindings, key=lambda b: order.get(id(b), 0))
         library = self.model.async_library
         if library != "asyncio":

@@ -15,7 +15,6 @@ from aiolint.rules import _gather
 from aiolint.rules._gather import TEST_MODULES as _TEST_MODULES
 
 
-
 class SequentialAwaits(Rule):
     code = "AIO400"
     name = "sequential-awaits"

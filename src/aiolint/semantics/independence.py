@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterator, Optional, Set, Tuple
+from typing import Dict, Iterator, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -50,7 +50,9 @@ SERIAL_TYPES = frozenset(
     }
 )
 # Methods of a pool or factory that hand out one serial object (`pool.acquire()`, `engine.begin()`).
-_HANDS_OUT_SERIAL = frozenset({"acquire", "connect", "begin", "cursor", "session", "ws_connect", "new_page", "transaction"})
+_HANDS_OUT_SERIAL = frozenset(
+    {"acquire", "connect", "begin", "cursor", "session", "ws_connect", "new_page", "transaction"}
+)
 
 # Calls that run things concurrently already, or are the wait itself.
 _ORDERING_FUNCTIONS = frozenset(
@@ -94,7 +96,8 @@ class Effect:
             key = translate(key) if translate else key
             if key is not None:
                 self.receivers[key] = kind
-        for source, target in ((other.message_to, self.message_to), (other.writes, self.writes), (other.reads, self.reads)):
+        pairs = ((other.message_to, self.message_to), (other.writes, self.writes), (other.reads, self.reads))
+        for source, target in pairs:
             for key in source:
                 key = translate(key) if translate and not key.startswith("table:") else key
                 if key is not None:
@@ -162,7 +165,8 @@ def _attribute_source(model, classdef: cst.ClassDef, own: str, attr: str) -> Opt
             if isinstance(node, (cst.Assign, cst.AnnAssign)):
                 targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
                 for target in targets:
-                    if isinstance(target, cst.Attribute) and target.attr.value == attr and dotted_name(target.value) is not None:
+                    named = isinstance(target, cst.Attribute) and dotted_name(target.value) is not None
+                    if named and target.attr.value == attr:
                         value = node.value
                         if isinstance(value, cst.Name):  # `self.bot = bot`: the parameter's annotation
                             param = next((p for p in member.params.params if p.name.value == value.value), None)
@@ -214,6 +218,13 @@ def _class_kind(model, classdef: cst.ClassDef, _depth: int) -> str:
     return CONCURRENT if CONCURRENT in kinds else UNKNOWN
 
 
+def last_name(expr) -> Optional[str]:
+    """`m` for `a.b.m` or `m`; None for anything else."""
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return expr.value if isinstance(expr, cst.Name) else None
+
+
 def path_of(expr: cst.BaseExpression) -> Optional[str]:
     """`self.a.b` for attribute chains, through calls and subscripts (`self.a[0].b` -> `self.a.b`)."""
     parts = []
@@ -257,7 +268,7 @@ def _call_effect(model, call: cst.Call, effect: Effect, depth: int) -> bool:
     """Add what one call does to `effect`; False when the call is an ordering step we cannot move."""
     func = call.func
     qualified = model.qualified_name(func)
-    if depth > 0 and (qualified in _SLEEPS or vocab.meaning(getattr(func, "attr", func).value if isinstance(func, (cst.Name, cst.Attribute)) else "") == vocab.PACING):
+    if depth > 0 and (qualified in _SLEEPS or vocab.meaning(last_name(func) or "") == vocab.PACING):
         return True  # a sleep inside a callee is its own latency, not an order between callers
     if qualified in _ORDERING_FUNCTIONS or (qualified and _FILE_CHANGES.match(qualified)):
         return False
@@ -345,9 +356,10 @@ def _is_stub(definition: cst.FunctionDef) -> bool:
     body = definition.body
     statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
     for statement in statements:
-        smalls = statement.body if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else [None]
-        for small in smalls:
-            if isinstance(small, cst.Pass) or (isinstance(small, cst.Expr) and isinstance(small.value, (cst.Ellipsis, cst.SimpleString))):
+        simple = isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
+        for small in statement.body if simple else [None]:
+            text = isinstance(small, cst.Expr) and isinstance(small.value, (cst.Ellipsis, cst.SimpleString))
+            if isinstance(small, cst.Pass) or text:
                 continue
             if isinstance(small, cst.Raise):
                 continue  # `raise NotImplementedError`
@@ -390,7 +402,7 @@ def _arguments(model, call: cst.Call, effect: Effect) -> None:
     own = _own(model)
     for arg in call.args:
         value = arg.value
-        name = value.attr.value if isinstance(value, cst.Attribute) else value.value if isinstance(value, cst.Name) else None
+        name = last_name(value)
         if name is None:
             continue
         key = path_of(value)
@@ -420,7 +432,7 @@ def _handed_callable(call: cst.Call) -> Optional[cst.BaseExpression]:
     if not call.args or call.args[0].keyword is not None or call.args[0].star:
         return None
     handed = call.args[0].value
-    name = call.func.attr.value if isinstance(call.func, cst.Attribute) else call.func.value if isinstance(call.func, cst.Name) else None
+    name = last_name(call.func)
     if name is None or not isinstance(handed, (cst.Name, cst.Attribute)):
         return None
     words = set(vocab.name_words(name))
@@ -448,7 +460,7 @@ def _project_body(model, func) -> Optional[Tuple[cst.FunctionDef, Optional[str]]
     return None
 
 
-def _parameter_map(definition: cst.FunctionDef, call: cst.Call, own: Optional[str], own_path) -> Dict[str, Optional[str]]:
+def _parameter_map(definition: cst.FunctionDef, call: cst.Call, own, own_path) -> Dict[str, Optional[str]]:
     """Callee parameter -> the caller's path handed to it (None: a value private to the call)."""
     params = list(definition.params.posonly_params) + list(definition.params.params)
     mapping: Dict[str, Optional[str]] = {}
@@ -509,8 +521,10 @@ def body_effect(model, definition: cst.FunctionDef, depth: int) -> Optional[Effe
                     _write(inner_model, definition, path_of(target), effect)
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             name = node.func.attr.value
-            if name in vocab.CONTAINER_MUTATORS or (vocab.meaning(name) not in (None, vocab.READ) and not name[:1].isupper()):
-                _write(inner_model, definition, path_of(node.func.value), effect)  # `loaded.add(x)`, `self.async_write_ha_state()`
+            # `loaded.add(x)`, `self.async_write_ha_state()`: a change of state the caller shares
+            changes = vocab.meaning(name) not in (None, vocab.READ) and not name[:1].isupper()
+            if name in vocab.CONTAINER_MUTATORS or changes:
+                _write(inner_model, definition, path_of(node.func.value), effect)
         elif isinstance(node, cst.Attribute):
             key = _state_key(inner_model, definition, path_of(node))
             if key is not None:
@@ -560,7 +574,10 @@ class _BodyModel:
         parent = _parents(model).get(id(definition))
         # A scope of our own with the right parent: the model's, made before the walk entered an
         # enclosing function, would skip that function's names (closures, nested helpers).
-        self._scope = Scope(scope_kind(definition), definition, parent) if parent is not None else model.scope_of(definition)
+        if parent is not None:
+            self._scope = Scope(scope_kind(definition), definition, parent)
+        else:
+            self._scope = model.scope_of(definition)
         self.function = definition
         self.function_name = definition.name.value
 

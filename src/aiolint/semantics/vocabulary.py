@@ -70,7 +70,9 @@ _STEP_WORDS: Dict[str, str] = {
         "logout install uninstall bootstrap token tokens session".split(),
         LIFECYCLE,
     ),
-    **dict.fromkeys("commit rollback flush save persist delete unlink reset populate restore enable disable".split(), WRITE),
+    **dict.fromkeys(
+        "commit rollback flush save persist delete unlink reset populate restore enable disable".split(), WRITE
+    ),
     "sleep": PACING,
 }
 
@@ -98,7 +100,9 @@ SERIAL_RECEIVER_WORDS = frozenset(
     "mutex event queue q sem semaphore cond condition barrier latch limiter channel chan smb serial "
     "state".split()
 )
-SYNC_RECEIVER_WORDS = frozenset("lock rlock mutex event queue q sem semaphore cond condition barrier latch limiter".split())
+SYNC_RECEIVER_WORDS = frozenset(
+    "lock rlock mutex event queue q sem semaphore cond condition barrier latch limiter".split()
+)
 # Objects that stand for one peer or destination: a message or change to each of them (the
 # loop's own item) has no order to keep with the others.
 PEER_WORDS = frozenset(
@@ -107,7 +111,10 @@ PEER_WORDS = frozenset(
 )
 # What a loop's items are when their order is the point: events and updates in arrival order,
 # pieces of one stream, steps and migrations in sequence.
-ORDERED_ITEM_WORDS = frozenset("event events update updates chunk chunks line lines frame frames packet packets step steps migration migrations patch patches".split())
+ORDERED_ITEM_WORDS = frozenset(
+    "event events update updates chunk chunks line lines frame frames packet packets step steps migration "
+    "migrations patch patches".split()
+)
 CONCURRENT_RECEIVER_WORDS = frozenset("bot pool engine".split())
 CLIENT_WORDS = frozenset("client api".split())  # only for objects built in sight
 
