@@ -162,7 +162,14 @@ def depends(earlier: Step, later: Step) -> bool:
 
 
 def split_runs(steps: Sequence[Optional[Step]], candidate, compatible) -> Iterator[List[Step]]:
-    """Greedy runs of candidates, each compatible with every earlier member of its run."""
+    """Greedy runs of candidates, each compatible with every earlier member of its run, with
+    at least two calls that suspend (others have nothing to overlap)."""
+    for run in _greedy_runs(steps, candidate, compatible):
+        if sum(1 for s in run if s.effect is None or s.effect.suspends) >= 2:
+            yield run
+
+
+def _greedy_runs(steps, candidate, compatible) -> Iterator[List[Step]]:
     run: List[Step] = []
     for step in steps:
         if step is None or not candidate(step):
@@ -392,6 +399,8 @@ def loop_awaits(model, node) -> Optional[List[cst.Call]]:
         if isinstance(func, cst.Name) and func.value in derived:
             return None  # the items are callbacks: run in the order they were registered
         effects.append(effect)
+    if not any(e.suspends for e in effects):
+        return None  # project helpers that never suspend: nothing to overlap
     if not any(e.names & derived for e in effects):
         return None  # the same call every time (a retry, a poll): nothing per item
     for a in effects:

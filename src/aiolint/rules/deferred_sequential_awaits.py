@@ -114,7 +114,7 @@ class DeferredSequentialAwaits(Rule):
         self._flush(run)
 
     def _flush(self, run: List[_gather.Step]) -> None:
-        if len(run) >= 2:
+        if sum(1 for s in run if s.effect.suspends) >= 2:
             self._report(run)
 
     def _candidate(self, step: _gather.Step) -> bool:

@@ -88,6 +88,9 @@ class Effect:
     # receiver's path, or "<call>" for a plain function. AIO400/AIO401 keep them in place;
     # AIO402 allows them on an object that is the loop's own item.
     named_changes: Set[str] = field(default_factory=set)
+    # False when the call never suspends: a project `async def` whose body awaits nothing
+    # (a conversion, a lookup in memory). Running it concurrently gains nothing.
+    suspends: bool = True
 
     def merge(self, other: "Effect", translate=None) -> None:
         self.meanings |= other.meanings
@@ -303,6 +306,11 @@ def _callee_effect(model, func, call, effect: Effect, depth: int, run_by_runner:
         inner = body_effect(model, definition, depth + 1)
         if inner is None:
             return False
+        if depth == 0 and not any(
+            isinstance(n, cst.Await) or getattr(n, "asynchronous", None) is not None
+            for n in iter_nodes(definition.body, into_scopes=False)
+        ):
+            effect.suspends = False
         parameters = _parameter_map(definition, call, own, path_of(func.value) if own else None)
         effect.merge(inner, lambda key: _translate(key, parameters))
         for arg in call.args:  # what the caller hands on, classified where the caller can see it
