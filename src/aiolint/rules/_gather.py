@@ -23,7 +23,7 @@ from aiolint.core.walk import iter_nodes
 from aiolint.fixes import build as edits
 from aiolint.semantics import dotted_name
 from aiolint.semantics import vocabulary as vocab
-from aiolint.semantics.independence import Effect, effect_of, independent, path_of
+from aiolint.semantics.independence import SHAREABLE, Effect, effect_of, independent, path_of
 
 _BUILTINS = frozenset(dir(builtins)) - {"exec", "eval", "input", "open", "exit", "quit"}
 _LOGGING = re.compile(r"^(?:_?log(?:ger)?|_LOGGER|LOGGER|logging)\.(?:debug|info|warning|error|exception|critical)$")
@@ -388,7 +388,7 @@ def loop_awaits(model, node) -> Optional[List[cst.Call]]:
         if any(p.split(".")[0] in changed for p in effect.reads):
             return None
         for key, kind in effect.receivers.items():
-            if key.split(".")[0] not in derived and kind != "concurrent":
+            if key.split(".")[0] not in derived and kind not in SHAREABLE:
                 return None  # one object shared by the iterations, of a kind that may serialise them
         for key in effect.named_changes:
             if key.split(".")[0] in derived and (_peer(key) or vocab.MESSAGE not in effect.meanings):

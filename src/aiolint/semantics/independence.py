@@ -27,6 +27,10 @@ from aiolint.semantics import vocabulary as vocab
 from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT, PARAM, Scope, dotted_name, scope_kind
 
 CONCURRENT, SERIAL, UNKNOWN = "concurrent", "serial", "unknown"
+# An object built around a concurrent client (a project API class, `Client(session=session)`):
+# its methods may overlap, but it keeps state of its own, so handing it to another call ties them.
+CLIENT = "client"
+SHAREABLE = (CONCURRENT, CLIENT)
 
 # Types and factories whose objects are made for concurrent use, or take one user at a time.
 CONCURRENT_TYPES = frozenset(
@@ -91,6 +95,7 @@ class Effect:
     # False when the call never suspends: a project `async def` whose body awaits nothing
     # (a conversion, a lookup in memory). Running it concurrently gains nothing.
     suspends: bool = True
+    opaque: Set[str] = field(default_factory=set)  # paths handed to callees whose bodies we cannot read
 
     def merge(self, other: "Effect", translate=None) -> None:
         self.meanings |= other.meanings
@@ -99,7 +104,10 @@ class Effect:
             key = translate(key) if translate else key
             if key is not None:
                 self.receivers[key] = kind
-        pairs = ((other.message_to, self.message_to), (other.writes, self.writes), (other.reads, self.reads))
+        pairs = (
+            (other.message_to, self.message_to), (other.writes, self.writes), (other.reads, self.reads),
+            (other.opaque, self.opaque),
+        )
         for source, target in pairs:
             for key in source:
                 key = translate(key) if translate and not key.startswith("table:") else key
@@ -133,9 +141,9 @@ def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> str:
     if isinstance(built, cst.Call) and words and words[-1] in vocab.CLIENT_WORDS:
         # The weakest fallback: an API client object constructed here whose class we cannot
         # read (`async with EnergyZero() as client`); the project index's types replace it.
-        return CONCURRENT
-    if isinstance(expr, cst.Attribute) and receiver_kind(model, expr.value, _depth + 1) == CONCURRENT:
-        return CONCURRENT  # a part of a concurrent client: `client.allergens`, `bot.current_guild`
+        return CLIENT
+    if isinstance(expr, cst.Attribute) and receiver_kind(model, expr.value, _depth + 1) in SHAREABLE:
+        return CLIENT  # a part of a concurrent client: `client.allergens`, `bot.current_guild`
     return UNKNOWN
 
 
@@ -198,10 +206,10 @@ def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> 
         for arg in built.args:
             value = arg.value
             if isinstance(value, cst.Call):
-                if _kind_of_construction(model, value, _depth + 1) == CONCURRENT:
-                    return CONCURRENT  # `Client(host, session=async_get_clientsession(hass))`
-            elif isinstance(value, (cst.Name, cst.Attribute)) and receiver_kind(model, value, _depth + 1) == CONCURRENT:
-                return CONCURRENT  # built around a concurrent client: `Client(key, session=session)`
+                if _kind_of_construction(model, value, _depth + 1) in SHAREABLE:
+                    return CLIENT  # `Client(host, session=async_get_clientsession(hass))`
+            elif isinstance(value, (cst.Name, cst.Attribute)) and receiver_kind(model, value, _depth + 1) in SHAREABLE:
+                return CLIENT  # built around a concurrent client: `Client(key, session=session)`
     return UNKNOWN
 
 
@@ -218,7 +226,7 @@ def _class_kind(model, classdef: cst.ClassDef, _depth: int) -> str:
                     kinds.add(_kind_of_construction(model, node.value, _depth))
     if SERIAL in kinds:
         return SERIAL
-    return CONCURRENT if CONCURRENT in kinds else UNKNOWN
+    return CLIENT if kinds & set(SHAREABLE) else UNKNOWN
 
 
 def last_name(expr) -> Optional[str]:
@@ -320,8 +328,11 @@ def _callee_effect(model, func, call, effect: Effect, depth: int, run_by_runner:
         if isinstance(func, cst.Attribute) and own is None and not run_by_runner:
             _add_receiver(model, func.value, _meaning_or_none(inner), effect)
         return True
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+    name = last_name(func)
     meaning = vocab.meaning(name) if name else None
+    for arg in call.args:  # handed to a body we cannot read: it may do anything with them
+        if isinstance(arg.value, (cst.Name, cst.Attribute)):
+            effect.opaque.add(path_of(arg.value))
     if meaning in vocab.ORDERED:
         return False
     if isinstance(func, cst.Attribute) and meaning is None:
@@ -357,7 +368,7 @@ def _idempotent(model, value) -> bool:
         return True
     if isinstance(value, (cst.Integer, cst.SimpleString)):
         return True
-    return isinstance(value, cst.Call) and _kind_of_construction(model, value) == CONCURRENT
+    return isinstance(value, cst.Call) and _kind_of_construction(model, value) in SHAREABLE
 
 
 def _is_stub(definition: cst.FunctionDef) -> bool:
@@ -645,7 +656,7 @@ def independent(first: Effect, second: Effect) -> bool:
             if not _overlap(x, y):
                 continue
             shared = _shared_kind(first.receivers, second.receivers, x, y)
-            if shared != CONCURRENT:
+            if shared not in SHAREABLE:
                 return False
             # One concurrent client: reads overlap; a change and anything else on it stay in order.
             if any(m in changes for m in first.meanings | second.meanings) and (
@@ -661,14 +672,23 @@ def independent(first: Effect, second: Effect) -> bool:
         for x in first.reads | set(first.receivers):
             if _overlap(x, y):
                 return False
-    # The same object used as a receiver by one and read in the other's arguments.
-    for x in first.receivers:
-        if x.split(".")[0] in second.names and first.receivers[x] != CONCURRENT and _root_used(x, second):
+    # The same object used as a receiver by one and handed on or read by the other.
+    for x, kind in first.receivers.items():
+        if _tied(x, kind, second):
             return False
-    for y in second.receivers:
-        if y.split(".")[0] in first.names and second.receivers[y] != CONCURRENT and _root_used(y, first):
+    for y, kind in second.receivers.items():
+        if _tied(y, kind, first):
             return False
     return True
+
+
+def _tied(key: str, kind: str, other: Effect) -> bool:
+    root = key.split(".")[0]
+    if kind == CONCURRENT or root not in other.names:
+        return False
+    if kind == CLIENT:  # its own methods may overlap; a callee we cannot read may change it
+        return any(_overlap(key, path) or path == root for path in other.opaque)
+    return _root_used(key, other)
 
 
 def _root_used(key: str, other: Effect) -> bool:
