@@ -251,7 +251,7 @@ def test_anext_pairs_under_stop_async_iteration_are_not_paired():
     ("receiver", "kind"),
     [
         ("aiohttp.ClientSession()", "concurrent"),
-        ("Client(key, session=aiohttp.ClientSession())", "concurrent"),
+        ("Client(key, session=aiohttp.ClientSession())", "client"),
         ("asyncpg.connect(dsn)", "serial"),
         ("pool.acquire()", "serial"),
         ("Thing()", "unknown"),
