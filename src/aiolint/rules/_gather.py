@@ -391,8 +391,8 @@ def loop_awaits(model, node) -> Optional[List[cst.Call]]:
             if key.split(".")[0] not in derived and kind not in SHAREABLE:
                 return None  # one object shared by the iterations, of a kind that may serialise them
         for key in effect.named_changes:
-            if key.split(".")[0] in derived and (_peer(key) or vocab.MESSAGE not in effect.meanings):
-                continue  # each item changes itself, or one message to each peer (`ws.send_str(...)` for each `ws`)
+            if key.split(".")[0] in derived and _peer(key):
+                continue  # one message or change to each peer (`ws.send_str(...)` for each `ws`)
             if not _to_the_item(awaited.expression, derived):
                 return None  # to one shared destination, or to handlers: its order shows
         func = awaited.expression.func
@@ -526,6 +526,12 @@ def _statement_facts(statement):
                             augmented.add(name.value)
                         else:
                             target_ids.add(id(name))
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            for name in iter_nodes(node.asname.name):
+                if isinstance(name, cst.Name):  # `async with session.get(url) as resp`: per item when url is
+                    targets.add(name.value)
+                    target_ids.add(id(name))
+                    flows.append((name.value, _names(node.item)))
         elif isinstance(node, (cst.For, cst.CompFor)):
             for name in iter_nodes(node.target):
                 if isinstance(name, cst.Name):

@@ -43,7 +43,8 @@ _VERBS: Dict[str, FrozenSet[str]] = {
     ),
     MESSAGE: frozenset(
         "send reply respond answer notify broadcast publish signal announce "
-        "say log print echo react followup defer typing ack nack eof edit_message delete_message".split()
+        "say log print echo react followup defer typing ack nack eof edit_message delete_message record track "
+        "report".split()
     ),
     LIFECYCLE: frozenset(
         "load start stop close aclose shutdown open connect disconnect reconnect login logout setup teardown "
