@@ -125,6 +125,9 @@ def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> str:
     """
     if _depth > 4:
         return UNKNOWN  # `a = A(b)`, `b = B(a)`: no end to follow
+    typed = _typed_kind(model, expr, _depth)
+    if typed is not None:
+        return typed
     built = _what_built(model, expr)
     if built is not None:
         kind = _kind_of_construction(model, built, _depth + 1)
@@ -145,6 +148,40 @@ def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> str:
     if isinstance(expr, cst.Attribute) and receiver_kind(model, expr.value, _depth + 1) in SHAREABLE:
         return CLIENT  # a part of a concurrent client: `client.allergens`, `bot.current_guild`
     return UNKNOWN
+
+
+def _typed_kind(model, expr: cst.BaseExpression, _depth: int) -> Optional[str]:
+    """The kind by the model's types, when it has them (`type_of`, the project index): a
+    library type from the tables, or a project class by what it keeps on `self`."""
+    type_of = getattr(model, "type_of", None)
+    if type_of is None or not isinstance(expr, (cst.Name, cst.Attribute, cst.Call)):
+        return None
+    found = type_of(expr)
+    if found is None:
+        return None
+    if found.name in CONCURRENT_TYPES:
+        return CONCURRENT
+    if found.name in SERIAL_TYPES:
+        return SERIAL
+    if not found.is_project or _depth > 2:
+        return None
+    if found.module == "":
+        classdef = model.module_definition(found.name)
+        kind = _class_kind(model, classdef, _depth + 1) if isinstance(classdef, cst.ClassDef) else UNKNOWN
+        return kind if kind != UNKNOWN else None
+    project = getattr(model, "project", None)
+    summary = project.summary(found.module) if project is not None else None
+    raw = summary["classes"].get(found.name) if summary else None
+    if raw is None:
+        return None
+    kinds = set()
+    for attr in raw.get("attributes", {}):
+        member = model.member_type(found, attr)
+        if member is not None:
+            kinds.add(CONCURRENT if member.name in CONCURRENT_TYPES else SERIAL if member.name in SERIAL_TYPES else None)
+    if SERIAL in kinds:
+        return SERIAL
+    return CLIENT if CONCURRENT in kinds else None
 
 
 def _what_built(model, expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
