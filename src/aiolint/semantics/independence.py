@@ -178,7 +178,9 @@ def _typed_kind(model, expr: cst.BaseExpression, _depth: int) -> Optional[str]:
     for attr in raw.get("attributes", {}):
         member = model.member_type(found, attr)
         if member is not None:
-            kinds.add(CONCURRENT if member.name in CONCURRENT_TYPES else SERIAL if member.name in SERIAL_TYPES else None)
+            kinds.add(
+                CONCURRENT if member.name in CONCURRENT_TYPES else SERIAL if member.name in SERIAL_TYPES else None
+            )
     if SERIAL in kinds:
         return SERIAL
     return CLIENT if CONCURRENT in kinds else None
