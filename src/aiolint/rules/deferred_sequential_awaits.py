@@ -32,8 +32,9 @@ class DeferredSequentialAwaits(Rule):
         what=(
             "Checks for two or more names bound to coroutine objects (calls of known coroutine "
             "functions, `asyncio.to_thread`/`run_in_threadpool` included) that are then awaited "
-            "one by one in the same block; statements between the awaits that do not touch the "
-            "coroutines or their results (a `print`, a log line) are allowed. The coroutines must "
+            "one by one in the same block; statements between the awaits (a `print` of the first "
+            "result, a log line) are allowed when they neither bind nor read what a later await binds "
+            "and do not return, break or raise. The coroutines must "
             "pass the independence analysis AIO400 uses (no shared serialising object, no "
             "ordering-sensitive step), and each name must be used only where it is bound and where "
             "it is awaited."
