@@ -353,11 +353,7 @@ def _callee_effect(model, func, call, effect: Effect, depth: int, run_by_runner:
         inner = body_effect(model, definition, depth + 1)
         if inner is None:
             return False
-        if depth == 0 and not any(
-            isinstance(n, cst.Await) or getattr(n, "asynchronous", None) is not None
-            for n in iter_nodes(definition.body, into_scopes=False)
-        ):
-            effect.suspends = False
+        effect.suspends = inner.suspends
         parameters = _parameter_map(definition, call, own, path_of(func.value) if own else None)
         effect.merge(inner, lambda key: _translate(key, parameters))
         for arg in call.args:  # what the caller hands on, classified where the caller can see it
@@ -563,11 +559,21 @@ def body_effect(model, definition: cst.FunctionDef, depth: int) -> Optional[Effe
     cache[id(definition)] = None  # recursion: unknown
     effect = Effect()
     inner_model = _BodyModel(model, definition)
-    awaited = {id(n.expression) for n in iter_nodes(definition.body, into_scopes=False) if isinstance(n, cst.Await)}
+    awaits = [n for n in iter_nodes(definition.body, into_scopes=False) if isinstance(n, cst.Await)]
+    awaited = {id(n.expression) for n in awaits}
+    # It suspends when it awaits anything but project helpers that never suspend themselves.
+    suspends = any(
+        not isinstance(n.expression, cst.Call) for n in awaits
+    ) or any(
+        getattr(n, "asynchronous", None) is not None for n in iter_nodes(definition.body, into_scopes=False)
+    )
     for node in iter_nodes(definition.body, into_scopes=False):
         if isinstance(node, cst.Call) and id(node) in awaited:
-            if not _call_effect(inner_model, node, effect, depth):
+            inner = Effect()
+            if not _call_effect(inner_model, node, inner, depth):
                 return None
+            effect.merge(inner)
+            suspends = suspends or inner.suspends
         elif isinstance(node, cst.With) and any(_is_lock(i.item) for i in node.items):
             return None  # holds a lock: its callers take turns
         elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
@@ -594,6 +600,7 @@ def body_effect(model, definition: cst.FunctionDef, depth: int) -> Optional[Effe
         elif isinstance(node, (cst.Global, cst.Nonlocal)):
             for name in node.names:
                 effect.writes.add(_SHARED + name.name.value)
+    effect.suspends = suspends
     cache[id(definition)] = effect
     return effect
 
