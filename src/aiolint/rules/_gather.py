@@ -48,6 +48,7 @@ class Step:
     changes: Set[str] = field(default_factory=set)  # paths its other parts change (`x.extend(...)`)
     effect: Optional[Effect] = None
     binding: Optional[cst.Call] = None  # AIO401: the call that made the awaited coroutine
+    around: Set[str] = field(default_factory=set)  # names the rest of its statement reads (`for x in xs`)
 
 
 # ---------------------------------------------------------------------------------- steps
@@ -62,7 +63,10 @@ def statement_steps(line, small: cst.BaseSmallStatement) -> Optional[List[Step]]
     if any(isinstance(n, cst.Await) for a in awaits for n in iter_nodes(a.expression)):
         return None  # `await f(await g())`: one waits for the other
     if any(_in_comprehension(value, a) for a in awaits):
-        return None  # AIO402's business
+        # `[await f(x) for x in xs]` as a whole is one step of the statement (AIO402 looks at
+        # its iterations); only the element of one plain `for` clause, not its conditions.
+        if not all(_comprehension_element(value, a) for a in awaits if _in_comprehension(value, a)):
+            return None
     binds: Set[str] = set()
     targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
         [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else []
@@ -81,9 +85,24 @@ def statement_steps(line, small: cst.BaseSmallStatement) -> Optional[List[Step]]
     if changes is None:
         return None
     changes |= {p for p in (path_of(t) for t in targets) if p and "." in p}
-    steps = [Step(line, small, a.expression, simple=False, binds=binds, changes=changes) for a in awaits]
+    around = {n.value for n in iter_nodes(value) if isinstance(n, cst.Name)}
+    steps = [
+        Step(line, small, a.expression, simple=False, binds=binds, changes=changes, around=around) for a in awaits
+    ]
     steps[-1].is_return = isinstance(small, cst.Return)
     return steps
+
+
+def _comprehension_element(root, node) -> bool:
+    for inner in iter_nodes(root):
+        if isinstance(inner, _COMPREHENSIONS) and any(n is node for n in iter_nodes(inner)):
+            comp = inner.for_in
+            parts = [inner.key, inner.value] if isinstance(inner, cst.DictComp) else [inner.elt]
+            return (
+                comp.asynchronous is None and comp.inner_for_in is None
+                and any(n is node for p in parts for n in iter_nodes(p))
+            )
+    return False
 
 
 def _in_comprehension(root, node) -> bool:
@@ -154,7 +173,7 @@ def depends(earlier: Step, later: Step) -> bool:
         bound = set(earlier.binds)
         if earlier.target is not None:
             bound.add(earlier.target.value)
-    later_reads = later.effect.names if later.effect else set()
+    later_reads = (later.effect.names if later.effect else set()) | later.around
     if bound & later_reads or bound & later.binds or later.binds & (earlier.effect.names if earlier.effect else set()):
         return True
     paths = (later.effect.reads | set(later.effect.receivers)) if later.effect else set()
