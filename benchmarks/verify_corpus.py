@@ -44,9 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
 from libcst.metadata import MetadataWrapper, PositionProvider  # noqa: E402
 
-from aiolint import engine  # noqa: E402
-from aiolint.files import iter_python_files  # noqa: E402
-from aiolint.settings import Settings  # noqa: E402
+from aiolint.core import pipeline as engine  # noqa: E402
+from aiolint.frontends.files import iter_python_files  # noqa: E402
+from aiolint.core.settings import Settings  # noqa: E402
 
 SETTINGS = Settings(respect_noqa=True)
 IMPORT_LINE = re.compile(rb"^[ \t]*import [\w.]+(?: as \w+)?[ \t]*(?:\r\n|\r|\n)?$")

@@ -40,9 +40,9 @@ def probe(source: str, ask):
     """
     import libcst as cst
 
-    from aiolint.engine import _Run
-    from aiolint.rule import Rule, RuleDocs
-    from aiolint.settings import Settings
+    from aiolint.core.pipeline import _Run
+    from aiolint.core.rule import Rule, RuleDocs
+    from aiolint.core.settings import Settings
 
     seen: List[object] = []
 

@@ -6,10 +6,10 @@ from typing import Dict, Set
 import libcst as cst
 import pytest
 
-from aiolint import engine
+from aiolint.core import pipeline as engine
 from aiolint.rules.deferred_sequential_awaits import DeferredSequentialAwaits
 from aiolint.rules.sequential_awaits import SequentialAwaits, lifecycle_function, ordering_name
-from aiolint.settings import Settings
+from aiolint.core.settings import Settings
 from conftest import RULE_FIXTURES
 
 AIO4 = Settings(select=("AIO4",))

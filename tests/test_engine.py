@@ -6,10 +6,10 @@ import random
 import libcst
 import pytest
 
-from aiolint import engine
-from aiolint.rule import BlockingCallRule
+from aiolint.core import pipeline as engine
+from aiolint.core.rule import BlockingCallRule
 from aiolint.rules import all_rules
-from aiolint.settings import Settings
+from aiolint.core.settings import Settings
 
 SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"
 

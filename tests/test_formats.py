@@ -9,12 +9,12 @@ import sys
 import libcst as cst
 import pytest
 
-from aiolint.cli import main
-from aiolint.engine import lint
-from aiolint.fixer import apply_fixes
-from aiolint.formats import SARIF_SCHEMA, escape_data, escape_property, sarif_rules
+from aiolint.frontends.cli import main
+from aiolint.core.pipeline import lint
+from aiolint.fixes.apply import apply_fixes
+from aiolint.frontends.formats import SARIF_SCHEMA, escape_data, escape_property, sarif_rules
 from aiolint.rules import all_rules
-from aiolint.textedits import apply_text_edits, text_edits
+from aiolint.fixes.text_edits import apply_text_edits, text_edits
 
 SERVICE = """\
 import time
@@ -121,15 +121,15 @@ def test_json_fix_edits_are_that_fix_alone(project, capsys):
 
 def _lint_with_nodes(module, text):
     # The engine drops nodes only in the runner; lint() keeps them, and we need the same module.
-    from aiolint.engine import _analyse, triggered_rules
-    from aiolint.settings import Settings
+    from aiolint.core.pipeline import _analyse, triggered_rules
+    from aiolint.core.settings import Settings
 
     settings = Settings(respect_noqa=True)
     return _analyse(module, text, triggered_rules(text, settings), settings)
 
 
 def _edit(data):
-    from aiolint.textedits import TextEdit
+    from aiolint.fixes.text_edits import TextEdit
 
     return TextEdit(
         (data["start"]["line"], data["start"]["column"]), (data["end"]["line"], data["end"]["column"]), data["content"]
@@ -210,7 +210,7 @@ def test_sarif_has_what_github_code_scanning_requires(project, capsys):
 
 
 def test_sarif_help_uri_follows_the_documentation_url(monkeypatch):
-    import aiolint.formats as formats
+    import aiolint.frontends.formats as formats
 
     base = "https://docs.example.invalid/rules.md"
     rules = sarif_rules(base)

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiolint import engine, fixer
-from aiolint.settings import Settings
+from aiolint.core import pipeline as engine
+from aiolint.fixes import apply as fixer
+from aiolint.core.settings import Settings
 from conftest import FIX_FIXTURES, RULE_FIXTURES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

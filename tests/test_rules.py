@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from aiolint import engine
+from aiolint.core import pipeline as engine
 from aiolint.rules import all_rules
-from aiolint.settings import settings_from_options
+from aiolint.core.settings import settings_from_options
 from conftest import RULE_FIXTURES, expected_findings, fixture_options
 
 RULES = all_rules()

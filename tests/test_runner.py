@@ -7,9 +7,10 @@ import pickle
 
 import libcst
 
-from aiolint import engine, runner
-from aiolint.runner import MIN_FILES_FOR_POOL, Progress, check_files
-from aiolint.settings import Settings
+from aiolint.core import pipeline as engine
+from aiolint.frontends import runner
+from aiolint.frontends.runner import MIN_FILES_FOR_POOL, Progress, check_files
+from aiolint.core.settings import Settings
 
 SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"
 SETTINGS = Settings(respect_noqa=True)

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 MODULE, FUNCTION, CLASS, LAMBDA, COMPREHENSION = "module", "function", "class", "lambda", "comprehension"
 

@@ -26,15 +26,15 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, T
 
 import libcst as cst
 
-from aiolint import noqa
-from aiolint.findings import Finding
-from aiolint.positions import locate
-from aiolint.rule import Rule
+from aiolint.core import noqa
+from aiolint.core.findings import Finding
+from aiolint.core.locate import locate
+from aiolint.core.rule import Rule
 from aiolint.rules import all_rules
 from aiolint.semantics import SemanticModel
 from aiolint.semantics.scopes import _COMPREHENSIONS
-from aiolint.settings import DEFAULT_SETTINGS, Settings
-from aiolint.traversal import walk
+from aiolint.core.settings import DEFAULT_SETTINGS, Settings
+from aiolint.core.walk import walk
 
 Source = Union[bytes, str]
 T = TypeVar("T")
@@ -350,7 +350,7 @@ def fix_source(
     must parse again before it is accepted. An unparsable file is returned untouched.
     Never raises.
     """
-    from aiolint.fixer import apply_fixes
+    from aiolint.fixes.apply import apply_fixes
 
     current = source
     fixed: List[Finding] = []
@@ -387,8 +387,8 @@ def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAU
     module and the result diffed against the source, so only files that have fixable
     findings pay for it, and only when a report asks. Never raises.
     """
-    from aiolint.fixer import apply_fixes
-    from aiolint.textedits import text_edits
+    from aiolint.fixes.apply import apply_fixes
+    from aiolint.fixes.text_edits import text_edits
 
     edits: Dict[tuple, list] = {}
     try:

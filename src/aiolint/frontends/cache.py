@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import List, Optional
 
-from aiolint.findings import Finding, Fix
+from aiolint.core.findings import Finding, Fix
 
 DEFAULT_DIR = ".aiolint_cache"
 _KEY = re.compile(r"[0-9a-f]{64}")

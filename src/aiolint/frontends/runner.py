@@ -21,11 +21,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
-from aiolint.cache import Cache, plain_finding
-from aiolint.engine import lint
-from aiolint.files import iter_python_files
-from aiolint.findings import Finding
-from aiolint.settings import Settings
+from aiolint.frontends.cache import Cache, plain_finding
+from aiolint.core.pipeline import lint
+from aiolint.frontends.files import iter_python_files
+from aiolint.core.findings import Finding
+from aiolint.core.settings import Settings
 
 # Below this many files to lint, a pool costs more (start-up, pickling) than it saves.
 MIN_FILES_FOR_POOL = 24

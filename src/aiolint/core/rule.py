@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Dict, List, Optional, Patt
 
 import libcst as cst
 
-from aiolint import triggers
-from aiolint.findings import SAFE, UNSAFE, Finding, Fix, Replacement
+from aiolint.core import screen as triggers
+from aiolint.core.findings import SAFE, UNSAFE, Finding, Fix, Replacement
 
 if TYPE_CHECKING:  # pragma: no cover
     from aiolint.semantics import SemanticModel
-    from aiolint.settings import Settings
+    from aiolint.core.settings import Settings
 
 
 ASYNC_DEF = r"\basync\s+def\b"  # trigger: the file has async context at all

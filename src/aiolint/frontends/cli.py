@@ -16,15 +16,15 @@ import sys
 from typing import List, Optional, Sequence
 
 from aiolint import __version__
-from aiolint.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
-from aiolint.config import Config, ConfigError, resolve
-from aiolint.docs import INTERNAL_ERROR_CODE, render_internal_error, render_rule
-from aiolint.engine import fix_source
-from aiolint.files import FileChanged, write_atomic
-from aiolint.formats import FORMATS, REPORTERS
+from aiolint.frontends.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
+from aiolint.frontends.config import Config, ConfigError, resolve
+from aiolint.frontends.docs import INTERNAL_ERROR_CODE, render_internal_error, render_rule
+from aiolint.core.pipeline import fix_source
+from aiolint.frontends.files import FileChanged, write_atomic
+from aiolint.frontends.formats import FORMATS, REPORTERS
 from aiolint.rules import all_rules, get_rule
-from aiolint.runner import check_files, read_source
-from aiolint.selection import Selection
+from aiolint.frontends.runner import check_files, read_source
+from aiolint.frontends.selection import Selection
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
