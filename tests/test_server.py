@@ -18,11 +18,11 @@ import pytest
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
-from aiolint import server as srv
-from aiolint.docs import render_rule
-from aiolint.findings import Finding
+from aiolint.core.findings import Finding
+from aiolint.fixes.text_edits import TextEdit
+from aiolint.frontends import server as srv
+from aiolint.frontends.docs import render_rule
 from aiolint.rules import get_rule
-from aiolint.textedits import TextEdit
 
 HANG_GUARD = 60  # seconds; a hang guard, not a timing assertion
 
@@ -223,7 +223,8 @@ def test_diagnostics_code_actions_and_clean_exit(tmp_path):
         sleep, loop, http = diagnostics
 
         # the same findings as `aiolint check` on the saved file
-        checked = json.loads(cli("check", "--format", "json", "--no-cache", str(path), cwd=tmp_path).stdout)
+        checked = await asyncio.to_thread(cli, "check", "--format", "json", "--no-cache", str(path), cwd=tmp_path)
+        checked = json.loads(checked.stdout)
         assert [(f["code"], f["line"] - 1, f["message"]) for f in checked] == [
             (d.code, d.range.start.line, d.message) for d in diagnostics
         ]
@@ -253,7 +254,7 @@ def test_diagnostics_code_actions_and_clean_exit(tmp_path):
         # fix all (as an editor asks on save) equals `aiolint fix` on the same text
         (fix_all,) = await session.actions(uri, whole(SOURCE), only=["source.fixAll"])
         assert fix_all.kind == FIX_ALL
-        expected = cli("fix", "-", stdin=SOURCE, cwd=tmp_path).stdout
+        expected = (await asyncio.to_thread(cli, "fix", "-", stdin=SOURCE, cwd=tmp_path)).stdout
         assert apply_workspace_edit(SOURCE, fix_all.edit, uri, 1) == expected
         assert "await asyncio.sleep(1)" in expected and "get_running_loop()" in expected
         assert await session.actions(uri, whole(SOURCE), only=["refactor"]) == []
@@ -413,13 +414,23 @@ def test_noqa_edit_adds_or_extends_and_never_breaks_code():
     assert edit("x = f(1, \\\n  2)\n", 1) is None
     assert edit('x = f("""\nabc""")\n', 1) is None
     assert edit('x = f(1,\n  2)\n', 1) == TextEdit((1, 9), (1, 9), "  # noqa: AIO100")
+    assert edit('x = f(f"""{y}\nabc""")\n', 1) is None
+    assert edit('x = f(f"{y}")\ny = 2\n', 1) == TextEdit((1, 14), (1, 14), "  # noqa: AIO100")
 
 
 def test_options_accept_config_keys_in_three_spellings():
     options, notes = srv.parse_options(
-        {"select": "AIO1", "per_file_ignores": {"a": ["AIO100"]}, "blockingCalls": ["x.y"], "config": "p.toml", "isolated": True, "x": 1}
+        {
+            "select": "AIO1",
+            "per_file_ignores": {"a": ["AIO100"]},
+            "blockingCalls": ["x.y"],
+            "config": "p.toml",
+            "isolated": True,
+            "x": 1,
+        }
     )
-    assert dict(options.overrides) == {"select": "AIO1", "per-file-ignores": {"a": ["AIO100"]}, "blocking-calls": ["x.y"]}
+    overrides = {"select": "AIO1", "per-file-ignores": {"a": ["AIO100"]}, "blocking-calls": ["x.y"]}
+    assert dict(options.overrides) == overrides
     assert (options.config_file, options.isolated) == ("p.toml", True)
     assert len(notes) == 1 and "'x'" in notes[0]
     assert srv.parse_options([1])[1] == ["initializationOptions must be an object, not list; ignored"]

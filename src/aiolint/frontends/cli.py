@@ -247,7 +247,7 @@ def cmd_server() -> int:
     except ImportError:
         _error(SERVER_HINT)
         return EXIT_ERROR
-    from aiolint.server import main as serve  # outside the try: its own import errors are bugs
+    from aiolint.frontends.server import main as serve  # outside the try: its own import errors are bugs
 
     return serve()
 

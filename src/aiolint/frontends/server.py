@@ -30,7 +30,7 @@ import tokenize
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -38,21 +38,23 @@ from pygls.uris import to_fs_path
 from pygls.workspace import PositionCodec
 
 from aiolint import __version__
-from aiolint.config import KEYS as CONFIG_KEYS, ConfigError, resolve
-from aiolint.docs import INTERNAL_ERROR_CODE, anchor, render_internal_error, render_rule
-from aiolint.engine import fix_edits, fix_source, internal_error_finding, lint
-from aiolint.findings import Finding
-from aiolint.formats import docs_base_uri
-from aiolint.noqa import _NOQA
+from aiolint.core.findings import Finding
+from aiolint.core.noqa import noqa_comment
+from aiolint.core.pipeline import fix_edits, fix_source, internal_error_finding, lint
+from aiolint.core.settings import Settings
+from aiolint.fixes.text_edits import TextEdit, text_edits
+from aiolint.frontends.config import KEYS as CONFIG_KEYS, ConfigError, resolve
+from aiolint.frontends.docs import INTERNAL_ERROR_CODE, anchor, render_internal_error, render_rule
+from aiolint.frontends.formats import docs_base_uri
+from aiolint.frontends.selection import Selection
 from aiolint.rules import all_rules
-from aiolint.selection import Selection
-from aiolint.settings import Settings
-from aiolint.textedits import TextEdit, text_edits
 
 logger = logging.getLogger("aiolint.server")
 
 SOURCE = "aiolint"
 FIX_ALL_KIND = "source.fixAll.aiolint"
+SEVERITY_ERROR, SEVERITY_WARNING = lsp.DiagnosticSeverity.Error, lsp.DiagnosticSeverity.Warning
+ERROR, WARNING = lsp.MessageType.Error, lsp.MessageType.Warning
 DEBOUNCE_SECONDS = 0.3
 
 # Diagnostic tags, where a rule's finding is code to delete or an API on its way out.
@@ -97,7 +99,8 @@ def parse_options(raw: object) -> Tuple[Options, List[str]]:
         elif name in _OPTION_NAMES:
             overrides[_OPTION_NAMES[name]] = value
         else:
-            notes.append(f"unknown initializationOptions key {name!r}; known: {', '.join(CONFIG_KEYS)}, config, isolated")
+            known = ", ".join((*CONFIG_KEYS, "config", "isolated"))
+            notes.append(f"unknown initializationOptions key {name!r}; known: {known}")
     return Options(overrides, config_file, isolated), notes
 
 
@@ -191,7 +194,7 @@ def diagnostic(lines: Sequence[str], finding: Finding, codec: PositionCodec, bas
     return lsp.Diagnostic(
         range=finding_range(lines, finding, codec),
         message=finding.message,
-        severity=lsp.DiagnosticSeverity.Error if finding.code == INTERNAL_ERROR_CODE else lsp.DiagnosticSeverity.Warning,
+        severity=SEVERITY_ERROR if finding.code == INTERNAL_ERROR_CODE else SEVERITY_WARNING,
         code=finding.code,
         code_description=_code_description(finding.code, base),
         source=SOURCE,
@@ -234,7 +237,9 @@ class Analysis:
         return self._fix_all
 
 
-def analyse(uri: str, version: Optional[int], text: str, path: Optional[str], options: Options, root: Optional[str]) -> Analysis:
+def analyse(
+    uri: str, version: Optional[int], text: str, path: Optional[str], options: Options, root: Optional[str]
+) -> Analysis:
     """Lint one version of a document. Never raises: failures become an AIO000 finding."""
     lines = split_lines(text)
     try:
@@ -264,15 +269,21 @@ def lsp_edits(analysis: Analysis, edits: Sequence[TextEdit], codec: PositionCode
 
 
 def _line_ends_in_string(text: str, line: int) -> bool:
-    """Does line `line` (1-based) end inside a string, or continue with a backslash? A comment
-    cannot go there."""
+    """Does line `line` (1-based) end inside a string (an f-string too, tokenized in pieces since
+    Python 3.12)? A comment cannot go there."""
+    fstring_start, fstring_end = getattr(tokenize, "FSTRING_START", -1), getattr(tokenize, "FSTRING_END", -1)
+    opened: List[int] = []  # first lines of the f-strings the tokenizer is inside
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.start[0] > line:
+            if token.start[0] > line and not opened:
                 break
-            if token.type in (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)) and token.start[0] <= line < token.end[0]:
+            if token.type == tokenize.STRING and token.start[0] <= line < token.end[0]:
                 return True
-    except (tokenize.TokenError, SyntaxError, IndentationError):
+            if token.type == fstring_start:
+                opened.append(token.start[0])
+            elif token.type == fstring_end and opened and opened.pop() <= line < token.end[0]:
+                return True
+    except (tokenize.TokenError, SyntaxError):
         return True  # cannot tell: offer nothing rather than break the code
     return False
 
@@ -285,7 +296,7 @@ def noqa_edit(analysis: Analysis, finding: Finding) -> Optional[TextEdit]:
     line = _bare(analysis.lines[index])
     if line.rstrip().endswith("\\") or _line_ends_in_string(analysis.text, finding.line):
         return None
-    match = _NOQA.search(line)
+    match = noqa_comment(line)
     if match is not None:
         if not match.group("codes"):
             return None  # a bare `# noqa` silences the line already
@@ -458,7 +469,7 @@ class AiolintServer(LanguageServer):
             return analyse(uri, version, text, self._path(uri), self.options, self._root())
         except Exception as exc:
             logger.exception("analysing %s failed", uri)
-            self.log(f"aiolint: analysing {uri} (version {version}) failed: {type(exc).__name__}: {exc}", lsp.MessageType.Error)
+            self.log(f"aiolint: analysing {uri} (version {version}) failed: {type(exc).__name__}: {exc}", ERROR)
             return failed(uri, version, text, exc)
 
     def publish(self, analysis: Analysis) -> None:
@@ -467,7 +478,7 @@ class AiolintServer(LanguageServer):
         for finding in analysis.findings:
             diagnostics.append(diagnostic(analysis.lines, finding, codec, self.docs_base))
             if finding.code == INTERNAL_ERROR_CODE and "please report it" in finding.message:
-                self.log(f"aiolint: {analysis.uri}: {finding.message}", lsp.MessageType.Error)
+                self.log(f"aiolint: {analysis.uri}: {finding.message}", ERROR)
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=analysis.uri, version=analysis.version, diagnostics=diagnostics)
         )
@@ -499,7 +510,7 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> AiolintServer:
     def initialize(params: lsp.InitializeParams) -> None:
         server.options, notes = parse_options(params.initialization_options)
         for note in notes:
-            server.log(f"aiolint: {note}", lsp.MessageType.Warning)
+            server.log(f"aiolint: {note}", WARNING)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: lsp.DidOpenTextDocumentParams) -> None:
@@ -542,7 +553,7 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> AiolintServer:
             raise
         except Exception as exc:
             logger.exception("code actions for %s failed", uri)
-            server.log(f"aiolint: code actions for {uri} failed: {type(exc).__name__}: {exc}", lsp.MessageType.Error)
+            server.log(f"aiolint: code actions for {uri} failed: {type(exc).__name__}: {exc}", ERROR)
             return None
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
