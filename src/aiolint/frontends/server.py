@@ -394,6 +394,7 @@ class AiolintServer(LanguageServer):
         # (skipped before they start).
         self.analysis_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aiolint-analysis")
         self.docs_base = docs_base_uri()
+        self.stopping = False  # after `shutdown`: no new analyses
 
     # ---- helpers
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -433,6 +434,8 @@ class AiolintServer(LanguageServer):
     # ---- diagnostics
     def schedule(self, uri: str, delay: float) -> None:
         """(Re)start the analysis of `uri`: a newer request replaces a pending one."""
+        if self.stopping:
+            return
         state = self.documents.setdefault(uri, _Document())
         if state.task is not None and not state.task.done():
             state.task.cancel()
@@ -467,9 +470,8 @@ class AiolintServer(LanguageServer):
             return None
         try:
             return analyse(uri, version, text, self._path(uri), self.options, self._root())
-        except Exception as exc:
+        except Exception as exc:  # logged when published (on the event loop, which owns the client)
             logger.exception("analysing %s failed", uri)
-            self.log(f"aiolint: analysing {uri} (version {version}) failed: {type(exc).__name__}: {exc}", ERROR)
             return failed(uri, version, text, exc)
 
     def publish(self, analysis: Analysis) -> None:
@@ -500,6 +502,8 @@ class AiolintServer(LanguageServer):
         text = self.workspace.get_text_document(uri).source
         loop = asyncio.get_running_loop()
         analysis = await loop.run_in_executor(self.analysis_pool, self._analyse_if_current, uri, version, text)
+        if analysis is not None and self._current_version(uri) == (True, version):
+            self.documents.setdefault(uri, _Document()).latest = analysis
         return analysis
 
 
@@ -575,6 +579,7 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> AiolintServer:
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(params: Any = None) -> None:
+        server.stopping = True
         for state in server.documents.values():
             if state.task is not None:
                 state.task.cancel()
