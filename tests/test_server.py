@@ -299,6 +299,18 @@ def test_diagnostics_code_actions_and_clean_exit(tmp_path):
 FIX_ALL = "source.fixAll.aiolint"
 
 
+def test_exit_without_shutdown_is_exit_code_1(tmp_path):
+    async def scenario():
+        session = Session()
+        await session.start(tmp_path)
+        session.client.exit(None)
+        code = await asyncio.wait_for(session.client._server.wait(), HANG_GUARD)
+        await asyncio.wait_for(session.client.stop(), HANG_GUARD)
+        return code
+
+    assert run(scenario()) == 1
+
+
 def test_rapid_changes_publish_the_newest_version_only_last(tmp_path):
     path = tmp_path / "busy.py"
     uri = path.as_uri()

@@ -126,7 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("rules", help="list all rules")
 
-    commands.add_parser("server", help="run the language server (LSP over stdio) for editors")
+    server = commands.add_parser("server", help="run the language server (LSP over stdio) for editors")
+    server.add_argument(
+        "--debounce",
+        type=float,
+        default=0.3,
+        metavar="SECONDS",
+        help="server only: wait this long after an edit before analysing (default: %(default)s)",
+    )
     return parser
 
 
@@ -240,7 +247,7 @@ def cmd_rules() -> int:
 SERVER_HINT = 'the language server needs the server extra: pip install "aiolint[server]"'
 
 
-def cmd_server() -> int:
+def cmd_server(args: argparse.Namespace) -> int:
     try:
         import lsprotocol  # noqa: F401
         import pygls  # noqa: F401
@@ -249,7 +256,7 @@ def cmd_server() -> int:
         return EXIT_ERROR
     from aiolint.frontends.server import main as serve  # outside the try: its own import errors are bugs
 
-    return serve()
+    return serve(debounce=max(args.debounce, 0.0))
 
 
 def _tolerate_unencodable_output() -> None:
@@ -280,7 +287,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     if args.command == "rules":
         return cmd_rules()
     if args.command == "server":
-        return cmd_server()
+        return cmd_server(args)
     if not args.paths:
         parser.error(f"{args.command}: give at least one PATH (or '-' for stdin)")
     try:

@@ -588,7 +588,10 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> AiolintServer:
     return server
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(debounce: float = DEBOUNCE_SECONDS) -> int:
+    """`aiolint server`: serve on stdin/stdout until the client says `exit`."""
     logging.basicConfig(level=logging.WARNING, format="aiolint server: %(levelname)s %(message)s")
-    create_server().start_io()
-    return 0
+    server = create_server(debounce)
+    server.start_io()
+    # LSP: exit code 0 after a `shutdown` request, 1 otherwise (pygls' own sys.exit does not get out)
+    return 0 if server.stopping else 1
