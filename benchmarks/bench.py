@@ -552,6 +552,8 @@ print(out.getvalue())
 _BREAKDOWN_CHILD = r"""
 import json, sys, time
 from aiolint.core import pipeline as engine
+from aiolint.core.dispatch import RuleRun
+from aiolint.core.locate import located
 from aiolint.core.settings import DEFAULT_SETTINGS as S
 paths = json.load(sys.stdin)
 datas = [open(p, "rb").read() for p in paths]
@@ -562,12 +564,12 @@ t = clock(); texts = [engine.decode(d) for d in datas]; out["decode"] = clock() 
 t = clock(); rules = [engine.triggered_rules(x, S) for x in texts]; out["pre-checks"] = clock() - t
 chosen = [(d, x, r) for d, x, r in zip(datas, texts, rules) if r]
 t = clock(); modules = [engine.parse(d) for d, _, _ in chosen]; out["LibCST parse"] = clock() - t
-t = clock(); found = [engine._Run(m, x, r, S).run() for m, (_, x, r) in zip(modules, chosen)]
+t = clock(); found = [RuleRun(m, x, r, S).run() for m, (_, x, r) in zip(modules, chosen)]
 out["walk + rules + semantics"] = clock() - t
 t = clock()
 for m, f in zip(modules, found):
     if f:
-        engine._locate(m, f)
+        located(m, f)
 out["positions"] = clock() - t
 print(json.dumps({"times": out, "parsed": len(chosen), "lines": sum(x.count("\n") for _, x, _ in chosen)}))
 """

@@ -110,12 +110,10 @@ def _compiles(data: bytes, path: str) -> bool:
 def _fix_spans(data: bytes) -> Set[int]:
     """Lines (1-based) covered by the nodes that any fix of this source replaces (and the blank
     lines just above a replaced statement, which belong to it)."""
-    text = engine.decode(data)
-    rules = engine.triggered_rules(text, SETTINGS)
-    if not rules:
+    analysis = engine.analyse(data, SETTINGS)
+    if analysis.module is None:
         return set()
-    module = engine.parse(data)
-    findings = engine._analyse(module, text, rules, SETTINGS)
+    module, findings = analysis.module, analysis.findings
     targets = [original for f in findings if f.fix is not None for original, _ in f.fix.replacements]
     if not targets:
         return set()

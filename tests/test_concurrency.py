@@ -109,8 +109,7 @@ def test_test_modules_are_not_checked():
 )
 def test_trigger_sees_multiline_forms(body):
     source = "async def f(*a): ...\nasync def g(*a): ...\n\nasync def h():\n" + body
-    module = engine.parse(source)
-    unfiltered = engine._analyse(module, source, [SequentialAwaits], AIO4)
+    unfiltered = engine.analyse(source, AIO4, rules=[SequentialAwaits]).findings
     assert [f.code for f in unfiltered] == ["AIO400"]
     assert SequentialAwaits.is_triggered(source, AIO4)
 

@@ -6,11 +6,11 @@ import re
 import subprocess
 import sys
 
-import libcst as cst
 import pytest
 
 from aiolint.frontends.cli import main
-from aiolint.core.pipeline import lint
+from aiolint.core.pipeline import analyse, lint
+from aiolint.core.settings import Settings
 from aiolint.fixes.apply import apply_fixes
 from aiolint.frontends.formats import SARIF_SCHEMA, escape_data, escape_property, sarif_rules
 from aiolint.rules import all_rules
@@ -108,24 +108,15 @@ def test_json_fix_edits_are_that_fix_alone(project, capsys):
     for item in items:
         original = (project / item["path"]).read_text()
         # What the engine's fixer writes for this finding alone, on the same module:
-        module = cst.parse_module(original)
-        where = (item["line"], item["column"], item["code"])
-        finding = next(f for f in _lint_with_nodes(module, original) if (f.line, f.col, f.code) == where)
+        analysis = analyse(original, Settings(respect_noqa=True))
+        module, where = analysis.module, (item["line"], item["column"], item["code"])
+        finding = next(f for f in analysis.findings if (f.line, f.col, f.code) == where)
         expected = apply_fixes(module, [finding])[0].code
         edits = [_edit(e) for e in item["fix"]["edits"]]
         assert edits and apply_text_edits(original, edits) == expected
         # and the fix removes exactly that finding
         before = [f.code for f in lint(original)].count(item["code"])
         assert [f.code for f in lint(expected)].count(item["code"]) == before - 1
-
-
-def _lint_with_nodes(module, text):
-    # The engine drops nodes only in the runner; lint() keeps them, and we need the same module.
-    from aiolint.core.pipeline import _analyse, triggered_rules
-    from aiolint.core.settings import Settings
-
-    settings = Settings(respect_noqa=True)
-    return _analyse(module, text, triggered_rules(text, settings), settings)
 
 
 def _edit(data):

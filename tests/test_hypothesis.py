@@ -41,12 +41,11 @@ def _codes():
 
 def targeted_rebuild_matches_the_transformer(data: bytes) -> None:
     """fixer.replace_nodes (ancestors only) must build what LibCST's full transformer builds."""
-    text = engine.decode(data)
-    rules = engine.triggered_rules(text, SETTINGS)
-    if not rules:
+    analysis = engine.analyse(data, SETTINGS)
+    if analysis.module is None:
         return
-    module = engine.parse(data)
-    findings = [f for f in engine._analyse(module, text, rules, SETTINGS) if f.fix is not None]
+    module = analysis.module
+    findings = [f for f in analysis.findings if f.fix is not None]
     chosen = fixer._non_overlapping(findings)
     if not chosen:
         return

@@ -41,7 +41,7 @@ def test_results_are_plain_data(tmp_path):
     (tmp_path / "m.py").write_text(SLEEPY)
     [result] = check_files([str(tmp_path)], SETTINGS, jobs=1)
     [finding] = result.findings
-    assert finding.node is None
+    assert finding == finding.plain()
     assert finding.fix is not None and finding.fix.is_safe and finding.fix.replacements == ()
     assert pickle.loads(pickle.dumps(finding)) == finding
 

@@ -2,79 +2,37 @@
 
     lint(source, path, settings) -> [Finding]
     fix_source(source, path, settings, unsafe=False) -> FixResult
+    fix_edits(source, path, settings) -> {finding key: [text edits]}
 
-Cost model, in the order the work happens:
-1. Decode and ask each enabled rule whether its triggers occur in the text.
-   A file that triggers no rule is done here, without a LibCST parse.
-2. Parse once with LibCST and walk once; the triggered rules share the walk.
-3. Only if something was found: compute positions (a code generation like
-   PositionProvider's, stopped after the last reported node: positions.py).
+All three go through `analyse`, in the order the work happens:
+1. decode, and ask each enabled rule whether its triggers occur in the text (`screen`);
+   a file that triggers no rule is done here, without a LibCST parse;
+2. parse once (`parse`: safe against deep nesting, GC paused);
+3. walk once with all triggered rules (`dispatch`);
+4. only if something was reported: positions of the reported nodes (`locate`), then `# noqa`.
+`lint` turns every failure into one AIO000 finding.
 """
 from __future__ import annotations
 
 import ast
 import functools
-import gc
-import io
-import itertools
-import re
-import threading
-import tokenize
-import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
 from aiolint.core import noqa
+from aiolint.core.dispatch import RuleRun
 from aiolint.core.findings import Finding
-from aiolint.core.locate import locate
+from aiolint.core.locate import located
+from aiolint.core.parse import Source, TooDeep, decode, describe, from_recursion, parse
 from aiolint.core.rule import Rule
-from aiolint.rules import all_rules
-from aiolint.semantics import SemanticModel
-from aiolint.semantics.scopes import _COMPREHENSIONS
 from aiolint.core.settings import DEFAULT_SETTINGS, Settings
-from aiolint.core.walk import walk
-
-Source = Union[bytes, str]
-T = TypeVar("T")
+from aiolint.rules import all_rules
 
 
 def internal_error_finding(message: str, line: int = 1, col: int = 1) -> Finding:
     return Finding("AIO000", "internal-error", message, line, col, line, col)
-
-
-def describe(exc: BaseException) -> str:
-    """`Type: message`, one short line. Must not raise itself: a KeyError holding a deeply
-    nested LibCST node recurses while its message is formatted."""
-    try:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    except Exception:
-        message = "(message could not be shown)"
-    if len(message) > 200:
-        message = message[:200] + "…"
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-
-
-def from_recursion(exc: BaseException) -> bool:
-    """Did this start as a RecursionError? LibCST's code generation turns one into a chain of
-    KeyErrors on the way out of its context managers."""
-    seen = set()
-    current: Optional[BaseException] = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, RecursionError):
-            return True
-        seen.add(id(current))
-        current = current.__context__
-    return False
-
-
-def decode(source: Source) -> str:
-    """The text of a module, decoded the way Python would (coding cookie, BOM)."""
-    if isinstance(source, str):
-        return source[1:] if source.startswith("\ufeff") else source
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-    return source.decode(encoding)
 
 
 def enabled_rules(settings: Settings) -> Tuple[Type[Rule], ...]:
@@ -94,191 +52,41 @@ def triggered_rules(text: str, settings: Settings) -> Tuple[Type[Rule], ...]:
     return tuple(rule for rule in enabled_rules(settings) if rule.is_triggered(text, settings))
 
 
-class _Run:
-    """One traversal of one module by the triggered rules."""
+@dataclass
+class Analysis:
+    """One module analysed: its tree (None when no rule was triggered) and its located findings."""
 
-    def __init__(self, module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings):
-        self.model = SemanticModel(module, text)
-        self.findings: List[Finding] = []
-        self.failure: Optional[str] = None
-        self.rules = [rule(self.model, settings, self.findings.append) for rule in rules]
-        self._dispatch()
-
-    def _dispatch(self) -> None:
-        visits: Dict[type, list] = {}
-        leaves: Dict[type, list] = {}
-        for rule in self.rules:
-            for node_class, names in rule._visits.items():
-                visits.setdefault(node_class, []).extend(getattr(rule, n) for n in names)
-            for node_class, names in rule._leaves.items():
-                leaves.setdefault(node_class, []).extend(getattr(rule, n) for n in names)
-        self.visits = {k: tuple(v) for k, v in visits.items()}
-        self.leaves = {k: tuple(v) for k, v in leaves.items()}
-
-    def _call(self, handlers: tuple, node: cst.CSTNode) -> None:
-        for handler in handlers:
-            try:
-                handler(node)
-            except Exception as exc:  # a broken rule must not take the others down
-                self._rule_failed(handler.__self__, exc)
-
-    def _rule_failed(self, rule: Rule, exc: Exception) -> None:
-        if rule not in self.rules:
-            return
-        self.rules.remove(rule)
-        self.findings[:] = [f for f in self.findings if f.code != rule.code]
-        if self.failure is None and from_recursion(exc):  # valid code, just deep
-            self.failure = f"this file is nested too deeply for {rule.code} to analyse; {rule.code} did not check it"
-        elif self.failure is None:
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            self.failure = (
-                f"internal error in {rule.code} ({describe(exc)} at "
-                f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}); please report it"
-            )
-        self._dispatch()
-
-    def run(self) -> List[Finding]:
-        model = self.model
-        push, pop = model.ancestors.append, model.ancestors.pop
-        # By type, not isinstance(): LibCST's classes are ABCs, and isinstance() on them is slow.
-        # The comprehension classes have no subclasses.
-        comprehensions = frozenset(_COMPREHENSIONS)
-
-        def on_enter(node: cst.CSTNode) -> None:
-            cls = type(node)
-            handlers = self.visits.get(cls)  # self.visits changes when a rule fails
-            if handlers:
-                self._call(handlers, node)
-            push(node)
-            if cls in comprehensions:
-                model.enter_scope(node)
-
-        def on_leave(node: cst.CSTNode) -> None:
-            cls = type(node)
-            if cls in comprehensions:
-                model.leave_scope(node)
-            pop()
-            handlers = self.leaves.get(cls)
-            if handlers:
-                self._call(handlers, node)
-
-        walk(model.module, on_enter, on_leave, model.enter_scope, model.leave_scope)
-        return self.findings
+    text: str
+    module: Optional[cst.Module]
+    findings: List[Finding]
 
 
-def _locate(module: cst.Module, findings: List[Finding]) -> None:
-    # PositionProvider's ranges, computed for the reported nodes only (see positions.py).
-    ranges = locate(module, [f.node for f in findings if f.node is not None])
-    for finding in findings:
-        where = ranges.get(id(finding.node)) if finding.node is not None else None
-        if where is None:
-            finding.line, finding.col, finding.end_line, finding.end_col = 1, 1, 1, 1
-        else:
-            (finding.line, col), (finding.end_line, end_col) = where
-            finding.col, finding.end_col = col + 1, end_col + 1
+def analyse(
+    source: Source,
+    settings: Settings,
+    text: Optional[str] = None,
+    rules: Optional[Sequence[Type[Rule]]] = None,
+) -> Analysis:
+    """Steps 1-4 above. Raises what decoding and parsing raise; `lint` maps those to AIO000.
 
-
-def _analyse(module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings) -> List[Finding]:
-    run = _Run(module, text, rules, settings)
-    findings = run.run()
-    if findings:
-        _locate(module, findings)
-        if settings.respect_noqa:
-            findings = noqa.filter_findings(text, findings)
+    `rules` runs exactly those rules, with no screen (the tests use it to prove a screen never
+    hides a finding)."""
+    if text is None:
+        text = decode(source)
+    if rules is None:
+        rules = triggered_rules(text, settings)
+    if not rules:
+        return Analysis(text, None, [])
+    module = parse(source)
+    run = RuleRun(module, text, rules, settings)
+    reports = run.run()
+    findings = located(module, reports) if reports else []
+    if findings and settings.respect_noqa:
+        findings = noqa.filter_findings(text, findings)
     if run.failure is not None:
         findings.append(internal_error_finding(run.failure))
     findings.sort(key=Finding.sort_key)
-    return findings
-
-
-class TooDeep(Exception):
-    """Nested deeper than Python itself accepts; LibCST's native parser would overflow its stack."""
-
-
-# CPython's tokenizer rejects more than 200 nested brackets ("too many nested parentheses");
-# LibCST's native parser has no such limit and its memory grows quadratically with the depth
-# before it overflows the C stack (a segfault no `except` can catch) near 2,000.
-MAX_BRACKET_DEPTH = 200
-_BRACKET_STEP = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
-_NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
-# Deep chains without brackets (`a and a and ...`, long elif chains) recurse too: parse them on a
-# thread whose stack is large enough for anything the 200-bracket limit lets through.
-PARSER_STACK_SIZE = 256 * 1024 * 1024
-
-
-def _bracket_depth(text: str) -> int:
-    """The deepest bracket nesting, counting brackets in strings and comments too (an upper bound)."""
-    brackets = _NOT_BRACKETS.sub("", text)
-    if len(brackets) <= 2 * MAX_BRACKET_DEPTH:
-        return len(brackets) // 2
-    return max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, brackets)))
-
-
-def _real_bracket_depth(text: str) -> int:
-    """Bracket nesting outside strings and comments (tokenizes: only for files the bound flags)."""
-    depth = deepest = 0
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.OP and token.string in _BRACKET_STEP:
-                depth += _BRACKET_STEP[token.string]
-                deepest = max(deepest, depth)
-    except (tokenize.TokenError, SyntaxError):
-        pass  # what was seen so far is a fine answer: the parser reports the error itself
-    return deepest
-
-
-def _on_big_stack(function: Callable[..., T], *args: Any) -> T:
-    """Run `function` on a fresh thread with a large stack (a new thread each time: fork-safe)."""
-    outcome: List[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, function(*args)))
-        except BaseException as exc:  # re-raised in the caller's thread below
-            outcome.append((False, exc))
-
-    try:
-        with _STACK_SIZE_LOCK:
-            previous = threading.stack_size(PARSER_STACK_SIZE)
-            try:
-                worker = threading.Thread(target=run, name="aiolint-parser", daemon=True)
-                worker.start()
-            finally:
-                threading.stack_size(previous)
-    except (RuntimeError, ValueError, MemoryError):
-        # No thread to be had (a thread limit, `ulimit -v` too small for the stack): parse on
-        # this thread, as before; only input deep enough to need the big stack is at risk.
-        return function(*args)
-    worker.join()
-    ok, value = outcome[0]
-    if ok:
-        return value
-    raise value
-
-
-_STACK_SIZE_LOCK = threading.Lock()
-
-
-def parse(source: Source) -> cst.Module:
-    if isinstance(source, str) and source.startswith("\ufeff"):
-        source = source[1:]
-    text = source if isinstance(source, str) else decode(source)
-    if _bracket_depth(text) > MAX_BRACKET_DEPTH and _real_bracket_depth(text) > MAX_BRACKET_DEPTH:
-        raise TooDeep(f"more than {MAX_BRACKET_DEPTH} nested brackets, which Python rejects too")
-    return _on_big_stack(_parse_module, source)
-
-
-def _parse_module(source: Source) -> cst.Module:
-    # A parse allocates ~20 objects per line and frees none: the cyclic GC would scan the
-    # growing heap (all of flake8's, inside flake8) again and again for nothing. LibCST
-    # trees hold no reference cycles, so collection can wait until the parse is done.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return cst.parse_module(source)
-    finally:
-        if enabled:
-            gc.enable()
+    return Analysis(text, module, findings)
 
 
 def _syntax_error(exc: cst.ParserSyntaxError, text: str) -> Finding:
@@ -307,10 +115,7 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
     except Exception as exc:
         return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
     try:
-        rules = triggered_rules(text, settings)
-        if not rules:
-            return []
-        return _analyse(parse(source), text, rules, settings)
+        return analyse(source, settings, text).findings
     except cst.ParserSyntaxError as exc:
         return [_syntax_error(exc, text)]
     except TooDeep as exc:
@@ -355,24 +160,18 @@ def fix_source(
     current = source
     fixed: List[Finding] = []
     try:
-        text = decode(source)
-        rules = triggered_rules(text, settings)
         for _ in range(MAX_FIX_PASSES):
-            if not rules:
+            analysis = analyse(current, settings)
+            wanted = [f for f in analysis.findings if f.fix is not None and (unsafe or f.fix.is_safe)]
+            if analysis.module is None or not wanted:
                 break
-            module = parse(current)
-            findings = _analyse(module, text, rules, settings)
-            wanted = [f for f in findings if f.fix is not None and (unsafe or f.fix.is_safe)]
-            if not wanted:
-                break
-            new_module, applied = apply_fixes(module, wanted)
+            new_module, applied = apply_fixes(analysis.module, wanted)
             new_source: Source = new_module.bytes if isinstance(current, bytes) else new_module.code
             if not applied or new_source == current:
                 break
             parse(new_source)  # the fixed code must parse, or this pass is dropped
-            current, text = new_source, decode(new_source)
+            current = new_source
             fixed.extend(applied)
-            rules = triggered_rules(text, settings)
     except Exception:
         # Keep what earlier passes verified; the re-check below reports the rest.
         pass
@@ -392,17 +191,13 @@ def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAU
 
     edits: Dict[tuple, list] = {}
     try:
-        text = decode(source)
-        rules = triggered_rules(text, settings)
-        if not rules:
-            return edits
-        module = parse(source)
-        for finding in _analyse(module, text, rules, settings):
-            if finding.fix is None:
+        analysis = analyse(source, settings)
+        for finding in analysis.findings:
+            if finding.fix is None or analysis.module is None:
                 continue
-            fixed, applied = apply_fixes(module, [finding])
+            fixed, applied = apply_fixes(analysis.module, [finding])
             if applied:
-                edits[finding.sort_key()] = text_edits(text, fixed.code)
+                edits[finding.sort_key()] = text_edits(analysis.text, fixed.code)
     except KeyboardInterrupt:
         raise
     except BaseException:  # a report without edits beats no report (PanicException is a BaseException)

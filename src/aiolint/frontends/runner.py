@@ -7,7 +7,7 @@ How a run goes: the main process lists the files, reads each one and looks its
 bytes up in the cache; only the misses are linted, in a pool of worker
 processes when there are enough of them to pay for the pool. Results come back
 in the order the files were found, whatever finished first. Findings that cross
-a process boundary or go into the cache are plain data (`cache.plain_finding`):
+a process boundary or go into the cache are plain data (`Finding.plain()`):
 no LibCST nodes, and fixes without their node replacements.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
-from aiolint.frontends.cache import Cache, plain_finding
+from aiolint.frontends.cache import Cache
 from aiolint.core.pipeline import lint
 from aiolint.frontends.files import iter_python_files
 from aiolint.core.findings import Finding
@@ -51,7 +51,7 @@ def read_source(path: str) -> bytes:
 
 def lint_plain(source: bytes, name: str, settings: Settings) -> List[Finding]:
     """`engine.lint`, with the findings turned into plain data (the tree is not kept alive)."""
-    return [plain_finding(f) for f in lint(source, name, settings)]
+    return [f.plain() for f in lint(source, name, settings)]
 
 
 def check_file(path: str, settings: Settings, display: Optional[str] = None) -> FileResult:
