@@ -118,7 +118,8 @@ class Client:
     async def start(self, root: Path, debounce: Optional[float]) -> None:
         args = ["-m", "aiolint", "server"] + ([] if debounce is None else ["--debounce", str(debounce)])
         await self.client.start_io(sys.executable, *args, cwd=str(root))
-        await self.client.initialize_async(lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), root_uri=root.as_uri()))
+        params = lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), root_uri=root.as_uri())
+        await self.client.initialize_async(params)
         self.client.initialized(lsp.InitializedParams())
 
     async def wait(self, version: int) -> float:
@@ -138,9 +139,8 @@ async def server_series(path: Path, text: str, runs: int, debounce: Optional[flo
     client = Client()
     await client.start(path.parent, debounce)
     uri = path.as_uri()
-    client.client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
-    )
+    document = lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+    client.client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=document))
     await client.wait(1)
     settings = resolve([str(path)], {}).settings
     latencies: List[float] = []
@@ -187,7 +187,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--runs", type=int, default=30, help="edits timed per series (default: %(default)s)")
     parser.add_argument("--cli-runs", type=int, default=10, help="`aiolint check` runs (default: %(default)s)")
     parser.add_argument("--file", help="a Python file to use instead of the generated 2,000-line module")
-    parser.add_argument("--results", metavar="FILE", help="also write the figures as the 'server-latency' section of FILE")
+    parser.add_argument(
+        "--results", metavar="FILE", help="also write the figures as the 'server-latency' section of FILE"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="aiolint-server-bench-") as scratch:
@@ -209,23 +211,35 @@ def main(argv: Optional[List[str]] = None) -> int:
     server, engine, cli = statistics.median(latencies), statistics.median(lint_times), statistics.median(cli_times)
     added = server / engine - 1
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    body = f"""## Language server: diagnostics latency after didChange
+    command = " ".join(["python benchmarks/server_latency.py", *(argv if argv is not None else sys.argv[1:])])
+    source = f"`{args.file}`" if args.file else "generated"
+    verdict = "met" if added <= TARGET else "**not met**"
 
-Written by `python benchmarks/server_latency.py {' '.join(argv if argv is not None else sys.argv[1:])}` on {stamp};
-aiolint {aiolint.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores, load average
-{load_before[0]:.1f} before and {load_after[0]:.1f} after. The file: {"`" + args.file + "`" if args.file else "generated"},
-{lines:,} lines, {findings} findings. Medians of {len(latencies)} edits (server, engine) and {len(cli_times)} runs (CLI).
+    def row(name: str, values: List[float]) -> str:
+        return f"| {name} | {ms(statistics.median(values))} | {ms(min(values))} | {ms(max(values))} |"
 
-| measurement | median | min | max |
-|---|---:|---:|---:|
-| server, `--debounce 0`: didChange sent → publishDiagnostics received | {ms(server)} | {ms(min(latencies))} | {ms(max(latencies))} |
-| engine in process: `aiolint.lint(text)` on the same text | {ms(engine)} | {ms(min(lint_times))} | {ms(max(lint_times))} |
-| `aiolint check --no-cache FILE` (wall, interpreter start-up included) | {ms(cli)} | {ms(min(cli_times))} | {ms(max(cli_times))} |
-| server, default `--debounce 0.3` (what typing sees) | {ms(statistics.median(typing))} | {ms(min(typing))} | {ms(max(typing))} |
-
-The server adds **{added * 100:+.0f} %** to the engine's own time (ratio {server / engine:.2f}; target ≤ +{TARGET * 100:.0f} %:
-{"met" if added <= TARGET else "**not met**"}), and answers in {server / cli:.2f}× the time of one `aiolint check` run.
-"""
+    body = "\n".join(
+        [
+            "## Language server: diagnostics latency after didChange",
+            "",
+            f"Written by `{command}` on {stamp}; aiolint {aiolint.__version__}, Python",
+            f"{platform.python_version()}, {os.cpu_count()} cores, load average {load_before[0]:.1f} before and",
+            f"{load_after[0]:.1f} after. The file: {source}, {lines:,} lines, {findings} findings. Medians of",
+            f"{len(latencies)} edits (server, engine) and {len(cli_times)} runs (CLI).",
+            "",
+            "| measurement | median | min | max |",
+            "|---|---:|---:|---:|",
+            row("server, `--debounce 0`: didChange sent → publishDiagnostics received", latencies),
+            row("engine in process: `aiolint.lint(text)` on the same text, between the edits", lint_times),
+            row("`aiolint check --no-cache FILE` (wall, interpreter start-up included)", cli_times),
+            row("server, default `--debounce 0.3` (what typing sees)", typing),
+            "",
+            f"The server adds **{added * 100:+.0f} %** to the engine's own time (ratio {server / engine:.2f};",
+            f"target ≤ +{TARGET * 100:.0f} %: {verdict}), and publishes in {server / cli:.2f}× the wall time of one",
+            "`aiolint check` run.",
+            "",
+        ]
+    )
     print(body)
     if args.results:
         corpus.write_section(Path(args.results), "server-latency", body)
