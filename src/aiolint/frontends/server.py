@@ -108,13 +108,14 @@ def parse_options(raw: object) -> Tuple[Options, List[str]]:
 def settings_for(path: Optional[str], options: Options, root: Optional[str]) -> Optional[Settings]:
     """What `aiolint check PATH` would use for this file, or None if `exclude` skips it.
 
-    Raises ConfigError, as the CLI would report it. Values from the client are relative to the
-    workspace root (the CLI's are relative to the working directory).
+    Raises ConfigError, as the CLI would report it. Paths and patterns from the client are relative
+    to the workspace root (the CLI's are relative to the working directory).
     """
     anchor_path = path or root or os.getcwd()
-    config = resolve(
-        [anchor_path], options.overrides, config_file=options.config_file, isolated=options.isolated
-    )
+    config_file = options.config_file
+    if config_file and root is not None and not os.path.isabs(config_file):
+        config_file = os.path.join(root, config_file)
+    config = resolve([anchor_path], options.overrides, config_file=config_file, isolated=options.isolated)
     if root is not None:
         base = Path(root)
         if "exclude" in options.overrides:
