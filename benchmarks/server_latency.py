@@ -262,10 +262,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         [
             "## Language server: diagnostics latency after didChange",
             "",
-            f"Written by `{command}` on {stamp}; aiolint {aiolint.__version__}, Python",
-            f"{platform.python_version()}, {os.cpu_count()} cores, load average {load_before[0]:.1f} before and",
-            f"{load_after[0]:.1f} after. The file: {source}, {lines:,} lines, {findings} findings. Medians of",
-            f"{len(latencies)} edits (server, engine) and {len(cli_times)} runs (CLI).",
+            f"Written by `{command}` on {stamp}.",
+            f"aiolint {aiolint.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores; load average"
+            f" {load_before[0]:.1f} before, {load_after[0]:.1f} after (wall times grow with it, CPU times do not).",
+            f"The file: {source}, {lines:,} lines, {findings} findings. Medians of {len(latencies)} edits (server,"
+            f" engine) and {len(cli_times)} runs (CLI).",
             "",
             "| measurement | median | min | max |",
             "|---|---:|---:|---:|",
@@ -275,9 +276,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             row("server, default `--debounce 0.3` (what typing sees)", typing),
             row("a hover request sent right after didChange, while that version is analysed", hovers),
             "",
-            f"The server adds **{added * 100:+.0f} %** to the engine's own time (ratio {server / engine:.2f};",
-            f"target ≤ +{TARGET * 100:.0f} %: {verdict}), and publishes in {server / cli:.2f}× the wall time of one",
-            "`aiolint check` run.",
+            f"The server adds **{added * 100:+.0f} %** to the engine's own time (ratio {server / engine:.2f}; target"
+            f" ≤ +{TARGET * 100:.0f} %: {verdict}), and publishes in {server / cli:.2f}× the wall time of one"
+            " `aiolint check` run.",
             "",
             cpu_line,
             "",
