@@ -413,6 +413,11 @@ def test_positions_are_utf16_code_units_on_lsp_lines():
     assert srv.to_position(lines, 3, 3, codec) == lsp.Position(line=2, character=2)
     assert srv.to_position(lines, 1, 99, codec) == lsp.Position(line=0, character=11)  # clamped to the line
     assert srv.to_position(lines, 4, 1, codec) == lsp.Position(line=3, character=0)  # past the last line
+    # a client that negotiated another position encoding gets its own units
+    utf8 = srv.PositionCodec(encoding=lsp.PositionEncodingKind.Utf8)
+    utf32 = srv.PositionCodec(encoding=lsp.PositionEncodingKind.Utf32)
+    assert srv.to_position(lines, 1, 10, utf8) == lsp.Position(line=0, character=12)
+    assert srv.to_position(lines, 1, 10, utf32) == lsp.Position(line=0, character=9)
 
 
 def test_noqa_edit_adds_or_extends_and_never_breaks_code():
