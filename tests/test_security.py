@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from aiolint.frontends import cli
+from aiolint.frontends import runner
 from aiolint.core import pipeline as engine
 from aiolint.frontends.cli import main
 from aiolint.frontends.files import FileChanged, OutsideTree, tree_root, write_atomic
@@ -289,7 +289,7 @@ def test_write_atomic_leaves_no_temporary_file_when_the_rename_fails(tmp_path, m
 def test_cli_does_not_overwrite_a_file_changed_while_it_was_being_fixed(tmp_path, capsys, monkeypatch):
     path = tmp_path / "mod.py"
     path.write_text(SLEEPY)
-    real_fix = cli.fix_source
+    real_fix = runner.fix_source
     edited = "# the user's edit, saved while aiolint ran\n" + SLEEPY
 
     def fix_then_someone_saves(*args, **kwargs):
@@ -297,7 +297,7 @@ def test_cli_does_not_overwrite_a_file_changed_while_it_was_being_fixed(tmp_path
         path.write_text(edited)
         return result
 
-    monkeypatch.setattr(cli, "fix_source", fix_then_someone_saves)
+    monkeypatch.setattr(runner, "fix_source", fix_then_someone_saves)
     assert main(["fix", "--no-cache", str(path)]) == 2
     assert "changed on disk while being fixed" in capsys.readouterr().err
     assert path.read_text() == edited

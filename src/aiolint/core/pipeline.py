@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import functools
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
@@ -147,9 +147,16 @@ class FixResult:
 
 
 def fix_source(
-    source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS, *, unsafe: bool = False
+    source: Source,
+    path: str = "<string>",
+    settings: Settings = DEFAULT_SETTINGS,
+    *,
+    unsafe: bool = False,
+    enabled: Optional[Callable[[str], bool]] = None,
 ) -> FixResult:
     """Apply the fixes of all findings (safe ones, and unsafe ones if asked) until nothing changes.
+
+    `enabled(code)`, if given, limits which findings' fixes apply (a file's per-file ignores).
 
     Each pass applies every non-overlapping fix in one transformation, and the result
     must parse again before it is accepted. An unparsable file is returned untouched.
@@ -162,7 +169,11 @@ def fix_source(
     try:
         for _ in range(MAX_FIX_PASSES):
             analysis = analyse(current, settings)
-            wanted = [f for f in analysis.findings if f.fix is not None and (unsafe or f.fix.is_safe)]
+            wanted = [
+                f
+                for f in analysis.findings
+                if f.fix is not None and (unsafe or f.fix.is_safe) and (enabled is None or enabled(f.code))
+            ]
             if analysis.module is None or not wanted:
                 break
             new_module, applied = apply_fixes(analysis.module, wanted)

@@ -200,7 +200,7 @@ def diagnostic(lines: Sequence[str], finding: Finding, codec: PositionCodec, bas
         code_description=_code_description(finding.code, base),
         source=SOURCE,
         tags=list(TAGS[finding.code]) if finding.code in TAGS else None,
-        data={"name": finding.name, "fix": fix.applicability if fix is not None else None},
+        data={"name": finding.name, "fix": str(fix.applicability) if fix is not None else None},
     )
 
 
