@@ -30,7 +30,7 @@ import tokenize
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -218,6 +218,13 @@ class Analysis:
     lines: List[str]
     _edits: Optional[Dict[tuple, List[TextEdit]]] = None
     _fix_all: Optional[List[TextEdit]] = None
+    _in_strings: Optional[Set[int]] = None
+    _in_strings_known: bool = False
+
+    def lines_in_strings(self) -> Optional[Set[int]]:
+        if not self._in_strings_known:
+            self._in_strings, self._in_strings_known = lines_ending_in_strings(self.text), True
+        return self._in_strings
 
     def edits(self) -> Dict[tuple, List[TextEdit]]:
         """Each fixable finding's own fix as text edits (the JSON format's `fix.edits`)."""
@@ -269,24 +276,23 @@ def lsp_edits(analysis: Analysis, edits: Sequence[TextEdit], codec: PositionCode
     ]
 
 
-def _line_ends_in_string(text: str, line: int) -> bool:
-    """Does line `line` (1-based) end inside a string (an f-string too, tokenized in pieces since
-    Python 3.12)? A comment cannot go there."""
+def lines_ending_in_strings(text: str) -> Optional[Set[int]]:
+    """The lines (1-based) that end inside a string, f-strings included (tokenized in pieces since
+    Python 3.12): a comment cannot go there. None if the text does not tokenize."""
     fstring_start, fstring_end = getattr(tokenize, "FSTRING_START", -1), getattr(tokenize, "FSTRING_END", -1)
-    opened: List[int] = []  # first lines of the f-strings the tokenizer is inside
+    inside: Set[int] = set()
+    opened: List[int] = []  # first lines of the f-strings the tokenizer is in
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.start[0] > line and not opened:
-                break
-            if token.type == tokenize.STRING and token.start[0] <= line < token.end[0]:
-                return True
-            if token.type == fstring_start:
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0], token.end[0]))
+            elif token.type == fstring_start:
                 opened.append(token.start[0])
-            elif token.type == fstring_end and opened and opened.pop() <= line < token.end[0]:
-                return True
+            elif token.type == fstring_end and opened:
+                inside.update(range(opened.pop(), token.end[0]))
     except (tokenize.TokenError, SyntaxError):
-        return True  # cannot tell: offer nothing rather than break the code
-    return False
+        return None
+    return inside
 
 
 def noqa_edit(analysis: Analysis, finding: Finding) -> Optional[TextEdit]:
@@ -295,8 +301,9 @@ def noqa_edit(analysis: Analysis, finding: Finding) -> Optional[TextEdit]:
     if not 0 <= index < len(analysis.lines):
         return None
     line = _bare(analysis.lines[index])
-    if line.rstrip().endswith("\\") or _line_ends_in_string(analysis.text, finding.line):
-        return None
+    in_strings = analysis.lines_in_strings()
+    if line.rstrip().endswith("\\") or in_strings is None or finding.line in in_strings:
+        return None  # a comment cannot go there (or, if the text does not tokenize, we cannot tell)
     match = noqa_comment(line)
     if match is not None:
         if not match.group("codes"):
