@@ -42,10 +42,9 @@ class CoroutineInThreadPool(Rule):
         "which is never awaited, so its body never runs; {replacement}"
     )
     fix_availability = "safe"
-    # A runner handed something that can name a coroutine function (a `partial` of one included).
+    # A runner handed something that can name a coroutine function (directly, or in a `partial`).
     needs = (
         Needs(Where.ANY, calls=known.THREAD_POOL_CALL_NAMES, arguments=_LIBRARY_NAMES, argument_local_coroutine=True),
-        Needs(Where.ANY, calls=frozenset({"partial"}), arguments=_LIBRARY_NAMES, argument_local_coroutine=True),
     )
     docs = RuleDocs(
         what=(
