@@ -72,6 +72,7 @@ class SemanticModel:
         self._async_fn_cache: Dict[int, bool] = {}
         self._library: Optional[str] = None
         self._runner_names: Optional[frozenset] = None
+        self._attribute_cache: Dict[int, Dict[str, list]] = {}
 
     # ----------------------------------------------------------------- driven by the engine
     def enter_scope(self, node: cst.CSTNode) -> None:
@@ -379,6 +380,119 @@ class SemanticModel:
             return dotted_name(func) or "loop.create_task"
         return None
 
+    def task_group(self, expr: cst.BaseExpression) -> bool:
+        """Is `expr` an `asyncio.TaskGroup()` (the call, or a name bound once to one)?"""
+        if isinstance(expr, cst.Name):
+            held = self.holds_call(expr)
+            return held is not None and held[0] in known.TASK_GROUP_CLASSES
+        return isinstance(expr, cst.Call) and self.qualified_name(expr.func) in known.TASK_GROUP_CLASSES
+
+    def enclosing_task_group(self) -> Optional[str]:
+        """The name of the TaskGroup whose `async with` body holds the current node, in this function.
+
+        `async with asyncio.TaskGroup() as tg:` gives "tg"; so does `async with tg:` when `tg` holds
+        a `TaskGroup()`. The innermost such block counts; a nested def/lambda/class ends the search
+        (its body runs whenever it is called, not inside the block).
+        """
+        ancestors = self.ancestors
+        for index in range(len(ancestors) - 1, -1, -1):
+            node = ancestors[index]
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return None
+            if not (isinstance(node, cst.With) and node.asynchronous is not None):
+                continue
+            if index + 1 >= len(ancestors) or ancestors[index + 1] is not node.body:
+                continue  # in the items, not the body
+            for item in reversed(node.items):
+                value = item.item
+                if isinstance(value, cst.Call) and self.task_group(value):
+                    asname = item.asname.name if item.asname is not None else None
+                    if isinstance(asname, cst.Name):
+                        return asname.value
+                elif isinstance(value, cst.Name) and self.task_group(value):
+                    return value.value
+        return None
+
+    # ----------------------------------------------------------------- shared state
+    def shared_state(self, target: cst.BaseExpression) -> bool:
+        """Can another task see (and write) what `target` names, or is it private to this call?
+
+        Shared: attributes and subscripts (`self.n`, `d[k]`, `obj.a.b`) and names declared
+        `global`/`nonlocal` here. Private: every other name (a local of this function), and
+        attributes/subscripts of a local bound only to a fresh container made here
+        (`counts = {}`, `seen = defaultdict(int)`), which nobody else holds.
+        """
+        if isinstance(target, cst.Name):
+            scope = self._context
+            if scope.kind == MODULE:
+                return False
+            scope.bindings  # collects the global/nonlocal declarations
+            return target.value in scope.globals or target.value in scope.nonlocals
+        if not isinstance(target, (cst.Attribute, cst.Subscript)):
+            return False
+        root: cst.BaseExpression = target
+        while isinstance(root, (cst.Attribute, cst.Subscript)):
+            root = root.value
+        if isinstance(root, cst.Name) and not self.shared_state(root):
+            found = self.lookup(root.value)
+            if found is not None and found[0] is self._context and self._context.kind != MODULE:
+                bindings = found[1]
+                if bindings and all(b.kind == ASSIGN and _fresh_container(b.value, self) for b in bindings):
+                    return False
+        return True
+
+    def attribute_assignments(
+        self, expr: cst.BaseExpression
+    ) -> Optional[List[Tuple[Optional[cst.CSTNode], Optional[cst.Annotation]]]]:
+        """For `self.a` in a method: (value, annotation) of every `self.a = ...` / `self.a: T = ...` in the
+        class's methods (each through its own first parameter) and of `a = ...` in the class body.
+
+        None when `expr` is not an attribute of the enclosing method's receiver. Augmented
+        assignments and assignments elsewhere (other classes, subclasses, callers) are not seen.
+        """
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+            return None
+        owner = self.enclosing_method(expr.value.value)
+        if owner is None:
+            return None
+        table = self._attribute_cache.get(id(owner[0]))
+        if table is None:
+            table = self._attribute_cache[id(owner[0])] = _class_attribute_assignments(owner[0])
+        return table.get(expr.attr.value, [])
+
+    def holds_mutable_container(self, expr: cst.BaseExpression) -> bool:
+        """Does `expr` hold a list/set/dict/... (so `expr += x` updates that object in place)?
+
+        Known for a local bound only to a container made here, and for `self.a` when every
+        assignment the class makes to it is one, or is annotated with a container type.
+        """
+        if isinstance(expr, cst.Name):
+            found = self.lookup(expr.value)
+            if found is None:
+                return False
+            bindings = found[1]
+            return bool(bindings) and all(b.kind == ASSIGN and _fresh_container(b.value, self) for b in bindings)
+        assignments = self.attribute_assignments(expr)
+        if not assignments:
+            return False
+        return all(
+            (annotation is not None and _container_annotation(annotation.annotation))
+            or _fresh_container(value, self)
+            for value, annotation in assignments
+        )
+
+    # ----------------------------------------------------------------- building fixes: new names
+    def fresh_name(self, base: str) -> str:
+        """`base`, or `base_1`, `base_2`, ...: the first that no enclosing scope binds, no builtin
+        is called, and the current function does not mention (so binding it here changes nothing)."""
+        function = self._context.node
+        mentioned = {n.value for n in iter_nodes(function) if isinstance(n, cst.Name)}
+        candidate, counter = base, 0
+        while candidate in mentioned or candidate in _BUILTINS or self.lookup(candidate) is not None:
+            counter += 1
+            candidate = f"{base}_{counter}"
+        return candidate
+
     # ----------------------------------------------------------------- thread pools
     def thread_pool_runner(self, call: cst.Call) -> Optional[Runner]:
         func = call.func
@@ -470,6 +584,56 @@ class SemanticModel:
             return None
         name, needs_import = reference
         return f"{name}.{attr}", (module,) if needs_import else ()
+
+
+_FRESH_DISPLAYS = (cst.Dict, cst.List, cst.Set, cst.Tuple, cst.ListComp, cst.SetComp, cst.DictComp)
+
+
+def _fresh_container(value: Optional[cst.CSTNode], model: "SemanticModel") -> bool:
+    """A display, a comprehension, or a call of a container constructor (`dict()`, `defaultdict(int)`)."""
+    if isinstance(value, _FRESH_DISPLAYS):
+        return True
+    return isinstance(value, cst.Call) and model.qualified_name(value.func) in known.FRESH_CONTAINER_FACTORIES
+
+
+def _container_annotation(annotation: cst.BaseExpression) -> bool:
+    if isinstance(annotation, cst.Subscript):
+        annotation = annotation.value
+    name = dotted_name(annotation)
+    return name is not None and name.rsplit(".", 1)[-1] in known.MUTABLE_CONTAINER_TYPES
+
+
+def _class_attribute_assignments(classdef: cst.ClassDef) -> Dict[str, list]:
+    """attribute -> [(value, annotation)] for the class body and its methods' `receiver.attr = ...`."""
+    table: Dict[str, list] = {}
+
+    def note(target, value, annotation, receiver) -> None:
+        if receiver is None and isinstance(target, cst.Name):
+            table.setdefault(target.value, []).append((value, annotation))
+        elif (
+            receiver is not None
+            and isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == receiver
+        ):
+            table.setdefault(target.attr.value, []).append((value, annotation))
+
+    def scan(root, receiver) -> None:
+        for node in iter_nodes(root, into_scopes=False):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    note(target.target, node.value, None, receiver)
+            elif isinstance(node, cst.AnnAssign):
+                note(node.target, node.value, node.annotation, receiver)
+
+    for statement in classdef.body.body:
+        if isinstance(statement, cst.FunctionDef):
+            params = statement.params.posonly_params or statement.params.params
+            if params:
+                scan(statement.body, params[0].name.value)
+        else:
+            scan(statement, None)
+    return table
 
 
 def _positional(arg: cst.Arg) -> bool:
