@@ -88,8 +88,17 @@ class WaitWithCoroutines(Rule):
             fix=fix,
             callee=edits.snippet(node.func),
             coroutine=f"'{edits.snippet(coroutines[0], 40)}'",
-            replacement=edits.snippet(new_argument, 100),
+            replacement=_shown(new_argument, replacements[0][1]),
         )
+
+
+def _shown(argument: cst.CSTNode, first: cst.CSTNode) -> str:
+    """The rewritten argument for the message, or its first wrapped item in a short display."""
+    text = edits.code(argument)
+    if "\n" not in text and len(text) <= 100:
+        return text
+    brackets = {cst.List: "[]", cst.Set: "{}", cst.Tuple: "()"}.get(type(argument), "[]")
+    return f"{brackets[0]}{edits.snippet(first, 80)}, ...{brackets[1]}"
 
 
 def _awaitables(call: cst.Call) -> Optional[cst.Arg]:

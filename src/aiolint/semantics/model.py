@@ -417,10 +417,12 @@ class SemanticModel:
     def shared_state(self, target: cst.BaseExpression) -> bool:
         """Can another task see (and write) what `target` names, or is it private to this call?
 
-        Shared: attributes and subscripts (`self.n`, `d[k]`, `obj.a.b`) and names declared
-        `global`/`nonlocal` here. Private: every other name (a local of this function), and
-        attributes/subscripts of a local bound only to a fresh container made here
-        (`counts = {}`, `seen = defaultdict(int)`), which nobody else holds.
+        Shared: names declared `global`/`nonlocal` here, and attributes and subscripts
+        (`self.n`, `d[k]`, `obj.a.b`) of a parameter, a global or a closure variable, or of a
+        local that aliases one (`stats = self.stats`). Private: every other name (a local of this
+        function), and attributes/subscripts of a local bound here to anything else (`row` of
+        `for row in rows`, `counts = {}`, `summary = await collect()`): an object this call made
+        or fetched, which other tasks are not known to hold.
         """
         if isinstance(target, cst.Name):
             scope = self._context
@@ -430,15 +432,30 @@ class SemanticModel:
             return target.value in scope.globals or target.value in scope.nonlocals
         if not isinstance(target, (cst.Attribute, cst.Subscript)):
             return False
-        root: cst.BaseExpression = target
+        return not self._private_root(target, set())
+
+    def _private_root(self, expr: cst.BaseExpression, seen: set) -> bool:
+        root = expr
         while isinstance(root, (cst.Attribute, cst.Subscript)):
             root = root.value
-        if isinstance(root, cst.Name) and not self.shared_state(root):
-            found = self.lookup(root.value)
-            if found is not None and found[0] is self._context and self._context.kind != MODULE:
-                bindings = found[1]
-                if bindings and all(b.kind == ASSIGN and _fresh_container(b.value, self) for b in bindings):
-                    return False
+        if not isinstance(root, cst.Name) or root.value in seen:
+            return False
+        seen.add(root.value)
+        context = self._context
+        if context.kind == MODULE:
+            return False
+        context.bindings
+        if root.value in context.globals or root.value in context.nonlocals:
+            return False
+        found = self.lookup(root.value)
+        if found is None or found[0] is not context:
+            return False  # a global, a builtin, a closure variable
+        for binding in found[1]:
+            if binding.kind == PARAM:
+                return False
+            if binding.kind == ASSIGN and isinstance(binding.value, (cst.Name, cst.Attribute, cst.Subscript)):
+                if not self._private_root(binding.value, seen):
+                    return False  # an alias of shared state: `stats = self.stats`
         return True
 
     def attribute_assignments(
