@@ -4,9 +4,9 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from aiolint import engine
+from aiolint.core import pipeline as engine
 from aiolint.rules import get_rule
-from aiolint.settings import Settings
+from aiolint.core.settings import Settings
 from conftest import probe
 
 CODES = ("AIO505", "AIO506", "AIO507", "AIO508")

@@ -4,8 +4,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.fixes import build as edits
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
 from aiolint.semantics import known
 
 

@@ -5,8 +5,8 @@ from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import Rule, RuleDocs
+from aiolint.fixes import build as edits
+from aiolint.core.rule import Rule, RuleDocs
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp)
 # Nodes whose parts are evaluated conditionally or later: a suspension inside is not hoisted.
@@ -33,8 +33,10 @@ class LostUpdateAcrossAwait(Rule):
         what=(
             "Checks for an augmented assignment (`self.total += await fetch()`), or an assignment that "
             "reads its own target (`obj.n = obj.n + await fetch()`), to shared state whose value awaits: "
-            "an attribute, a subscript, or a `global`/`nonlocal` name. Locals are never reported, nor "
-            "attributes and subscripts of a local that holds a container made in the function."
+            "an attribute or subscript of a parameter (`self`), a global or a closure variable, or a "
+            "`global`/`nonlocal` name. Locals are never reported, nor attributes and subscripts of a local "
+            "bound in the function (`row` of `for row in rows`, `counts = {}`), nor in-place updates of a "
+            "list, set or dict (`self.seen |= ...` on a set)."
         ),
         why=(
             "Python reads the old value of the target before it evaluates the right-hand side. The "

@@ -4,8 +4,8 @@ from typing import List, Optional
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import Rule, RuleDocs, imports
+from aiolint.fixes import build as edits
+from aiolint.core.rule import Rule, RuleDocs, imports
 from aiolint.semantics import known
 
 _DISPLAYS = (cst.List, cst.Set, cst.Tuple)
