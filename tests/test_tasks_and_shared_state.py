@@ -205,3 +205,10 @@ def test_triggers_do_not_parse_files_without_the_shapes():
     multi_line = "async def f(self):\n    self.n += max(\n        1,\n        await g(),\n    )\n"
     assert get_rule("AIO508").is_triggered(multi_line, Settings())
     assert cst.parse_module(multi_line)
+
+
+def test_aio506_trigger_covers_generator_arguments_on_later_lines():
+    source = "import asyncio\n\nasync def f(urls):\n    await asyncio.wait(\n        fetch(u)\n        for u in urls\n    )\n"
+    assert get_rule("AIO506").is_triggered(source, Settings())
+    tasks_only = "import asyncio\n\nasync def f(t):\n    await asyncio.wait(t)\n"
+    assert not get_rule("AIO506").is_triggered(tasks_only, Settings())

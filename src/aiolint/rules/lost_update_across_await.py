@@ -14,10 +14,11 @@ _CONDITIONAL = (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.GeneratorExp)
 # Anything before the suspension that may have effects (or depend on order) blocks the fix.
 _EFFECTS = (cst.Call, cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda, cst.BaseComp)
 
-# Where a statement may start: `target op= ...` or `target = ...` with a dotted/subscripted target.
-_ASSIGNMENT = re.compile(
-    r"(?:[\w\])]\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)=)|(?:[\w\])]\s*=(?!=))"
-)
+# An augmented assignment operator, or a plain `=` (not part of `==`, `<=`, `>=`, `!=`, `:=`).
+_ASSIGNMENT = re.compile(r"(?P<augmented>(?:[-+*/%&|^@]|//|\*\*|<<|>>)=)|(?<![=!<>:])=(?!=)")
+_SUSPENSION = re.compile(r"\bawait\b|\basync\s+for\b")
+_OPENERS = "([{"
+_CLOSERS = ")]}"
 
 
 class LostUpdateAcrossAwait(Rule):
@@ -66,13 +67,26 @@ class LostUpdateAcrossAwait(Rule):
 
     @classmethod
     def is_triggered(cls, text, settings) -> bool:
+        """Some statement `a.b op= ...await...`, `name op= ...` (with `global`/`nonlocal` in the file)
+        or `a.b = ...a.b...await...`: the target is read off the line before the operator."""
         if not super().is_triggered(text, settings):
             return False
-        # Some assignment's statement (up to the newline that ends it) must hold `await`/`async for`.
+        names_shared = "global" in text or "nonlocal" in text
         for match in _ASSIGNMENT.finditer(text):
-            end = _statement_end(text, match.end())
-            span = text[match.end():end]
-            if "await" in span or "async" in span:
+            start = match.start()
+            line_start = text.rfind("\n", 0, start) + 1
+            target = text[line_start:start].strip()
+            if not target or target.startswith("#"):
+                continue
+            dotted = "." in target or "[" in target
+            augmented = match.group("augmented") is not None
+            name = target.split("=")[-1].strip()
+            if not dotted and not (names_shared and _declared_shared(text, name)):
+                continue
+            rest = _rest_of_statement(text, match.end())
+            if not _SUSPENSION.search(rest):
+                continue
+            if augmented or re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", rest):
                 return True
         return False
 
@@ -242,6 +256,25 @@ class _Swap(cst.CSTTransformer):
 
 def _replace(value: cst.BaseExpression, old: cst.CSTNode, new: cst.CSTNode) -> cst.BaseExpression:
     return new if value is old else value.visit(_Swap(old, new))
+
+
+def _declared_shared(text: str, name: str) -> bool:
+    """Is `name` in some `global`/`nonlocal` statement of the file?"""
+    if not name.isidentifier():
+        return True  # an unusual target: let the parse decide
+    return re.search(r"\b(?:global|nonlocal)\b[^\n;]*\b" + re.escape(name) + r"\b", text) is not None
+
+
+def _rest_of_statement(text: str, start: int) -> str:
+    """The text from `start` to the end of its statement; the physical line when it is complete."""
+    end = text.find("\n", start)
+    end = len(text) if end == -1 else end
+    line = text[start:end]
+    code = line.split("#", 1)[0].rstrip()
+    balanced = sum(map(code.count, _OPENERS)) <= sum(map(code.count, _CLOSERS))
+    if balanced and not code.endswith(("\\", ",")):
+        return line
+    return text[start:_statement_end(text, start)]
 
 
 def _statement_end(text: str, start: int) -> int:

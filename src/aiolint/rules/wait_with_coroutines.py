@@ -20,7 +20,12 @@ class WaitWithCoroutines(Rule):
         "it takes tasks; use '{replacement}'"
     )
     fix_availability = "safe"
-    triggers = (r"\bwait\s*\(", imports("asyncio"))
+    # The argument must be a display, a comprehension or a generator expression (`for` on the line,
+    # or the call continues on the next line), or `fs=`.
+    triggers = (
+        r"\bwait\s*\(\s*(?:[\[{(]|fs\s*=|[^\n]*\bfor\b)|\bwait\s*\([ \t]*(?:#[^\n]*)?\\?\n",
+        imports("asyncio"),
+    )
     docs = RuleDocs(
         what=(
             "Checks for `asyncio.wait(...)` given coroutine objects: a literal list, set or tuple, or a "
