@@ -208,7 +208,10 @@ def test_triggers_do_not_parse_files_without_the_shapes():
 
 
 def test_aio506_trigger_covers_generator_arguments_on_later_lines():
-    source = "import asyncio\n\nasync def f(urls):\n    await asyncio.wait(\n        fetch(u)\n        for u in urls\n    )\n"
+    source = (
+        "import asyncio\n\nasync def f(urls):\n"
+        "    await asyncio.wait(\n        fetch(u)\n        for u in urls\n    )\n"
+    )
     assert get_rule("AIO506").is_triggered(source, Settings())
     tasks_only = "import asyncio\n\nasync def f(t):\n    await asyncio.wait(t)\n"
     assert not get_rule("AIO506").is_triggered(tasks_only, Settings())
