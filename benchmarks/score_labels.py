@@ -123,7 +123,7 @@ def set_path(name: str) -> Path:
 
 def load_labels(path: Path) -> List[Label]:
     labels: List[Label] = []
-    seen: Set[Tuple[str, str, str, int]] = set()
+    seen: Set[Tuple[str, str, str, int, str]] = set()
     with open(path, encoding="utf-8") as handle:
         for number, text in enumerate(handle, 1):
             if not text.strip():
@@ -145,9 +145,11 @@ def load_labels(path: Path) -> List[Label]:
                 line=int(raw["line"]), label=raw["label"], codes=tuple(raw.get("codes") or ()),
                 kind=raw.get("kind") or "", chain=raw.get("chain") or "", reason=raw.get("reason") or "",
             )
-            if label.site in seen:
-                raise ValueError(f"{where}: {label.path}:{label.line} is labelled twice")
-            seen.add(label.site)
+            # One line can hold two sites of different kinds (a comprehension that awaits, starting a run).
+            key = label.site + (label.kind,)
+            if key in seen:
+                raise ValueError(f"{where}: {label.path}:{label.line} ({label.kind}) is labelled twice")
+            seen.add(key)
             labels.append(label)
     return labels
 

@@ -132,25 +132,12 @@ FRESH_CONTAINER_FACTORIES = frozenset(
     }
 )
 
-# Types whose augmented assignments (`+=`, `|=`, ...) update the object in place, written as the
-# last part of an annotation (`set[str]`, `typing.Dict[str, int]`, `collections.deque`).
-MUTABLE_CONTAINER_TYPES = frozenset(
-    {
-        "list",
-        "set",
-        "dict",
-        "bytearray",
-        "deque",
-        "defaultdict",
-        "OrderedDict",
-        "Counter",
-        "List",
-        "Set",
-        "Dict",
-        "DefaultDict",
-        "Deque",
-        "MutableSet",
-        "MutableMapping",
-        "MutableSequence",
-    }
-)
+
+def last_names(qualified_names) -> frozenset:
+    """The last part of each qualified name: how a call of it ends (`asyncio.sleep` -> `sleep`)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in qualified_names)
+
+
+# The last name part of every thread-pool runner call: `asyncio.to_thread`, `loop.run_in_executor`,
+# `executor.submit`, `threading.Thread(target=...)`.
+THREAD_POOL_CALL_NAMES = last_names(THREAD_POOL_FUNCTIONS) | {"run_in_executor", "submit", "Thread"}
