@@ -198,12 +198,17 @@ async def g():
     assert names == ["value_3", "value_1"]
 
 
+def _screened(code: str, source: str) -> bool:
+    """Does the pre-screen (text, then ast) let this rule look at the source?"""
+    return get_rule(code) in engine.screened_rules(source, Settings())
+
+
 def test_triggers_do_not_parse_files_without_the_shapes():
     quiet = "import asyncio\n\nasync def f(self):\n    self.n += 1\n    await asyncio.sleep(1)\n"
     for code in CODES:
-        assert not get_rule(code).is_triggered(quiet, Settings()), code
+        assert not _screened(code, quiet), code
     multi_line = "async def f(self):\n    self.n += max(\n        1,\n        await g(),\n    )\n"
-    assert get_rule("AIO508").is_triggered(multi_line, Settings())
+    assert _screened("AIO508", multi_line)
     assert cst.parse_module(multi_line)
 
 
@@ -212,6 +217,6 @@ def test_aio506_trigger_covers_generator_arguments_on_later_lines():
         "import asyncio\n\nasync def f(urls):\n"
         "    await asyncio.wait(\n        fetch(u)\n        for u in urls\n    )\n"
     )
-    assert get_rule("AIO506").is_triggered(source, Settings())
+    assert _screened("AIO506", source)
     tasks_only = "import asyncio\n\nasync def f(t):\n    await asyncio.wait(t)\n"
-    assert not get_rule("AIO506").is_triggered(tasks_only, Settings())
+    assert not _screened("AIO506", tasks_only)

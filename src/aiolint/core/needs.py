@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
@@ -44,6 +44,7 @@ class Shape(Enum):
     CALLS_LOCAL_HELPER = "async code calls a sync def of the module (or a method of that name)"
     SLEEP_IN_WHILE = "a sleep awaited inside a while loop"
     YIELD_IN_GUARD = "a yield in async code inside with/async with/try-finally"
+    UPDATE_ACROSS_AWAIT = "an augmented or self-referencing assignment whose value suspends"
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,6 @@ class Needs:
             out.append(frozenset({"await"}))
         return tuple(out)
 
-    def sync(self) -> "Needs":
-        """The same need, met in sync functions (AIO107 looks for blocking calls in helpers)."""
-        return replace(self, where=Where.SYNC)
-
 
 _AWAIT_SHAPES = frozenset({Shape.AWAIT_RUN, Shape.AWAIT_IN_LOOP, Shape.AWAITED_NAMES, Shape.NAME_AWAITED_TWICE})
 _ASYNC_SHAPES = _AWAIT_SHAPES | {Shape.ASYNC_CODE}
@@ -125,7 +122,8 @@ class Facts:
     shapes: Set[Shape] = field(default_factory=set)
     # Last names of the exceptions `except` clauses catch, by context ("" for a bare `except:`).
     caught: Dict[Where, Set[str]] = field(default_factory=dict)
-    # Callee last name -> last names of the names/attributes handed to it ("" for a call argument).
+    # Callee last name -> last names of the names/attributes handed to it ("" for a call argument,
+    # "[]" for a literal list/set/tuple or a comprehension).
     arguments: Dict[str, Set[str]] = field(default_factory=dict)
 
     def called(self, where: Where, names: FrozenSet[str], table: Dict[Where, Set[str]]) -> bool:
@@ -170,6 +168,8 @@ class Facts:
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _GUARDS = (ast.With, ast.AsyncWith)
+_UPDATES = frozenset({ast.AugAssign, ast.Assign})
+_COLLECTIONS = frozenset({ast.List, ast.Set, ast.Tuple, ast.ListComp, ast.SetComp, ast.GeneratorExp})
 _IN_LOOP, _IN_WHILE, _IN_GUARD = 1, 2, 4  # where a node of async code stands
 # Statements holding blocks: an await in their header or body does not make them a step of a run.
 _COMPOUND = frozenset(
@@ -202,6 +202,7 @@ def collect_facts(tree: ast.AST) -> Facts:
     awaited_names: Counter = Counter()  # (function id, name)
     sync_defs: Set[str] = set()
     tries: List[tuple] = []  # (try statement, where): what they catch matters only if their body awaits
+    updates: List[ast.stmt] = []  # assignments of async code whose value suspends
     calls, statement_calls = facts.calls, facts.statement_calls
     AsyncDef, Call, Await, Name, Expr, Assign, stmt = (
         ast.AsyncFunctionDef, ast.Call, ast.Await, ast.Name, ast.Expr, ast.Assign, ast.stmt
@@ -279,6 +280,9 @@ def collect_facts(tree: ast.AST) -> Facts:
                     found.add(name)
                 handed = facts.arguments.setdefault(name, set())
                 for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                    if type(argument) in _COLLECTIONS:
+                        handed.add("[]")
+                        continue
                     if type(argument) is Call:
                         handed.add("")
                         # `runner(partial(f, x))` hands over `f`
@@ -293,6 +297,8 @@ def collect_facts(tree: ast.AST) -> Facts:
         elif kind is Await and where is Where.ASYNC:
             if statement is not None and type(statement) not in _COMPOUND:
                 awaiting.add(id(statement))
+                if type(statement) in _UPDATES:
+                    updates.append(statement)
             if flags & _IN_LOOP:
                 facts.shapes.add(Shape.AWAIT_IN_LOOP)
             value = node.value
@@ -315,6 +321,8 @@ def collect_facts(tree: ast.AST) -> Facts:
             continue
         elif kind in _COMPREHENSIONS and where is Where.ASYNC:
             flags |= _IN_LOOP
+            if type(statement) in _UPDATES and any(generator.is_async for generator in node.generators):
+                updates.append(statement)
         elif (kind is ast.Yield or kind is ast.YieldFrom) and where is Where.ASYNC and flags & _IN_GUARD:
             facts.shapes.add(Shape.YIELD_IN_GUARD)
         for _, value in ast.iter_fields(node):
@@ -326,6 +334,8 @@ def collect_facts(tree: ast.AST) -> Facts:
                 _add_caught(facts.caught.setdefault(where, set()), handler.type, aliases)
     if not sync_defs.isdisjoint(calls.get(Where.ASYNC, ())):
         facts.shapes.add(Shape.CALLS_LOCAL_HELPER)
+    if any(_updates_itself(statement) for statement in updates):
+        facts.shapes.add(Shape.UPDATE_ACROSS_AWAIT)
     if any(_has_run(block, awaiting) for block in blocks):
         facts.shapes.add(Shape.AWAIT_RUN)
     per_function: Counter = Counter(function for function, _ in awaited_names)
@@ -351,6 +361,16 @@ def _form(func: ast.expr, name: str) -> str:
         receiver = func.value  # type: ignore[attr-defined]
         return "." + name if type(receiver) is ast.Name and receiver.id in ("self", "cls") else "?" + name
     return name
+
+
+def _updates_itself(statement: ast.stmt) -> bool:
+    """`t op= ...`, or `t = ...t...` (the value reads its own target)."""
+    if type(statement) is ast.AugAssign:
+        return True
+    # As source text: a target is a Store, the same expression read is a Load (their dumps differ).
+    targets = {ast.unparse(target) for target in statement.targets}  # type: ignore[attr-defined]
+    kinds = {type(target) for target in statement.targets}  # type: ignore[attr-defined]
+    return any(ast.unparse(node) in targets for node in ast.walk(statement.value) if type(node) in kinds)
 
 
 def _awaits(body: List[ast.stmt]) -> bool:

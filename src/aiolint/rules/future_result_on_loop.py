@@ -5,7 +5,8 @@ from typing import Optional
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import known
 
 
@@ -17,7 +18,7 @@ class FutureResultOnLoop(Rule):
         "when the coroutine needs this same loop); use '{replacement}'"
     )
     fix_availability = "safe"
-    triggers = (r"\brun_coroutine_threadsafe\b", r"\bresult\s*\(", ASYNC_DEF)
+    needs = (Needs(calls=frozenset({"result"}), built=frozenset({"run_coroutine_threadsafe"})),)
     docs = RuleDocs(
         what=(
             "Checks for `.result()` in an async function on the future returned by "

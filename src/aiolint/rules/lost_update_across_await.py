@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import re
 from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
 from aiolint.fixes import build as edits
+from aiolint.core.needs import Needs, Shape
 from aiolint.core.rule import Rule, RuleDocs
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp)
@@ -13,12 +13,6 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp)
 _CONDITIONAL = (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.GeneratorExp)
 # Anything before the suspension that may have effects (or depend on order) blocks the fix.
 _EFFECTS = (cst.Call, cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda, cst.BaseComp)
-
-# An augmented assignment operator, or a plain `=` (not part of `==`, `<=`, `>=`, `!=`, `:=`).
-_ASSIGNMENT = re.compile(r"(?P<augmented>(?:[-+*/%&|^@]|//|\*\*|<<|>>)=)|(?<![=!<>:])=(?!=)")
-_SUSPENSION = re.compile(r"\bawait\b|\basync\s+for\b")
-_OPENERS = "([{"
-_CLOSERS = ")]}"
 
 
 class LostUpdateAcrossAwait(Rule):
@@ -29,7 +23,7 @@ class LostUpdateAcrossAwait(Rule):
         "makes in between is lost; use '{first}' then '{second}'"
     )
     fix_availability = "unsafe"
-    triggers = (r"\bawait\b|\basync\s+for\b",)
+    needs = (Needs(shapes=frozenset({Shape.UPDATE_ACROSS_AWAIT})),)
     docs = RuleDocs(
         what=(
             "Checks for an augmented assignment (`self.total += await fetch()`), or an assignment that "
@@ -64,31 +58,6 @@ class LostUpdateAcrossAwait(Rule):
             "line, the target calls nothing, and nothing before the await in the value calls anything."
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        """Some statement `a.b op= ...await...`, `name op= ...` (with `global`/`nonlocal` in the file)
-        or `a.b = ...a.b...await...`: the target is read off the line before the operator."""
-        if not super().is_triggered(text, settings):
-            return False
-        names_shared = "global" in text or "nonlocal" in text
-        for match in _ASSIGNMENT.finditer(text):
-            start = match.start()
-            line_start = text.rfind("\n", 0, start) + 1
-            target = text[line_start:start].strip()
-            if not target or target.startswith("#"):
-                continue
-            dotted = "." in target or "[" in target
-            augmented = match.group("augmented") is not None
-            name = target.split("=")[-1].strip()
-            if not dotted and not (names_shared and _declared_shared(text, name)):
-                continue
-            rest = _rest_of_statement(text, match.end())
-            if not _SUSPENSION.search(rest):
-                continue
-            if augmented or re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", rest):
-                return True
-        return False
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if not self.model.in_async_context or not self.model.shared_state(node.target):
@@ -256,59 +225,3 @@ class _Swap(cst.CSTTransformer):
 
 def _replace(value: cst.BaseExpression, old: cst.CSTNode, new: cst.CSTNode) -> cst.BaseExpression:
     return new if value is old else value.visit(_Swap(old, new))
-
-
-def _declared_shared(text: str, name: str) -> bool:
-    """Is `name` in some `global`/`nonlocal` statement of the file?"""
-    if not name.isidentifier():
-        return True  # an unusual target: let the parse decide
-    return re.search(r"\b(?:global|nonlocal)\b[^\n;]*\b" + re.escape(name) + r"\b", text) is not None
-
-
-def _rest_of_statement(text: str, start: int) -> str:
-    """The text from `start` to the end of its statement; the physical line when it is complete."""
-    end = text.find("\n", start)
-    end = len(text) if end == -1 else end
-    line = text[start:end]
-    code = line.split("#", 1)[0].rstrip()
-    balanced = sum(map(code.count, _OPENERS)) <= sum(map(code.count, _CLOSERS))
-    if balanced and not code.endswith(("\\", ",")):
-        return line
-    return text[start:_statement_end(text, start)]
-
-
-def _statement_end(text: str, start: int) -> int:
-    """Where the statement that continues at `start` ends: a newline outside brackets (or `;`).
-
-    Strings are skipped roughly; a bracket inside one only makes the span longer or shorter by
-    a line, and the span is only searched for `await`.
-    """
-    depth = 0
-    i, n = start, len(text)
-    while i < n:
-        c = text[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth = max(0, depth - 1)
-        elif c == "#":
-            i = text.find("\n", i)
-            if i == -1:
-                return n
-            continue
-        elif c == "\\" and i + 1 < n and text[i + 1] == "\n":
-            i += 2
-            continue
-        elif c in "\n;" and depth == 0:
-            return i
-        elif c in "'\"":
-            quote = text[i:i + 3] if text[i:i + 3] in ("'''", '"""') else c
-            close = text.find(quote, i + len(quote))
-            while close != -1 and len(quote) == 1 and text[close - 1] == "\\":
-                close = text.find(quote, close + 1)
-            if close == -1:
-                return n
-            i = close + len(quote)
-            continue
-        i += 1
-    return n

@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from aiolint.fixes import build as edits
+from aiolint.core.needs import Needs
 from aiolint.core.rule import Rule, RuleDocs
 
 # Keywords `TaskGroup.create_task()` accepts; `loop=` (ensure_future) has no counterpart.
@@ -17,7 +18,7 @@ class TaskEscapesTaskgroup(Rule):
         "(not awaited at exit, its errors not propagated); use '{replacement}'"
     )
     fix_availability = "unsafe"
-    triggers = (r"\bTaskGroup\b", r"\b(?:create_task|ensure_future)\b")
+    needs = (Needs(calls=frozenset({"create_task", "ensure_future"}), built=frozenset({"TaskGroup"})),)
     docs = RuleDocs(
         what=(
             "Checks for `asyncio.create_task(...)`, `asyncio.ensure_future(...)` and `loop.create_task(...)` "

@@ -5,7 +5,8 @@ from typing import List, Optional
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import Rule, RuleDocs, imports
+from aiolint.core.needs import Needs, Where
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import known
 
 _DISPLAYS = (cst.List, cst.Set, cst.Tuple)
@@ -22,10 +23,7 @@ class WaitWithCoroutines(Rule):
     fix_availability = "safe"
     # The argument must be a display, a comprehension or a generator expression (`for` on the line,
     # or the call continues on the next line), or `fs=`.
-    triggers = (
-        r"\bwait\s*\(\s*(?:[\[{(]|fs\s*=|[^\n]*\bfor\b)|\bwait\s*\([ \t]*(?:#[^\n]*)?\\?\n",
-        imports("asyncio"),
-    )
+    needs = (Needs(Where.ANY, calls=frozenset({"wait"}), arguments=frozenset({"[]"}), imports=("asyncio",)),)
     docs = RuleDocs(
         what=(
             "Checks for `asyncio.wait(...)` given coroutine objects: a literal list, set or tuple, or a "
