@@ -10,8 +10,8 @@ import sysconfig
 
 import pytest
 
-from aiolint.cli import main
-from aiolint.docs import render_rule
+from aiolint.frontends.cli import main
+from aiolint.frontends.docs import render_rule
 from aiolint.rules import all_rules, get_rule
 
 # The console script of this environment, not whichever `aiolint` comes first on PATH.

@@ -4,8 +4,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
-from aiolint.traversal import iter_nodes
+from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.walk import iter_nodes
 
 # Run a command and wait for it (or start it: fork+exec is not free either).
 _EXEC = frozenset(
