@@ -74,7 +74,7 @@ class Fixture:
 
     def settings(self):
         """The settings the fixture asks for (its header), only its own rule selected; unsafe?"""
-        from aiolint.settings import settings_from_options
+        from aiolint.core.settings import settings_from_options
 
         options = fixture_options(self.path.read_text(encoding="utf-8"))
         unsafe = bool(options.pop("unsafe-fixes", False))

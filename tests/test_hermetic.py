@@ -10,7 +10,7 @@ from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 VENV = "python3 -m venv .venv && . .venv/bin/activate && "
-LOCAL = {"aiolint", "conftest", "snapshots", "tests", "bench", "corpus", "verify_corpus", "lint_corpus"}
+LOCAL = {"aiolint", "benchmarks", "conftest", "snapshots", "tests"}
 
 
 def _commands():
