@@ -32,7 +32,11 @@ class BlockingFileIo(BlockingCallRule):
     code = "AIO103"
     name = "blocking-file-io"
     fix_availability = "unsafe"
-    needs = (Needs(calls=frozenset({"open"}) | _VALUE_METHODS),)
+    needs = (
+        Needs(calls=frozenset({"open"}), bare=True),  # builtins.open, or io.open imported by name
+        Needs(calls=_VALUE_METHODS),
+        Needs(calls=frozenset({"open"}), imports=("pathlib", "io")),  # Path(...).open(), io.open(...)
+    )
     docs = RuleDocs(
         what=(
             "Checks for synchronous file I/O in async functions: the builtin `open()`, `io.open()`, "
