@@ -24,9 +24,12 @@ from typing import Dict, List, Optional
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
+try:  # python -m benchmarks.server_agreement, or imported
+    from benchmarks import corpus
+except ImportError:  # python benchmarks/server_agreement.py: this directory is on sys.path
+    import corpus
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import corpus  # noqa: E402
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 

@@ -32,9 +32,12 @@ from pygls.lsp.client import LanguageClient
 import aiolint
 from aiolint.frontends.config import resolve
 
+try:  # python -m benchmarks.server_latency, or imported
+    from benchmarks import corpus
+except ImportError:  # python benchmarks/server_latency.py: this directory is on sys.path
+    import corpus
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import corpus  # noqa: E402  (benchmarks/corpus.py: write_section)
 
 LINES = 2000
 SERVER_CPU: List[float] = []  # per edit, of the whole server process, first series

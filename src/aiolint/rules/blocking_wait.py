@@ -74,18 +74,19 @@ class BlockingWait(BlockingCallRule):
             "    return future.result()\n"
         ),
         use_instead=(
-            "import asyncio\n"
-            "from concurrent.futures import ThreadPoolExecutor\n\n"
+            "from concurrent.futures import ThreadPoolExecutor\n"
+            "import asyncio\n\n"
             "POOL = ThreadPoolExecutor()\n\n"
             "async def render(page):\n"
-            "    loop = asyncio.get_running_loop()\n"
-            "    return await loop.run_in_executor(POOL, page.render)\n"
+            "    future = POOL.submit(page.render)\n"
+            "    return await asyncio.to_thread(future.result)\n"
         ),
         fix_safety=(
             "Unsafe, and only for a plain call on a name (or `input()`): the fix waits in a worker "
             "thread with `await asyncio.to_thread(future.result)`. Locks, semaphores and "
             "conditions get no fix, because acquiring them in a worker thread changes which "
-            "thread owns them."
+            "thread owns them. Awaiting the work itself "
+            "(`await loop.run_in_executor(POOL, page.render)`) is the better end state."
         ),
     )
 
