@@ -583,7 +583,13 @@ def plan_loop_gather(rule: Rule, node, calls: Sequence[cst.Call]) -> Tuple[str, 
         collect = None
     shown = edits.snippet(call if call is not None else calls[0], limit=40)
     condition = "".join(f" if {edits.snippet(i.test, limit=30)}" for i in ifs)
-    text = f"await {name_text}(*({shown} for {edits.code(target)} in {edits.snippet(items, limit=40)}{condition}))"
+    target_text = edits.code(target)
+    if isinstance(node, cst.For) and collect is None and not _self_contained(node, calls):
+        # Several steps per item, or a call on names the body makes: the body becomes one coroutine.
+        shown = f"one_item({target_text})"
+    text = f"await {name_text}(*({shown} for {target_text} in {edits.snippet(items, limit=40)}{condition}))"
+    if shown.startswith("one_item("):
+        text += f"' with the loop body in 'async def one_item({target_text})"
     if collect is not None:
         text = f"{collect[0]} = {text}" if collect[2] is not None else f"{collect[0]}.extend({text})"
     if call is None or reference is None or (not isinstance(node, cst.For) and not isinstance(node, cst.ListComp)):
@@ -611,6 +617,15 @@ def plan_loop_gather(rule: Rule, node, calls: Sequence[cst.Call]) -> Tuple[str, 
         imports=("asyncio",) if needs_import else (),
     )
     return text, fix
+
+
+def _self_contained(node: cst.For, calls) -> bool:
+    """One statement awaiting one call that reads only the loop's own names and outer ones."""
+    body = node.body
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    if len(statements) != 1 or len(calls) != 1:
+        return False
+    return not (_statement_facts(statements[0])[1] & _names(calls[0]))
 
 
 def _collect_shape(node: cst.For, block):
