@@ -54,8 +54,8 @@ class AwaitInLoop(Rule):
             "    return pages\n"
         ),
         use_instead=(
+            "import aiohttp\n"
             "import asyncio\n\n"
-            "import aiohttp\n\n"
             "async def fetch(session, url): ...\n\n"
             "async def fetch_all(urls):\n"
             "    async with aiohttp.ClientSession() as session:\n"
