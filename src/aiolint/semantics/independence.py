@@ -318,7 +318,7 @@ def _call_effect(model, call: cst.Call, effect: Effect, depth: int) -> bool:
     """Add what one call does to `effect`; False when the call is an ordering step we cannot move."""
     func = call.func
     qualified = model.qualified_name(func)
-    if depth > 0 and (qualified in _SLEEPS or vocab.meaning(last_name(func) or "") == vocab.PACING):
+    if depth > 0 and (qualified in _SLEEPS or "sleep" in (last_name(func) or "").lower()):
         return True  # a sleep inside a callee is its own latency, not an order between callers
     if qualified in _ORDERING_FUNCTIONS or (qualified and _FILE_CHANGES.match(qualified)):
         return False

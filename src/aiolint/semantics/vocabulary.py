@@ -55,7 +55,7 @@ _VERBS: Dict[str, FrozenSet[str]] = {
     GUARD: frozenset("check ensure validate verify assert require raise guard auth authenticate authorize".split()),
     PACING: frozenset("sleep throttle wait backoff delay".split()),
     DISPATCH: frozenset("call invoke dispatch emit fire trigger callback hook".split()),
-    SYNC: frozenset("acquire release lock unlock notify_all wait_for locked is_set task_done".split()),
+    SYNC: frozenset("acquire release lock unlock notify_all wait_for locked is_set task_done gather".split()),
 }
 _MEANING_OF: Dict[str, str] = {}
 for _meaning in (SYNC, PACING, DISPATCH, GUARD, LIFECYCLE, MESSAGE, WRITE, READ):  # the first meaning listed wins
