@@ -4,6 +4,7 @@
 - What does this name?   `qualified_name(expr)` through imports and aliases, shadowing respected
 - What does it hold?     `holds(name)` / `holds_call(name)`
 - Is it a coroutine fn?  `coroutine_function(expr)`
+- What is it?           `value_type(expr)` (a path, a sync file, a socket, a network client)
 - Is it a thread pool?   `thread_pool_runner(call)`
 - How do I refer to it?  `module_reference("asyncio")` for fixes
 
@@ -37,6 +38,7 @@ from aiolint.semantics.scopes import (
     dotted_name,
     scope_kind,
 )
+from aiolint.semantics.values import ValueTypes
 from aiolint.traversal import iter_nodes
 
 _BUILTINS = frozenset(dir(builtins))
@@ -72,6 +74,7 @@ class SemanticModel:
         self._async_fn_cache: Dict[int, bool] = {}
         self._library: Optional[str] = None
         self._runner_names: Optional[frozenset] = None
+        self._values: Optional[ValueTypes] = None
 
     # ----------------------------------------------------------------- driven by the engine
     def enter_scope(self, node: cst.CSTNode) -> None:
@@ -215,6 +218,22 @@ class SemanticModel:
         if len(bindings) != 1 or bindings[0].kind not in (ASSIGN, WITH):
             return None
         return binding_scope, bindings[0]
+
+    # ----------------------------------------------------------------- what is it?
+    def value_type(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
+        """The qualified type of what `expr` evaluates to, when it is known in view (see `values`):
+        `known.PATH`, `known.FILE`, `known.SOCKET`, a network client class; else None."""
+        return self._value_types.value_type(expr, scope)
+
+    def handed_to_loop(self, expr: cst.BaseExpression) -> bool:
+        """Is this socket made non-blocking or handed to the event loop wherever it is visible?"""
+        return self._value_types.handed_to_loop(expr)
+
+    @property
+    def _value_types(self) -> ValueTypes:
+        if self._values is None:
+            self._values = ValueTypes(self)
+        return self._values
 
     # ----------------------------------------------------------------- module facts
     def module_definition(self, name: str) -> Optional[cst.CSTNode]:
