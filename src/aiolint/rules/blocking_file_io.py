@@ -16,7 +16,9 @@ _DOT_OPEN = re.compile(r"\.open\b[\s)]*\(")
 _PATH_OR_IO = re.compile(r"Path\b|\bio\b")
 _OTHER_OPENERS = re.compile(r"\b(?:fdopen|open_code)\b")
 # A file object that no `open(` in view made: an annotated parameter or attribute, a temporary file.
-_FILE_TYPES = re.compile(r"\b(?:IO|TextIO|BinaryIO|TextIOWrapper|Buffered(?:Reader|Writer|Random)|FileIO|TemporaryFile)\b")
+_FILE_TYPES = re.compile(
+    r"\b(?:IO|TextIO|BinaryIO|TextIOWrapper|Buffered(?:Reader|Writer|Random)|FileIO|TemporaryFile)\b"
+)
 _FILE_METHOD = re.compile(r"\.(?:read|readline|readlines|write|writelines|flush)\b[\s)]*\(")
 
 

@@ -96,10 +96,12 @@ class BlockingNetworkCall(BlockingCallRule):
                 instead = _RESOLVE[library][kind]
                 if kind == "connect":
                     return Blocking(qualified, instead)
-                return Blocking(qualified, f"{instead}, or {to_thread_text(call, library)}", fix=to_thread_fix(self, call))
+                instead = f"{instead}, or {to_thread_text(call, library)}"
+                return Blocking(qualified, instead, fix=to_thread_fix(self, call))
             when = blocking.CONNECTING_CONSTRUCTORS.get(qualified)
             if when is not None and (when == "always" or _has_host(call)):
-                return Blocking(qualified, f"{_client_replacement(qualified)}, or run the whole exchange in a worker thread")
+                instead = f"{_client_replacement(qualified)}, or run the whole exchange in a worker thread"
+                return Blocking(qualified, instead)
             if qualified in known.VALUE_CONSTRUCTORS or not isinstance(func, cst.Attribute):
                 return None
         if not isinstance(func, cst.Attribute):

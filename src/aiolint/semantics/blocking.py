@@ -102,7 +102,12 @@ AIOFILES_OS = frozenset(
 )
 
 AIOFILES_TEMPFILE = frozenset(
-    {"tempfile.TemporaryFile", "tempfile.NamedTemporaryFile", "tempfile.SpooledTemporaryFile", "tempfile.TemporaryDirectory"}
+    {
+        "tempfile.TemporaryFile",
+        "tempfile.NamedTemporaryFile",
+        "tempfile.SpooledTemporaryFile",
+        "tempfile.TemporaryDirectory",
+    }
 )
 
 # ----------------------------------------------------------------------------- AIO109: the network

@@ -165,7 +165,8 @@ class ValueTypes:
                     for stmt in reversed(body[:index]):
                         inside = _within(stmt, ids)
                         if inside:
-                            if len(inside) == 1 and isinstance(stmt, (cst.SimpleStatementLine, cst.BaseSmallStatement)):
+                            simple = isinstance(stmt, (cst.SimpleStatementLine, cst.BaseSmallStatement))
+                            if len(inside) == 1 and simple:
                                 return inside[0]
                             return None
             if isinstance(node, cst.BaseCompoundStatement) and child is not None:
@@ -230,7 +231,7 @@ class ValueTypes:
         assigned: List[Optional[str]] = []
         for stmt in classdef.body.body:
             for small in getattr(stmt, "body", ()) if isinstance(stmt, cst.SimpleStatementLine) else ():
-                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == attr:
+                if isinstance(small, cst.AnnAssign) and dotted_name(small.target) == attr:
                     declared.add(self.annotation_type(small.annotation.annotation, class_scope))
             if not isinstance(stmt, cst.FunctionDef):
                 continue
