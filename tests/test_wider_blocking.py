@@ -158,3 +158,28 @@ def _type_at(source: str):
 )
 def test_value_type(source, expected):
     assert _type_at(source) == expected
+
+
+def test_asking_about_self_attributes_keeps_later_methods_in_their_class():
+    # Typing `self.s` reads every method of the class before the walk reaches them; the scopes made
+    # for them must still sit in the class, or `self.helper()` below stops resolving.
+    source = """
+        import socket, time
+
+        class C:
+            def start(self):
+                self.s = socket.socket()
+
+            async def a(self):
+                self.s.recv(1)
+
+            async def b(self):
+                self.helper()
+
+            def helper(self):
+                time.sleep(1)
+        """
+    assert [(line, code) for line, _, code, _ in _findings(source, ("AIO107", "AIO109"))] == [
+        (9, "AIO109"),
+        (12, "AIO107"),
+    ]

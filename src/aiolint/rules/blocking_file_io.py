@@ -100,6 +100,8 @@ class BlockingFileIo(BlockingCallRule):
     def _file_method(self, call: cst.Call, func: cst.Attribute) -> Optional[Blocking]:
         if isinstance(func.value, cst.Call) or self.model.value_type(func.value) != known.FILE:
             return None  # `open(p).read()`: the open is reported, once is enough
+        if self.model.offloaded_here(func.value):
+            return None  # the function sends this file's methods to a thread elsewhere: a deliberate fast path
         library = self.model.async_library
         shown = dotted_name(func) or func.attr.value
         if library == "asyncio":

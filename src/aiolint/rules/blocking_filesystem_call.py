@@ -85,6 +85,8 @@ class BlockingFilesystemCall(BlockingCallRule):
             return None
         if qualified is not None or model.value_type(func.value) != known.PATH:
             return None  # `os.stat` & co are above; a module attribute is no path
+        if model.offloaded_here(func.value):
+            return None
         return self._blocking(call, f"pathlib.Path.{method}", value is not False, path=True)
 
     def _blocking(self, call: cst.Call, callee: str, value: bool, *, aiofiles: bool = False, path: bool = False):

@@ -118,6 +118,8 @@ class BlockingNetworkCall(BlockingCallRule):
         receiver = func.value
         if model.value_type(receiver) != known.SOCKET or model.handed_to_loop(receiver):
             return None
+        if model.offloaded_here(receiver):
+            return None
         method = func.attr.value
         library = model.async_library
         shown = dotted_name(func) or f"socket.socket.{method}"
@@ -143,7 +145,7 @@ class BlockingNetworkCall(BlockingCallRule):
                 return None
             receiver = receiver.value
         methods = blocking.NETWORK_CLIENTS.get(client or "")
-        if methods is None:
+        if methods is None or model.offloaded_here(receiver):
             return None
         if "*" in methods:
             if method.startswith("_"):

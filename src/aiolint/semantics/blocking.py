@@ -65,7 +65,6 @@ FILESYSTEM_FUNCTIONS: Dict[str, bool] = {
     "tempfile.mkdtemp": True,
     "tempfile.TemporaryFile": False,
     "tempfile.NamedTemporaryFile": False,
-    "tempfile.SpooledTemporaryFile": False,
     "tempfile.TemporaryDirectory": False,
 }
 # `pathlib.Path` methods that touch the disk beyond AIO103's, -> returns a finished value.

@@ -129,11 +129,15 @@ class SemanticModel:
                 return node
         return None
 
-    def scope_of(self, node: cst.CSTNode) -> Scope:
-        """The scope a def/class/lambda/comprehension opens (created on demand, for lookups inside it)."""
+    def scope_of(self, node: cst.CSTNode, parent: Optional[Scope] = None) -> Scope:
+        """The scope a def/class/lambda/comprehension opens (created on demand, for lookups inside it).
+
+        `parent` is the scope around `node` (default: the module's). A scope created here is the one
+        the walk enters later, so a method's must be given its class's scope.
+        """
         scope = self._scope_cache.get(id(node))
         if scope is None:
-            scope = Scope(scope_kind(node), node, self.module_scope)
+            scope = Scope(scope_kind(node), node, parent or self.module_scope)
             self._scope_cache[id(node)] = scope
         return scope
 
@@ -228,6 +232,10 @@ class SemanticModel:
     def handed_to_loop(self, expr: cst.BaseExpression) -> bool:
         """Is this socket made non-blocking or handed to the event loop wherever it is visible?"""
         return self._value_types.handed_to_loop(expr)
+
+    def offloaded_here(self, receiver: cst.BaseExpression) -> bool:
+        """Does the current function hand a method of `receiver` to a thread-pool runner elsewhere?"""
+        return self._value_types.offloaded_here(receiver)
 
     @property
     def _value_types(self) -> ValueTypes:

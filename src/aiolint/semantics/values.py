@@ -42,6 +42,7 @@ class ValueTypes:
         self.model = model
         self._attributes: Dict[Tuple[int, str], Optional[str]] = {}
         self._sockets: Dict[Tuple[int, str], bool] = {}
+        self._offloaded: Dict[Tuple[int, str], bool] = {}
 
     # ------------------------------------------------------------------ the question
     def value_type(self, expr: cst.BaseExpression, scope: Optional[Scope] = None, depth: int = 0) -> Optional[str]:
@@ -199,6 +200,34 @@ class ValueTypes:
             cached = self._sockets[key] = any(_gives_away(node, text) for node in iter_nodes(region))
         return cached
 
+    # ------------------------------------------------------------------ the author's own offloading
+    def offloaded_here(self, receiver: cst.BaseExpression) -> bool:
+        """Does the current function hand a method of `receiver` to a thread-pool runner?
+
+        `if small: f.write(b) else: await run_in_threadpool(f.write, b)`: the direct call is
+        a deliberate fast path (an in-memory buffer, a tiny write), not an oversight.
+        """
+        text = dotted_name(receiver)
+        function = self.model.function
+        if text is None or function is None:
+            return False
+        key = (id(function), text)
+        cached = self._offloaded.get(key)
+        if cached is None:
+            prefix = text + "."
+            cached = False
+            model = self.model
+            for node in iter_nodes(function.body, into_scopes=False):
+                if isinstance(node, cst.Call) and model.maybe_thread_pool_runner(node):
+                    runner = model.thread_pool_runner(node)
+                    if runner is not None and runner.callable is not None:
+                        name = dotted_name(runner.callable.value) or ""
+                        if name.startswith(prefix):
+                            cached = True
+                            break
+            self._offloaded[key] = cached
+        return cached
+
     def _region(self, expr: cst.BaseExpression) -> Optional[cst.CSTNode]:
         model = self.model
         if isinstance(expr, cst.Name):
@@ -239,7 +268,7 @@ class ValueTypes:
             if not params:
                 continue
             receiver = params[0].name.value
-            method_scope = model.scope_of(stmt)
+            method_scope = model.scope_of(stmt, class_scope)
             for node in iter_nodes(stmt.body, into_scopes=False):
                 if isinstance(node, cst.Assign):
                     targets = [t.target for t in node.targets]
