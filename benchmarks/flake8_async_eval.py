@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import aiolint
-from aiolint.settings import Settings
+from aiolint.core.settings import Settings
 
 FILES = ("async22x*.py", "async23[0-2]*.py", "async23x*.py", "async240*.py", "async251*.py")
 _MARK = re.compile(r"#\s*(ASYNC2\d\d)(?:_\w+)?:\s*(\d+)")

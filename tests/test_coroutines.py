@@ -5,9 +5,9 @@ from typing import List
 
 import libcst as cst
 
-from aiolint import engine
+from aiolint.core import pipeline as engine
 from aiolint.rules import get_rule
-from aiolint.settings import Settings
+from aiolint.core.settings import Settings
 from conftest import probe
 
 

@@ -5,9 +5,9 @@ import textwrap
 
 import pytest
 
-from aiolint import engine
+from aiolint.core import pipeline as engine
 from aiolint.semantics import known
-from aiolint.settings import Settings
+from aiolint.core.settings import Settings
 from conftest import probe as run_probe
 
 

@@ -6,10 +6,10 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.semantics import dotted_name
 from aiolint.semantics.scopes import CLASSDEF
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 # Synchronous drivers: qualified name -> the async driver to name in the message.
 _DRIVERS = {

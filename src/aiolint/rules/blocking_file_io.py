@@ -5,8 +5,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint import triggers
-from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs
+from aiolint.core import screen as triggers
+from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import blocking, dotted_name, known
 

@@ -4,7 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import blocking, dotted_name, known
 

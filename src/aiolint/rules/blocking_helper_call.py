@@ -6,12 +6,12 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, BlockingCallRule, Rule, RuleDocs
+from aiolint.core.rule import ASYNC_DEF, BlockingCallRule, Rule, RuleDocs
 from aiolint.rules import all_rules
 from aiolint.rules._threads import to_thread_text
 from aiolint.semantics import dotted_name, known
 from aiolint.semantics.scopes import CLASS, COMPREHENSION, DEF, MODULE
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 _ASYNC_DEF = re.compile(ASYNC_DEF)
 _SYNC_DEF = re.compile(r"^[ \t]*def[ \t]", re.MULTILINE)

@@ -4,9 +4,9 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.walk import iter_nodes
 from aiolint.semantics import blocking
-from aiolint.traversal import iter_nodes
 
 _EXEC = blocking.SUBPROCESS_EXEC
 _SHELL = blocking.SUBPROCESS_SHELL

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Optional, Pattern, Tuple
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.rules._threads import to_thread_text
 
 if TYPE_CHECKING:  # pragma: no cover
-    from aiolint.settings import Settings
+    from aiolint.core.settings import Settings
 
 _ASYNC_DEF = re.compile(ASYNC_DEF)
 

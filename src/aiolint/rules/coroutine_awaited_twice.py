@@ -5,9 +5,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
 from aiolint.semantics.scopes import ASSIGN
-from aiolint.traversal import child_fields, iter_nodes
+from aiolint.core.walk import child_fields, iter_nodes
 
 # parent class -> the fields that are evaluated whenever the parent is (in source order).
 # Anything else (bodies of if/for/while/try, the right side of `and`, branches of `x if c else y`,

@@ -5,8 +5,8 @@ from typing import List, Optional
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.fixes import build as edits
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs, imports
 from aiolint.semantics import Runner, dotted_name, known
 
 # Runners whose keyword arguments configure the runner itself and are not passed to the callable.

@@ -4,7 +4,7 @@ import re
 
 import libcst as cst
 
-from aiolint.rule import Rule, RuleDocs
+from aiolint.core.rule import Rule, RuleDocs
 
 _FACTORIES = tuple((name, re.compile(name + r"[ \t]*\(")) for name in ("create_task", "ensure_future"))
 _ENSURE_FUTURE = frozenset({"asyncio.ensure_future", "asyncio.tasks.ensure_future"})

@@ -12,7 +12,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
 from aiolint.rules.sequential_awaits import (
     Step,
     analyse_call,
@@ -23,7 +23,7 @@ from aiolint.rules.sequential_awaits import (
     structured_alternative,
     task_group_spelling,
 )
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 _TARGET = r"\w+[ \t]*(?::[^=\n]+)?=[ \t]*"
 # Two statements in a row that await a bare name (`await t1`, `r = await t1`), or two on one line.

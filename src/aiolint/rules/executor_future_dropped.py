@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import Rule, RuleDocs
+from aiolint.fixes import build as edits
+from aiolint.core.rule import Rule, RuleDocs
 
 
 class ExecutorFutureDropped(Rule):

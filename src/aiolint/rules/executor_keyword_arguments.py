@@ -4,9 +4,9 @@ from typing import List, Optional
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.findings import Fix
-from aiolint.rule import Rule, RuleDocs
+from aiolint.fixes import build as edits
+from aiolint.core.findings import Fix
+from aiolint.core.rule import Rule, RuleDocs
 
 # `run_in_executor(executor, func, *args)`: these two may be passed by keyword.
 _OWN_PARAMETERS = frozenset({"executor", "func"})

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.fixes import build as edits
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs, imports
 
 _GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 

@@ -4,10 +4,10 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.findings import REMOVE
-from aiolint.rule import Rule, RuleDocs, imports
-from aiolint.traversal import iter_nodes, walk
+from aiolint.fixes import build as edits
+from aiolint.core.findings import REMOVE
+from aiolint.core.rule import Rule, RuleDocs, imports
+from aiolint.core.walk import iter_nodes, walk
 
 _GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 _DRIVERS = frozenset({"run_until_complete", "run_forever"})

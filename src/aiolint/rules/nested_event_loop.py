@@ -4,8 +4,8 @@ import re
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.fixes import build as edits
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs, imports
 from aiolint.semantics import dotted_name
 
 _RUN = frozenset({"asyncio.run", "asyncio.runners.run"})

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.fixes import build as edits
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
 
 # Expressions that can follow `await` without parentheses.
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)

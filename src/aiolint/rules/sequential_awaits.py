@@ -17,12 +17,12 @@ from typing import FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Un
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.findings import REMOVE, Fix, Replacement
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.fixes import build as edits
+from aiolint.core.findings import REMOVE, Fix, Replacement
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
 from aiolint.semantics import dotted_name
 from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 # ---------------------------------------------------------------------------------- triggers
 # A statement line that starts with an await, optionally assigned to a name.

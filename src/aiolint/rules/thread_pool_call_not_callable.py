@@ -5,11 +5,11 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import Rule, RuleDocs, imports
+from aiolint.fixes import build as edits
+from aiolint.core.rule import Rule, RuleDocs, imports
 from aiolint.semantics import Runner, dotted_name, known
 from aiolint.semantics.scopes import ASSIGN, CLASSDEF, DEF, PARAM, WITH
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 # Verdicts on what `f(x)` returns. LIKELY_DATA: a library function or method whose name does not
 # say it builds a callable (`requests.get(url)`, `obj.compute(x)`), as opposed to definitions we can read.

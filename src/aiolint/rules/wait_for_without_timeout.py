@@ -4,8 +4,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import Rule, RuleDocs, imports
+from aiolint.fixes import build as edits
+from aiolint.core.rule import Rule, RuleDocs, imports
 
 _WAIT_FOR = frozenset({"asyncio.wait_for", "asyncio.tasks.wait_for"})
 # Expressions that can follow `await` without parentheses.

@@ -81,7 +81,6 @@ CALLABLE_FACTORIES = frozenset(
     }
 )
 
-ASYNC_LIBRARIES = ("asyncio", "trio", "anyio")
 
 # Functions whose call schedules a coroutine as a task (the result is a Task or Future).
 TASK_FUNCTIONS = frozenset(

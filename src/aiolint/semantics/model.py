@@ -38,8 +38,8 @@ from aiolint.semantics.scopes import (
     dotted_name,
     scope_kind,
 )
+from aiolint.core.walk import iter_nodes
 from aiolint.semantics.values import ValueTypes
-from aiolint.traversal import iter_nodes
 
 _BUILTINS = frozenset(dir(builtins))
 _LIBRARY_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(asyncio|trio|anyio)\b", re.MULTILINE)

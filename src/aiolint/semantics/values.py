@@ -26,7 +26,7 @@ import libcst as cst
 
 from aiolint.semantics import blocking, known
 from aiolint.semantics.scopes import ASSIGN, OTHER, PARAM, WITH, Binding, Scope, dotted_name
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
     from aiolint.semantics.model import SemanticModel

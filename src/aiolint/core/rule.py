@@ -3,7 +3,7 @@
 A rule class carries, as data:
 - `code`, `name`, `message` (a `str.format` template),
 - `docs` (what it does, why it is bad, example, use instead, fix safety),
-- `fix_availability` ("safe", "unsafe", "sometimes" or None),
+- `fix_availability` (the `Applicability` of the fixes it offers, or None),
 - `triggers`: regular expressions that must *all* occur in a file's text for the
   rule to have anything to find. The engine never parses a file that no enabled
   rule is triggered by. A trigger must be a cheap over-approximation: the fixture
@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Dict, List, Optional, Patt
 
 import libcst as cst
 
-from aiolint import triggers
-from aiolint.findings import SAFE, UNSAFE, Finding, Fix, Replacement
+from aiolint.core import screen as triggers
+from aiolint.core.findings import SAFE, UNSAFE, Applicability, Fix, Replacement, Report
 
 if TYPE_CHECKING:  # pragma: no cover
     from aiolint.semantics import SemanticModel
-    from aiolint.settings import Settings
+    from aiolint.core.settings import Settings
 
 
 ASYNC_DEF = r"\basync\s+def\b"  # trigger: the file has async context at all
@@ -59,7 +59,7 @@ class Rule:
     name: ClassVar[str] = ""
     message: ClassVar[str] = ""
     docs: ClassVar[RuleDocs]
-    fix_availability: ClassVar[Optional[str]] = None
+    fix_availability: ClassVar[Optional[Applicability]] = None
     triggers: ClassVar[Sequence[str]] = ()
 
     # Filled in by __init_subclass__: LibCST node class -> handler method names.
@@ -81,8 +81,10 @@ class Rule:
         cls._visits = {k: tuple(v) for k, v in visits.items()}
         cls._leaves = {k: tuple(v) for k, v in leaves.items()}
         cls._trigger_patterns = tuple(re.compile(t, re.MULTILINE) for t in cls.triggers)
+        if cls.fix_availability is not None:  # a typo in a rule fails at import, not in a report
+            cls.fix_availability = Applicability(cls.fix_availability)
 
-    def __init__(self, model: "SemanticModel", settings: "Settings", sink: Callable[[Finding], None]):
+    def __init__(self, model: "SemanticModel", settings: "Settings", sink: Callable[[Report], None]):
         self.model = model
         self.settings = settings
         self._sink = sink
@@ -95,17 +97,7 @@ class Rule:
 
     # ----------------------------------------------------------------- for rule bodies
     def report(self, node: cst.CSTNode, fix: Optional[Fix] = None, **fields: object) -> None:
-        self._sink(
-            Finding(
-                code=self.code,
-                name=self.name,
-                message=self.message.format(**fields),
-                line=0,
-                col=0,
-                fix=fix,
-                node=node,
-            )
-        )
+        self._sink(Report(self.code, self.name, self.message.format(**fields), node, fix))
 
     def code_of(self, node: cst.CSTNode) -> str:
         return self.model.module.code_for_node(node)

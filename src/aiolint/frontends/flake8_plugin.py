@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any, ClassVar, Generator, List, Tuple
 
 from aiolint import __version__
-from aiolint.engine import lint
-from aiolint.settings import DEFAULT_SETTINGS, Settings, parse_blocking_calls, parse_version
+from aiolint.core.pipeline import lint
+from aiolint.core.settings import DEFAULT_SETTINGS, Settings, parse_blocking_calls, parse_version
 
 
 class AiolintPlugin:
