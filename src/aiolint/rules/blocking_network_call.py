@@ -50,7 +50,7 @@ class BlockingNetworkCall(BlockingCallRule):
             "Checks for network calls in async functions that wait in the calling thread: name "
             "resolution (`socket.getaddrinfo`, `gethostbyname`, `gethostbyname_ex`, "
             "`gethostbyaddr`, `getnameinfo`, `getfqdn`) and `socket.create_connection`; "
-            "`connect`, `accept`, `recv`, `recv_into`, `recvfrom`, `send`, `sendall`, `sendto`, "
+            "`connect`, `connect_ex`, `accept`, `recv`, `recv_into`, `recvfrom`, `send`, `sendall`, `sendto`, "
             "`sendfile` and `makefile` on a blocking `socket.socket` built in view (not one made "
             "non-blocking with `setblocking(False)`/`settimeout(0)` or handed to the loop's "
             "`sock_*` methods); the blocking stdlib clients `smtplib.SMTP`/`SMTP_SSL`/`LMTP`, "

@@ -123,6 +123,7 @@ DNS_FUNCTIONS: Dict[str, str] = {
 # Methods of a blocking `socket.socket` that wait for the peer -> the loop's `sock_*` equivalent.
 SOCKET_METHODS: Dict[str, str] = {
     "connect": "sock_connect",
+    "connect_ex": "sock_connect",  # the same blocking connect, returning an error number
     "accept": "sock_accept",
     "recv": "sock_recv",
     "recv_into": "sock_recv_into",
