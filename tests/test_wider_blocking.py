@@ -183,3 +183,16 @@ def test_asking_about_self_attributes_keeps_later_methods_in_their_class():
         (9, "AIO109"),
         (12, "AIO107"),
     ]
+
+
+def test_async_replacements_under_familiar_names_stay_silent():
+    source = """
+        from aiofiles import os
+        import anyio
+
+        async def tidy(p):
+            if await os.path.exists(p):
+                await os.remove(p)
+            await anyio.Path(p).unlink()
+        """
+    assert _findings(source) == []
