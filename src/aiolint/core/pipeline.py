@@ -25,6 +25,7 @@ from aiolint.core import noqa
 from aiolint.core.dispatch import RuleRun
 from aiolint.core.findings import Finding
 from aiolint.core.locate import located
+from aiolint.core.needs import collect_facts
 from aiolint.core.parse import Source, TooDeep, decode, describe, from_recursion, parse
 from aiolint.core.rule import Rule
 from aiolint.core.settings import DEFAULT_SETTINGS, Settings
@@ -52,6 +53,24 @@ def triggered_rules(text: str, settings: Settings) -> Tuple[Type[Rule], ...]:
     return tuple(rule for rule in enabled_rules(settings) if rule.is_triggered(text, settings))
 
 
+def screened_rules(text: str, settings: Settings, tree: Optional[ast.AST] = None) -> Tuple[Type[Rule], ...]:
+    """The rules that may find something: the text check, then the `ast` facts (`core/needs.py`).
+
+    `tree` is Python's own tree of `text` when the caller has one (flake8 does); otherwise it is
+    parsed here, only when the text check lets a rule with `needs` through. A file Python cannot
+    parse keeps the rules the text let through: the LibCST parse then reports it."""
+    rules = triggered_rules(text, settings)
+    if not any(rule.needs_for(settings) is not None for rule in rules):
+        return rules
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return rules
+    facts = collect_facts(tree)
+    return tuple(rule for rule in rules if rule.is_screened_in(facts, settings))
+
+
 @dataclass
 class Analysis:
     """One module analysed: its tree (None when no rule was triggered) and its located findings."""
@@ -66,15 +85,16 @@ def analyse(
     settings: Settings,
     text: Optional[str] = None,
     rules: Optional[Sequence[Type[Rule]]] = None,
+    tree: Optional[ast.AST] = None,
 ) -> Analysis:
     """Steps 1-4 above. Raises what decoding and parsing raise; `lint` maps those to AIO000.
 
     `rules` runs exactly those rules, with no screen (the tests use it to prove a screen never
-    hides a finding)."""
+    hides a finding); `tree`, Python's `ast` of the source if the caller has it (flake8)."""
     if text is None:
         text = decode(source)
     if rules is None:
-        rules = triggered_rules(text, settings)
+        rules = screened_rules(text, settings, tree)
     if not rules:
         return Analysis(text, None, [])
     module = parse(source)
@@ -106,8 +126,12 @@ def _syntax_error(exc: cst.ParserSyntaxError, text: str) -> Finding:
     return internal_error_finding(f"cannot parse this file ({detail}); aiolint did not check it", line, col)
 
 
-def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> List[Finding]:
-    """All findings in one module. Never raises: failures become one AIO000 finding."""
+def lint(
+    source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS, tree: Optional[ast.AST] = None
+) -> List[Finding]:
+    """All findings in one module. Never raises: failures become one AIO000 finding.
+
+    `tree`: Python's `ast` of the same source, if the caller already has it (the flake8 plugin)."""
     try:
         text = decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as exc:  # bad bytes, bad coding cookie
@@ -115,7 +139,7 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
     except Exception as exc:
         return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
     try:
-        return analyse(source, settings, text).findings
+        return analyse(source, settings, text, tree=tree).findings
     except cst.ParserSyntaxError as exc:
         return [_syntax_error(exc, text)]
     except TooDeep as exc:

@@ -1,32 +1,28 @@
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import libcst as cst
 
-from aiolint.core import screen as triggers
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs
+from aiolint.core.needs import Facts, Needs, Where
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import blocking, dotted_name, known
 
-# A bare `open(` or a whole-file Path method; or `.open(` with a Path or `io` in sight.
-_OPEN_OR_WHOLE_FILE = re.compile(r"(?<![\w.])open\b[\s)]*\(|\b(?:read|write)_(?:text|bytes)\b")
-_DOT_OPEN = re.compile(r"\.open\b[\s)]*\(")
-_PATH_OR_IO = re.compile(r"Path\b|\bio\b")
-_OTHER_OPENERS = re.compile(r"\b(?:fdopen|open_code)\b")
-# A file object that no `open(` in view made: an annotated parameter or attribute, a temporary file.
-_FILE_TYPES = re.compile(
-    r"\b(?:IO|TextIO|BinaryIO|TextIOWrapper|Buffered(?:Reader|Writer|Random)|FileIO|TemporaryFile)\b"
-)
-_FILE_METHOD = re.compile(r"\.(?:read|readline|readlines|write|writelines|flush)\b[\s)]*\(")
+# Calls AIO103 reports by their own name: the openers and the whole-file Path methods.
+_OPENING = Needs(calls=frozenset({"open", "fdopen", "open_code"}) | blocking.PATH_READ_WRITE)
+# A file-object method: the file comes from an opener called somewhere in the module, or from an
+# annotation (`typing.IO`, `io.TextIOWrapper`, ...).
+_FILE_METHOD = Needs(calls=blocking.FILE_METHODS)
+_FILE_SOURCES = frozenset({"open", "fdopen", "open_code", "TemporaryFile", "NamedTemporaryFile"})
+_ANNOTATION_MODULES = ("typing", "typing_extensions", "io")
 
 
 class BlockingFileIo(BlockingCallRule):
     code = "AIO103"
     name = "blocking-file-io"
     fix_availability = "unsafe"
-    triggers = (ASYNC_DEF,)  # and what is_triggered asks for
+    needs = (_OPENING, _FILE_METHOD)
     docs = RuleDocs(
         what=(
             "Checks for synchronous file I/O in async functions: the builtin `open()`, `io.open()`, "
@@ -62,12 +58,13 @@ class BlockingFileIo(BlockingCallRule):
     )
 
     @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        return super().is_triggered(text, settings) and bool(
-            triggers.search(_OPEN_OR_WHOLE_FILE, text)
-            or (triggers.search(_DOT_OPEN, text) and triggers.search(_PATH_OR_IO, text))
-            or triggers.search(_OTHER_OPENERS, text)
-            or (triggers.search(_FILE_TYPES, text) and triggers.search(_FILE_METHOD, text))
+    def is_screened_in(cls, facts: Facts, settings) -> bool:
+        """`needs`, and for a file-object method also a source of file objects in the module."""
+        if facts.meets(_OPENING):
+            return True
+        return facts.meets(_FILE_METHOD) and (
+            facts.called(Where.ANY, _FILE_SOURCES, facts.calls)
+            or any(module in facts.imports for module in _ANNOTATION_MODULES)
         )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:

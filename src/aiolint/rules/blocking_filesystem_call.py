@@ -4,7 +4,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import blocking, dotted_name, known
 
@@ -12,18 +13,13 @@ from aiolint.semantics import blocking, dotted_name, known
 _LAST_NAMES = frozenset(name.rsplit(".", 1)[1] for name in blocking.FILESYSTEM_FUNCTIONS) | frozenset(
     blocking.PATH_METHODS
 ) | {blocking.PATH_RESOLVE}
-_NAMES = "|".join(sorted(_LAST_NAMES))
 
 
 class BlockingFilesystemCall(BlockingCallRule):
     code = "AIO108"
     name = "blocking-filesystem-call"
     fix_availability = "unsafe"
-    triggers = (
-        ASYNC_DEF,
-        imports("os", "shutil", "glob", "tempfile", "pathlib"),
-        rf"\b(?:{_NAMES})\b",
-    )
+    needs = (Needs(calls=_LAST_NAMES, imports=("os", "shutil", "glob", "tempfile", "pathlib")),)
     docs = RuleDocs(
         what=(
             "Checks for calls in async functions that ask the file system and wait for it: "

@@ -5,12 +5,18 @@ from typing import Optional
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import blocking, dotted_name, known
 
-_CLIENT_NAMES = sorted({cls.rsplit(".", 1)[1] for cls in blocking.NETWORK_CLIENTS})
-_FUNCTION_NAMES = sorted({name.rsplit(".", 1)[1] for name in blocking.DNS_FUNCTIONS} | {"create_server", "fromfd"})
+# The last name of every call AIO109 can report (ServerProxy's aside).
+_CALL_NAMES = (
+    known.last_names(blocking.DNS_FUNCTIONS)
+    | known.last_names(blocking.CONNECTING_CONSTRUCTORS)
+    | frozenset(blocking.SOCKET_METHODS)
+    | frozenset(m for methods in blocking.NETWORK_CLIENTS.values() for m in methods if m != "*")
+)
 # Loop/library spellings of name resolution and connecting, by kind and library.
 _RESOLVE = {
     "asyncio": {
@@ -40,10 +46,12 @@ class BlockingNetworkCall(BlockingCallRule):
     code = "AIO109"
     name = "blocking-network-call"
     fix_availability = "unsafe"
-    triggers = (
-        ASYNC_DEF,
-        imports("socket", "smtplib", "ftplib", "imaplib", "poplib", "xmlrpc", "paramiko"),
-        rf"\b(?:{'|'.join(_FUNCTION_NAMES + _CLIENT_NAMES)})\b|\bsocket(?:[\s)]*\(|\s+as\b)",
+    needs = (
+        Needs(
+            calls=_CALL_NAMES,
+            imports=("socket", "smtplib", "ftplib", "imaplib", "poplib", "paramiko"),
+        ),
+        Needs(imports=("xmlrpc",)),  # a ServerProxy's methods are the remote procedures: any name
     )
     docs = RuleDocs(
         what=(

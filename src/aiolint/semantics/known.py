@@ -104,6 +104,16 @@ EVENT_LOOP_FUNCTIONS = frozenset(
     }
 )
 
+
+def last_names(qualified_names) -> frozenset:
+    """The last part of each qualified name: how a call of it ends (`asyncio.sleep` -> `sleep`)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in qualified_names)
+
+
+# The last name part of every thread-pool runner call: `asyncio.to_thread`, `loop.run_in_executor`,
+# `executor.submit`, `threading.Thread(target=...)`.
+THREAD_POOL_CALL_NAMES = last_names(THREAD_POOL_FUNCTIONS) | {"run_in_executor", "submit", "Thread"}
+
 # ----------------------------------------------------------------------------- what builds a value
 # For `SemanticModel.value_type`: the types it can name. Sync file objects of every kind are one
 # type here, FILE.
