@@ -10,7 +10,12 @@ from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import blocking, dotted_name, known
 
 # Calls AIO103 reports by their own name: the openers and the whole-file Path methods.
-_OPENING = Needs(calls=frozenset({"open", "fdopen", "open_code"}) | blocking.PATH_READ_WRITE)
+_OPENING = (
+    Needs(calls=frozenset({"open"}), bare=True),  # builtins.open, or io.open imported by name
+    Needs(calls=blocking.PATH_READ_WRITE),
+    Needs(calls=frozenset({"open"}), imports=("pathlib", "io")),  # Path(...).open(), io.open(...)
+    Needs(calls=frozenset({"fdopen", "open_code"}), imports=("os", "io")),
+)
 # A file-object method: the file comes from an opener called somewhere in the module, or from an
 # annotation (`typing.IO`, `io.TextIOWrapper`, ...).
 _FILE_METHOD = Needs(calls=blocking.FILE_METHODS)
@@ -22,7 +27,7 @@ class BlockingFileIo(BlockingCallRule):
     code = "AIO103"
     name = "blocking-file-io"
     fix_availability = "unsafe"
-    needs = (_OPENING, _FILE_METHOD)
+    needs = (*_OPENING, _FILE_METHOD)
     docs = RuleDocs(
         what=(
             "Checks for synchronous file I/O in async functions: the builtin `open()`, `io.open()`, "
@@ -60,7 +65,7 @@ class BlockingFileIo(BlockingCallRule):
     @classmethod
     def is_screened_in(cls, facts: Facts, settings) -> bool:
         """`needs`, and for a file-object method also a source of file objects in the module."""
-        if facts.meets(_OPENING):
+        if any(facts.meets(need) for need in _OPENING):
             return True
         return facts.meets(_FILE_METHOD) and (
             facts.called(Where.ANY, _FILE_SOURCES, facts.calls)

@@ -31,6 +31,11 @@ def _ignored(settings, code: str) -> bool:
     return ignored > selected
 
 
+def _needs_or_anything(needs: Optional[Tuple[Needs, ...]]) -> Tuple[Needs, ...]:
+    # A blocking rule that declares no needs (text triggers only) could match anything.
+    return (Needs(Where.ANY),) if needs is None else needs
+
+
 def _discard(finding) -> None:
     """Sink of the inner rules: AIO107 asks them what matches, it never reports their findings."""
 
@@ -76,9 +81,9 @@ class BlockingHelperCall(Rule):
     def needs_for(cls, settings) -> Tuple[Needs, ...]:
         """What a blocking rule needs, met in a sync def, in a file that has async code."""
         return tuple(
-            replace(need, where=Where.SYNC, shapes=need.shapes | {Shape.ASYNC_CODE, Shape.SYNC_DEF})
+            replace(need, where=Where.SYNC, shapes=need.shapes | {Shape.ASYNC_CODE, Shape.CALLS_LOCAL_HELPER})
             for rule in _blocking_rules(settings)
-            for need in (rule.needs_for(settings) or (Needs(Where.ANY),))
+            for need in _needs_or_anything(rule.needs_for(settings))
         )
 
     def __init__(self, model, settings, sink):

@@ -5,7 +5,7 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core.needs import Needs
+from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 
@@ -51,7 +51,12 @@ class BlockingHttpCall(BlockingCallRule):
     code = "AIO101"
     name = "blocking-http-call"
     fix_availability = "unsafe"
-    needs = (Needs(calls=_CALL_NAMES, imports=("requests", "httpx", "urllib3", "urllib", "http")),)
+    needs = (
+        Needs(calls=_CALL_NAMES, imports=("requests", "httpx", "urllib3", "urllib.request")),
+        Needs(calls=frozenset({"urlopen", "urlretrieve"}), imports=("urllib",)),  # `import urllib` alone
+        # `http.client` connections, however imported: they are built in view of their use.
+        Needs(Where.ANY, calls=frozenset({"HTTPConnection", "HTTPSConnection"}), shapes=frozenset({Shape.ASYNC_CODE})),
+    )
     docs = RuleDocs(
         what=(
             "Checks for synchronous HTTP requests in async functions: `requests` functions and "

@@ -4,7 +4,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from aiolint.core.needs import Needs
+from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import dotted_name
@@ -44,7 +44,11 @@ class BlockingWait(BlockingCallRule):
     code = "AIO105"
     name = "blocking-wait"
     fix_availability = "unsafe"
-    needs = (Needs(calls=_WAITING | {"wait_for"}),)
+    needs = (
+        Needs(calls=_WAITING | {"wait_for"}, imports=("threading", "queue", "concurrent")),
+        Needs(Where.ANY, calls=_CELERY_SENDS, shapes=frozenset({Shape.ASYNC_CODE})),
+        Needs(calls=frozenset({"input"})),
+    )
     docs = RuleDocs(
         what=(
             "Checks for calls in async functions that wait for another thread or process: `.get()` "

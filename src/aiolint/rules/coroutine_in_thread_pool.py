@@ -42,7 +42,11 @@ class CoroutineInThreadPool(Rule):
         "which is never awaited, so its body never runs; {replacement}"
     )
     fix_availability = "safe"
-    needs = (Needs(Where.ANY, calls=known.THREAD_POOL_CALL_NAMES),)
+    # A runner handed something that can name a coroutine function (a `partial` of one included).
+    needs = (
+        Needs(Where.ANY, calls=known.THREAD_POOL_CALL_NAMES, arguments=_LIBRARY_NAMES, argument_local_coroutine=True),
+        Needs(Where.ANY, calls=frozenset({"partial"}), arguments=_LIBRARY_NAMES, argument_local_coroutine=True),
+    )
     docs = RuleDocs(
         what=(
             "Checks for a coroutine function (an `async def` of the module, `self.m` of the enclosing class, "

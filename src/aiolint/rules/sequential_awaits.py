@@ -489,7 +489,7 @@ class SequentialAwaits(Rule):
     name = "sequential-awaits"
     message = "{count} independent awaits in '{function}' run one after another ({calls}); use {replacement}"
     fix_availability = "unsafe"
-    needs = (Needs(shapes=frozenset({Shape.AWAIT_RUN})),)
+    needs = (Needs(shapes=frozenset({Shape.AWAIT_RUN}), unless_imports=("pytest", "unittest", "hypothesis")),)
     # Cheapest first: a literal search rules out most files before the costlier patterns run.
     docs = RuleDocs(
         what=(

@@ -6,8 +6,9 @@ import libcst as cst
 
 from aiolint.fixes import build as edits
 from aiolint.core.findings import Fix
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
-from aiolint.semantics import primitives
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Rule, RuleDocs
+from aiolint.semantics import known, primitives
 from aiolint.core.walk import iter_nodes
 
 # Argument nodes that cannot have side effects: dropping them with the call changes nothing.
@@ -26,10 +27,8 @@ class TimeoutWithoutAwait(Rule):
     )
     fix_availability = "safe"
     # A timeout scope is called by one of its names (or imported under another: `... as`).
-    triggers = (
-        r"\b(?:timeout|timeout_at|fail_after|fail_at|move_on_after|move_on_at)(?:[ \t]*\(|[ \t]+as\b)",
-        r"\bwith\b",
-        ASYNC_DEF,
+    needs = (
+        Needs(calls=known.last_names(primitives.TIMEOUT_SCOPES), imports=("asyncio", "async_timeout", "anyio", "trio")),
     )
     docs = RuleDocs(
         what=(
