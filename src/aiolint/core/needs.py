@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
@@ -44,6 +44,7 @@ class Shape(Enum):
     CALLS_LOCAL_HELPER = "async code calls a sync def of the module (or a method of that name)"
     SLEEP_IN_WHILE = "a sleep awaited inside a while loop"
     YIELD_IN_GUARD = "a yield in async code inside with/async with/try-finally"
+    UPDATE_ACROSS_AWAIT = "an augmented or self-referencing assignment whose value suspends"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Needs:
     statement: bool = False
     # Only calls of a plain name (`open(...)`, not `x.open(...)`).
     bare: bool = False
+    # Also a call, anywhere, of one of these (what builds the object `calls` are made on).
+    built: FrozenSet[str] = frozenset()
     # Only calls directly awaited (`await f()`).
     awaited: bool = False
     # An expression-statement call of an `async def` defined in this module (any `where`).
@@ -88,10 +91,6 @@ class Needs:
             out.append(frozenset({"await"}))
         return tuple(out)
 
-    def sync(self) -> "Needs":
-        """The same need, met in sync functions (AIO107 looks for blocking calls in helpers)."""
-        return replace(self, where=Where.SYNC)
-
 
 _AWAIT_SHAPES = frozenset({Shape.AWAIT_RUN, Shape.AWAIT_IN_LOOP, Shape.AWAITED_NAMES, Shape.NAME_AWAITED_TWICE})
 _ASYNC_SHAPES = _AWAIT_SHAPES | {Shape.ASYNC_CODE}
@@ -117,11 +116,14 @@ class Facts:
     statement_calls: Dict[Where, Set[str]] = field(default_factory=dict)
     awaited_calls: Set[str] = field(default_factory=set)
     local_coroutines: Set[str] = field(default_factory=set)  # names of the module's async defs
-    statement_call_names: Set[str] = field(default_factory=set)  # any context
+    # Statement calls as written: "f" for `f()`, ".m" for `self.m()`/`cls.m()`, any context.
+    statement_call_names: Set[str] = field(default_factory=set)
+    coroutine_forms: Set[str] = field(default_factory=set)  # "f" for a module-level async def, ".m" for a method
     shapes: Set[Shape] = field(default_factory=set)
     # Last names of the exceptions `except` clauses catch, by context ("" for a bare `except:`).
     caught: Dict[Where, Set[str]] = field(default_factory=dict)
-    # Callee last name -> last names of the names/attributes handed to it ("" for a call argument).
+    # Callee last name -> last names of the names/attributes handed to it ("" for a call argument,
+    # "[]" for a literal list/set/tuple or a comprehension).
     arguments: Dict[str, Set[str]] = field(default_factory=dict)
 
     def called(self, where: Where, names: FrozenSet[str], table: Dict[Where, Set[str]]) -> bool:
@@ -140,6 +142,8 @@ class Facts:
             return False
         if need.catches and not self.called(need.where, need.catches, self.caught):
             return False
+        if need.built and not self.called(Where.ANY, need.built, self.calls):
+            return False
         if need.calls:
             if need.awaited:
                 if need.calls.isdisjoint(self.awaited_calls):
@@ -148,13 +152,13 @@ class Facts:
                 table = self.statement_calls if need.statement else self.bare_calls if need.bare else self.calls
                 if not self.called(need.where, need.calls, table):
                     return False
-        if need.calls_local_coroutine and self.local_coroutines.isdisjoint(self.statement_call_names):
+        if need.calls_local_coroutine and self.coroutine_forms.isdisjoint(self.statement_call_names):
             return False
         if need.argument_call or need.arguments or need.argument_local_coroutine:
             handed: Set[str] = set().union(*(self.arguments.get(name, ()) for name in need.calls))
             wanted = set(need.arguments)
             if need.argument_local_coroutine:
-                wanted |= self.local_coroutines
+                wanted |= self.coroutine_forms
             if need.argument_call:
                 wanted.add("")
             if handed.isdisjoint(wanted):
@@ -164,6 +168,8 @@ class Facts:
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _GUARDS = (ast.With, ast.AsyncWith)
+_UPDATES = frozenset({ast.AugAssign, ast.Assign})
+_COLLECTIONS = frozenset({ast.List, ast.Set, ast.Tuple, ast.ListComp, ast.SetComp, ast.GeneratorExp})
 _IN_LOOP, _IN_WHILE, _IN_GUARD = 1, 2, 4  # where a node of async code stands
 # Statements holding blocks: an await in their header or body does not make them a step of a run.
 _COMPOUND = frozenset(
@@ -195,6 +201,8 @@ def collect_facts(tree: ast.AST) -> Facts:
     blocks: List[list] = []  # statement lists of async code, for AWAIT_RUN
     awaited_names: Counter = Counter()  # (function id, name)
     sync_defs: Set[str] = set()
+    tries: List[tuple] = []  # (try statement, where): what they catch matters only if their body awaits
+    updates: List[ast.stmt] = []  # assignments of async code whose value suspends
     calls, statement_calls = facts.calls, facts.statement_calls
     AsyncDef, Call, Await, Name, Expr, Assign, stmt = (
         ast.AsyncFunctionDef, ast.Call, ast.Await, ast.Name, ast.Expr, ast.Assign, ast.stmt
@@ -209,6 +217,8 @@ def collect_facts(tree: ast.AST) -> Facts:
                 facts.contexts.add(inner)
                 if kind is AsyncDef:
                     facts.local_coroutines.add(node.name)
+                    # `f()` for a module-level (or nested) async def, `self.m()` for a method
+                    facts.coroutine_forms.add("." + node.name if type(function) is ast.ClassDef else node.name)
                     facts.shapes.add(Shape.ASYNC_CODE)
                 elif kind is ast.FunctionDef:
                     facts.shapes.add(Shape.SYNC_DEF)
@@ -241,12 +251,11 @@ def collect_facts(tree: ast.AST) -> Facts:
                     if name is not None:
                         found = statement_calls.setdefault(where, set())
                         found.add(name)
-                        facts.statement_call_names.add(name)
+                        facts.statement_call_names.add(_form(value.func, name))
                         if name in aliases:
                             found.add(aliases[name])
-            elif kind is ast.Try or (kind.__name__ == "TryStar"):
-                for handler in node.handlers:
-                    _add_caught(facts.caught.setdefault(where, set()), handler.type, aliases)
+            elif (kind is ast.Try or kind.__name__ == "TryStar") and node.handlers:
+                tries.append((node, where))
             if where is Where.ASYNC:
                 if kind in _LOOPS:
                     flags |= _IN_LOOP
@@ -271,15 +280,25 @@ def collect_facts(tree: ast.AST) -> Facts:
                     found.add(name)
                 handed = facts.arguments.setdefault(name, set())
                 for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                    if type(argument) in _COLLECTIONS:
+                        handed.add("[]")
+                        continue
                     if type(argument) is Call:
                         handed.add("")
-                    else:
-                        last = _callee_name(argument)
-                        if last is not None:
-                            handed.add(aliases.get(last, last))
+                        # `runner(partial(f, x))` hands over `f`
+                        if _callee_name(argument.func) == "partial" and argument.args:
+                            argument = argument.args[0]
+                        else:
+                            continue
+                    last = _callee_name(argument)
+                    if last is not None:
+                        handed.add(aliases.get(last, last))  # a library function by its last name
+                        handed.add(_form(argument, last))  # an async def of the module by its form
         elif kind is Await and where is Where.ASYNC:
             if statement is not None and type(statement) not in _COMPOUND:
                 awaiting.add(id(statement))
+                if type(statement) in _UPDATES:
+                    updates.append(statement)
             if flags & _IN_LOOP:
                 facts.shapes.add(Shape.AWAIT_IN_LOOP)
             value = node.value
@@ -302,13 +321,21 @@ def collect_facts(tree: ast.AST) -> Facts:
             continue
         elif kind in _COMPREHENSIONS and where is Where.ASYNC:
             flags |= _IN_LOOP
+            if type(statement) in _UPDATES and any(generator.is_async for generator in node.generators):
+                updates.append(statement)
         elif (kind is ast.Yield or kind is ast.YieldFrom) and where is Where.ASYNC and flags & _IN_GUARD:
             facts.shapes.add(Shape.YIELD_IN_GUARD)
         for _, value in ast.iter_fields(node):
             _push(stack, value, where, function, statement, flags)
     facts.contexts.add(Where.MODULE)
+    for node, where in tries:
+        if where is not Where.ASYNC or _awaits(node.body):
+            for handler in node.handlers:
+                _add_caught(facts.caught.setdefault(where, set()), handler.type, aliases)
     if not sync_defs.isdisjoint(calls.get(Where.ASYNC, ())):
         facts.shapes.add(Shape.CALLS_LOCAL_HELPER)
+    if any(_updates_itself(statement) for statement in updates):
+        facts.shapes.add(Shape.UPDATE_ACROSS_AWAIT)
     if any(_has_run(block, awaiting) for block in blocks):
         facts.shapes.add(Shape.AWAIT_RUN)
     per_function: Counter = Counter(function for function, _ in awaited_names)
@@ -326,6 +353,38 @@ def _push(stack: list, value, where: Where, function, statement, flags: int) -> 
                 stack.append((child, where, function, statement, flags))
     elif isinstance(value, ast.AST):
         stack.append((value, where, function, statement, flags))
+
+
+def _form(func: ast.expr, name: str) -> str:
+    """How a call names its callee, for matching against the module's async defs."""
+    if type(func) is ast.Attribute:
+        receiver = func.value  # type: ignore[attr-defined]
+        return "." + name if type(receiver) is ast.Name and receiver.id in ("self", "cls") else "?" + name
+    return name
+
+
+def _updates_itself(statement: ast.stmt) -> bool:
+    """`t op= ...`, or `t = ...t...` (the value reads its own target)."""
+    if type(statement) is ast.AugAssign:
+        return True
+    # As source text: a target is a Store, the same expression read is a Load (their dumps differ).
+    targets = {ast.unparse(target) for target in statement.targets}  # type: ignore[attr-defined]
+    kinds = {type(target) for target in statement.targets}  # type: ignore[attr-defined]
+    return any(ast.unparse(node) in targets for node in ast.walk(statement.value) if type(node) in kinds)
+
+
+def _awaits(body: List[ast.stmt]) -> bool:
+    """Does this block of async code suspend (an await, async for, async with; not in nested defs)?"""
+    stack: list = list(body)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind in (ast.Await, ast.AsyncFor, ast.AsyncWith):
+            return True
+        if kind in _FUNCTIONS or kind is ast.ClassDef or kind is ast.Lambda:
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _add_caught(caught: Set[str], exception: Optional[ast.expr], aliases: Dict[str, str]) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import List
+from typing import List, Optional
 
 from aiolint.core.findings import Finding
 
@@ -35,3 +35,9 @@ def filter_findings(text: str, findings: List[Finding]) -> List[Finding]:
         if not is_silenced(line, finding.code):
             kept.append(finding)
     return kept
+
+
+def noqa_comment(line_text: str) -> "Optional[re.Match[str]]":
+    """The line's `# noqa` comment as flake8 finds it (group `codes`: the codes it lists, if any),
+    for front ends that add a code to it (the language server's "disable for this line")."""
+    return _NOQA.search(line_text)

@@ -9,7 +9,9 @@ from aiolint.core.findings import Finding, Replacement
 from aiolint.core.walk import child_fields, iter_nodes
 
 
-class _Replace(cst.CSTTransformer):
+class Replace(cst.CSTTransformer):
+    """LibCST's full transformer doing the replacements (`replace_nodes` must build the same)."""
+
     def __init__(self, replacements: Dict[int, Replacement]):
         super().__init__()
         self.replacements = replacements
@@ -101,7 +103,7 @@ def replace_nodes(module: cst.Module, replacements: Dict[int, Replacement]) -> O
     return result if isinstance(result, cst.Module) else None
 
 
-def _non_overlapping(findings: Sequence[Finding]) -> List[Finding]:
+def non_overlapping(findings: Sequence[Finding]) -> List[Finding]:
     """Keep fixes in order, dropping any whose targets overlap a kept fix's targets."""
     chosen: List[Finding] = []
     claimed: Set[int] = set()  # ids of every node inside an accepted fix's targets
@@ -157,7 +159,7 @@ def add_imports(module: cst.Module, names: Sequence[str]) -> cst.Module:
 
 
 def apply_fixes(module: cst.Module, findings: Sequence[Finding]) -> Tuple[cst.Module, List[Finding]]:
-    chosen = _non_overlapping(findings)
+    chosen = non_overlapping(findings)
     if not chosen:
         return module, []
     replacements: Dict[int, Replacement] = {}
@@ -168,7 +170,7 @@ def apply_fixes(module: cst.Module, findings: Sequence[Finding]) -> Tuple[cst.Mo
         imports.extend(finding.fix.imports)
     new_module = replace_nodes(module, replacements)
     if new_module is None:
-        new_module = module.visit(_Replace(replacements))
+        new_module = module.visit(Replace(replacements))
     if imports:
         new_module = add_imports(new_module, imports)
     return new_module, chosen

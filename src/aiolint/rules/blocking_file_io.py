@@ -48,9 +48,10 @@ class BlockingFileIo(BlockingCallRule):
             "    return Path(name).read_text()\n"
         ),
         use_instead=(
-            "import anyio\n\n"
+            "from pathlib import Path\n"
+            "import asyncio\n\n"
             "async def load(name):\n"
-            "    return await anyio.Path(name).read_text()\n"
+            "    return await asyncio.to_thread(Path(name).read_text)\n"
         ),
         fix_safety=(
             "Unsafe, and only for calls that do a whole read or write: the `Path` methods "
@@ -58,7 +59,8 @@ class BlockingFileIo(BlockingCallRule):
             "The fix runs the call in a worker thread with `await asyncio.to_thread(path.read_text)`. "
             "It changes the thread the call runs in. `open()` gets no fix: the reads and writes on "
             "the file object block too, so the whole block has to move (aiofiles, anyio.Path, or a "
-            "helper run in a thread)."
+            "helper run in a thread). An async file API (`await anyio.Path(name).read_text()`) is the "
+            "better end state."
         ),
     )
 

@@ -73,11 +73,10 @@ class BlockingHttpCall(BlockingCallRule):
             "    return requests.get(url, timeout=10).json()\n"
         ),
         use_instead=(
-            "import httpx\n\n"
+            "import requests\n"
+            "import asyncio\n\n"
             "async def fetch(url):\n"
-            "    async with httpx.AsyncClient() as client:\n"
-            "        response = await client.get(url, timeout=10)\n"
-            "    return response.json()\n"
+            "    return (await asyncio.to_thread(requests.get, url, timeout=10)).json()\n"
         ),
         fix_safety=(
             "Unsafe: the fix moves the call to a worker thread with "

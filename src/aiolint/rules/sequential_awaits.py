@@ -520,6 +520,7 @@ class SequentialAwaits(Rule):
             "`TaskGroup`) waits for all of them at once and takes only as long as the slowest."
         ),
         example=(
+            "import asyncio\n\n"
             "async def fetch_user(uid): ...\n"
             "async def fetch_orders(uid): ...\n\n"
             "async def profile(uid):\n"

@@ -52,16 +52,16 @@ class TimeoutWithoutAwait(Rule):
         use_instead=(
             "import asyncio\n\n"
             "async def fetch(session, url):\n"
-            "    async with asyncio.timeout(10):\n"
-            "        request = session.get(url)\n"
-            "        return await request\n"
+            "    request = session.get(url)\n"
+            "    return await request\n"
         ),
         fix_safety=(
             "Safe: a timeout whose body cannot suspend never fires, so the fix removes the context "
             "manager and keeps its body, dedented (a comment after its colon moves to a line of its "
             "own); in a `with` of several context managers only the timeout goes. Not fixed when "
             "the timeout is bound with `as`, has arguments that call something, or when a comment "
-            "would be lost."
+            "would be lost. When the timeout was meant to bound the await after the block, move "
+            "that await into the body instead (`return await request` inside the `async with`)."
         ),
     )
 

@@ -104,6 +104,34 @@ EVENT_LOOP_FUNCTIONS = frozenset(
     }
 )
 
+# Classes whose instance, entered with `async with`, supervises the tasks created through it.
+TASK_GROUP_CLASSES = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})
+
+# Functions that wait on a collection of awaitables and, since Python 3.11, accept only
+# futures and tasks (coroutine objects raise TypeError).
+WAIT_FUNCTIONS = frozenset({"asyncio.wait", "asyncio.tasks.wait"})
+
+# Functions that schedule a coroutine on an event loop from another thread and return a
+# `concurrent.futures.Future` (its `.result()` blocks the calling thread).
+THREADSAFE_SUBMIT_FUNCTIONS = frozenset(
+    {"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"}
+)
+
+# Calls that build a new, empty-or-fresh container: a local bound to one is private to the
+# function until it is passed on.
+FRESH_CONTAINER_FACTORIES = frozenset(
+    {
+        "builtins.dict",
+        "builtins.list",
+        "builtins.set",
+        "builtins.bytearray",
+        "collections.defaultdict",
+        "collections.Counter",
+        "collections.OrderedDict",
+        "collections.deque",
+    }
+)
+
 
 def last_names(qualified_names) -> frozenset:
     """The last part of each qualified name: how a call of it ends (`asyncio.sleep` -> `sleep`)."""
