@@ -48,10 +48,11 @@ class BlockingFilesystemCall(BlockingCallRule):
             "        os.remove(path)\n"
         ),
         use_instead=(
-            "import aiofiles.os\n\n"
+            "import os\n"
+            "import asyncio\n\n"
             "async def cleanup(path):\n"
-            "    if await aiofiles.os.path.exists(path):\n"
-            "        await aiofiles.os.remove(path)\n"
+            "    if await asyncio.to_thread(os.path.exists, path):\n"
+            "        await asyncio.to_thread(os.remove, path)\n"
         ),
         fix_safety=(
             "Unsafe, and only for calls that return a finished value: the fix runs the call in a "
@@ -60,7 +61,8 @@ class BlockingFilesystemCall(BlockingCallRule):
             "while it waits, so a check-then-act sequence can interleave with them. Iterators and "
             "context managers (`os.walk`, `os.scandir`, `glob.iglob`, `Path.iterdir`, `Path.glob`, "
             "the `tempfile` classes) get no fix: their use does the I/O, so the whole loop or block "
-            "has to move to a thread."
+            "has to move to a thread. An async file-system API is the better end state: "
+            "`await aiofiles.os.path.exists(path)`, `await anyio.Path(path).exists()`."
         ),
     )
 

@@ -72,15 +72,15 @@ class BlockingNetworkCall(BlockingCallRule):
             "one. The event loop and every task on it stop for all of it."
         ),
         example=(
-            "import smtplib\n\n"
-            "async def notify(message):\n"
-            "    with smtplib.SMTP('mail.example.com') as smtp:\n"
-            "        smtp.send_message(message)\n"
+            "import socket\n\n"
+            "async def address(host):\n"
+            "    return socket.gethostbyname(host)\n"
         ),
         use_instead=(
-            "import aiosmtplib\n\n"
-            "async def notify(message):\n"
-            "    await aiosmtplib.send(message, hostname='mail.example.com')\n"
+            "import socket\n"
+            "import asyncio\n\n"
+            "async def address(host):\n"
+            "    return await asyncio.to_thread(socket.gethostbyname, host)\n"
         ),
         fix_safety=(
             "Unsafe, and only for calls that return a finished value (a lookup, one socket "
@@ -89,7 +89,9 @@ class BlockingNetworkCall(BlockingCallRule):
             "`to_thread.run_sync`). It changes the thread the call runs in; a socket or client "
             "shared with other tasks is now used from two threads. Constructors that connect and "
             "`socket.create_connection` get no fix: the object they return blocks on every later "
-            "use, so the exchange as a whole has to move to an async client or a thread."
+            "use, so the exchange as a whole has to move to an async client or a thread. The loop's own "
+            "resolver and async clients are the better end state: `await loop.getaddrinfo(host, None)`, "
+            "`aiosmtplib.send(message, hostname=...)`, `asyncssh`."
         ),
     )
 
