@@ -20,7 +20,7 @@ _PLAIN_DECORATORS = known.TRANSPARENT_DECORATORS | {"functools.lru_cache", "func
 
 
 def _blocking_rules(settings) -> list:
-    """AIO100-AIO106 (every BlockingCallRule), minus the ones the user explicitly ignores."""
+    """AIO100-AIO106, AIO108, AIO109 (every BlockingCallRule), minus the ones the user explicitly ignores."""
     return [rule for rule in all_rules() if issubclass(rule, BlockingCallRule) and not _ignored(settings, rule.code)]
 
 
@@ -50,7 +50,7 @@ class BlockingHelperCall(Rule):
         what=(
             "Checks for calls, in async functions, of sync functions of the same module (or "
             "methods of the enclosing class reached as `self.m()`/`cls.m()`) that block: directly, "
-            "with a call AIO100-AIO106 would report in async code, or through other such "
+            "with a call AIO100-AIO106, AIO108 or AIO109 would report in async code, or through other such "
             "functions. The message names the chain, e.g. "
             "`enrich() -> load_profile() -> requests.get()`. Passing a helper to a thread-pool "
             "runner (`asyncio.to_thread(load_profile, user)`) is fine and not reported."

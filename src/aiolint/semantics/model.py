@@ -4,6 +4,7 @@
 - What does this name?   `qualified_name(expr)` through imports and aliases, shadowing respected
 - What does it hold?     `holds(name)` / `holds_call(name)`
 - Is it a coroutine fn?  `coroutine_function(expr)`
+- What is it?           `value_type(expr)` (a path, a sync file, a socket, a network client)
 - Is it a thread pool?   `thread_pool_runner(call)`
 - How do I refer to it?  `module_reference("asyncio")` for fixes
 - Does it suspend?       `awaits(node)`; what catches cancellation: `catches_cancellation(type)`
@@ -41,6 +42,7 @@ from aiolint.semantics.scopes import (
     scope_kind,
 )
 from aiolint.core.walk import iter_nodes
+from aiolint.semantics.values import ValueTypes
 
 _BUILTINS = frozenset(dir(builtins))
 _LIBRARY_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(asyncio|trio|anyio)\b", re.MULTILINE)
@@ -75,6 +77,7 @@ class SemanticModel:
         self._async_fn_cache: Dict[int, bool] = {}
         self._library: Optional[str] = None
         self._runner_names: Optional[frozenset] = None
+        self._values: Optional[ValueTypes] = None
         self._loops: Optional[frozenset] = None
         self._awaits_cache: Dict[Tuple[int, bool], bool] = {}
         self._attribute_cache: Dict[int, Dict[str, Optional[List[Tuple[Scope, cst.BaseExpression]]]]] = {}
@@ -132,11 +135,15 @@ class SemanticModel:
                 return node
         return None
 
-    def scope_of(self, node: cst.CSTNode) -> Scope:
-        """The scope a def/class/lambda/comprehension opens (created on demand, for lookups inside it)."""
+    def scope_of(self, node: cst.CSTNode, parent: Optional[Scope] = None) -> Scope:
+        """The scope a def/class/lambda/comprehension opens (created on demand, for lookups inside it).
+
+        `parent` is the scope around `node` (default: the module's). A scope created here is the one
+        the walk enters later, so a method's must be given its class's scope.
+        """
         scope = self._scope_cache.get(id(node))
         if scope is None:
-            scope = Scope(scope_kind(node), node, self.module_scope)
+            scope = Scope(scope_kind(node), node, parent or self.module_scope)
             self._scope_cache[id(node)] = scope
         return scope
 
@@ -221,6 +228,26 @@ class SemanticModel:
         if len(bindings) != 1 or bindings[0].kind not in (ASSIGN, WITH):
             return None
         return binding_scope, bindings[0]
+
+    # ----------------------------------------------------------------- what is it?
+    def value_type(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
+        """The qualified type of what `expr` evaluates to, when it is known in view (see `values`):
+        `known.PATH`, `known.FILE`, `known.SOCKET`, a network client class; else None."""
+        return self._value_types.value_type(expr, scope)
+
+    def handed_to_loop(self, expr: cst.BaseExpression) -> bool:
+        """Is this socket made non-blocking or handed to the event loop wherever it is visible?"""
+        return self._value_types.handed_to_loop(expr)
+
+    def offloaded_here(self, receiver: cst.BaseExpression) -> bool:
+        """Does the current function hand a method of `receiver` to a thread-pool runner elsewhere?"""
+        return self._value_types.offloaded_here(receiver)
+
+    @property
+    def _value_types(self) -> ValueTypes:
+        if self._values is None:
+            self._values = ValueTypes(self)
+        return self._values
 
     # ----------------------------------------------------------------- module facts
     def module_definition(self, name: str) -> Optional[cst.CSTNode]:
