@@ -94,12 +94,15 @@ class Rule:
         return all(triggers.search(pattern, text) for pattern in cls._trigger_patterns)
 
     # ----------------------------------------------------------------- for rule bodies
-    def report(self, node: cst.CSTNode, fix: Optional[Fix] = None, **fields: object) -> None:
+    def report(
+        self, node: cst.CSTNode, fix: Optional[Fix] = None, *, template: Optional[str] = None, **fields: object
+    ) -> None:
+        """Report `node`; `template` words a second shape of the finding (default: `message`)."""
         self._sink(
             Finding(
                 code=self.code,
                 name=self.name,
-                message=self.message.format(**fields),
+                message=(template or self.message).format(**fields),
                 line=0,
                 col=0,
                 fix=fix,

@@ -60,6 +60,10 @@ _LAZY = frozenset(
 # Builtins that evaluate a queryset passed to them.
 _LAST_NAMES = frozenset(n.rsplit(".", 1)[1] for n in [*_DRIVERS, *_LAZY_CLIENTS]) | _EXECUTING | _LAZY
 _EVALUATING = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted", "builtins.len"})
+_CONSUMED = (
+    "{how} {shown} ({type}) runs its query and blocks the event loop in async function '{function}'; "
+    "use {replacement}"
+)
 _DJANGO_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+django\b", re.MULTILINE)
 
 
@@ -68,8 +72,8 @@ class BlockingDatabaseCall(BlockingCallRule):
     name = "blocking-database-call"
     triggers = (
         ASYNC_DEF,
-        imports("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "pymongo", "redis", "django"),
-        r"\b(?:[cC]onnect|MongoClient|Redis|StrictRedis|from_url|objects)\b",
+        imports("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "pymongo", "redis", "django",
+                "sqlalchemy", "sqlmodel"),
     )
     docs = RuleDocs(
         what=(
@@ -77,7 +81,13 @@ class BlockingDatabaseCall(BlockingCallRule):
             "`psycopg2.connect`, synchronous `psycopg.connect`, `pymysql.connect`, `MySQLdb.connect`, "
             "`pymongo.MongoClient` and synchronous `redis.Redis`/`StrictRedis` (these connect lazily, so "
             "they are reported when the function sends a command through them or keeps them on an "
-            "attribute), and Django ORM calls "
+            "attribute), the statements sent through a sync connection however it is reached (a local, "
+            "`self.conn`, an annotated parameter, a module-level object, a derived cursor or collection): "
+            "sqlite3/psycopg2/pymysql/MySQLdb `execute*`/`fetch*`/`commit`, pymongo `Collection` commands "
+            "and iterating or indexing a `find()` cursor, sync SQLAlchemy `Session.execute/scalar/scalars/"
+            "get/commit/flush/refresh`, `Query.all/first/one/one_or_none/scalar/count`, `Engine.connect`, "
+            "`Connection.execute` (never the lazy builders: `Session()`, `session.add`, `query()`, "
+            "`where()`, `find()`), and Django ORM calls "
             "`<Model>.objects.<method>(...)` that run a query (`get`, `create`, `count`, "
             "`filter(...).first()`, a queryset iterated with a plain `for`, ...) in modules that "
             "import Django."
@@ -103,8 +113,14 @@ class BlockingDatabaseCall(BlockingCallRule):
     )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value not in _LAST_NAMES:
-            return None
+        if isinstance(call.func, cst.Attribute):
+            # A statement sent through a connection, cursor, collection or session, however
+            # that object is reached (the model's `type_of`).
+            found = self.model.blocking_method(call)
+            if found is not None:
+                return Blocking(found.callee, found.replacement) if found.code == self.code else None
+            if call.func.attr.value not in _LAST_NAMES:
+                return None
         qualified = self.model.qualified_name(call.func)
         driver = _DRIVERS.get(qualified) if qualified else None
         if driver is not None:
@@ -115,6 +131,38 @@ class BlockingDatabaseCall(BlockingCallRule):
         if isinstance(call.func, cst.Attribute) and self._imports_django:
             return self._django(call)
         return None
+
+    # ------------------------------------------------------------------ lazy queries consumed
+    def visit_For(self, node: cst.For) -> None:
+        if node.asynchronous is None:
+            self._consumed(node.iter, "iterating")
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        if node.asynchronous is None:
+            self._consumed(node.iter, "iterating")
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._consumed(node.value, "indexing")
+
+    def _consumed(self, expr: cst.BaseExpression, how: str) -> None:
+        """A pymongo cursor or a SQLAlchemy Query runs its query when it is iterated or indexed."""
+        if not self.model.in_async_context or not isinstance(expr, (cst.Name, cst.Attribute, cst.Call)):
+            return
+        found = self.model.blocking_iteration(expr)
+        if found is None:
+            return
+        shown = self.code_of(expr)
+        if len(shown) > 40 or "\n" in shown:
+            shown = f"a {found.type.name}"
+        self.report(
+            expr,
+            template=_CONSUMED,
+            how=how,
+            shown=shown,
+            type=found.type.name,
+            function=self.model.function_name,
+            replacement=found.replacement,
+        )
 
     @cached_property
     def _imports_django(self) -> bool:
