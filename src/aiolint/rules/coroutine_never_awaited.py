@@ -6,12 +6,21 @@ import libcst as cst
 
 from aiolint import edits
 from aiolint.rule import ASYNC_DEF, Rule, RuleDocs, imports
-from aiolint.semantics import dotted_name, known
+from aiolint.semantics import dotted_name, known, library
 
 _PACKAGES = sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS})
 _LITERALS = ("async", *_PACKAGES)  # `str in` checks: far cheaper than the regex they guard
 # The table's functions can only be called where their package is imported.
 _LIBRARY_IMPORT = re.compile(imports(*_PACKAGES), re.MULTILINE)
+# Coroutine methods of library types (`writer.drain()`, `ctx.send()`): the receiver's type can
+# only be known where its package is imported.
+_METHOD_PACKAGES = sorted(
+    {q.split(".", 1)[0] for q, t in library.CLASSES.items() if t in library.COROUTINE_METHODS}
+)
+_METHOD_IMPORT = re.compile(imports(*_METHOD_PACKAGES), re.MULTILINE)
+_METHOD_NAMES = frozenset(m for methods in library.COROUTINE_METHODS.values() for m in methods)
+# The callee of a call used as a truth value: `if f():`, `while x.f():`, `not f()`, `a and f()`.
+_TRUTH_CALL = re.compile(r"\b(?:if|elif|while|not|and|or)[ \t(]+(?:\w+[ \t]*\.[ \t]*)*(\w+)[ \t]*\(")
 
 # Names a known coroutine function can be called by: same-module `async def`s, the last part of
 # the library functions, and import aliases (`from asyncio import sleep as nap`). The patterns
@@ -38,12 +47,18 @@ def _statement_callees(text: str):
     else:
         yield from _LINE_CALL.findall(text)
         yield from _INLINE_CALL.findall(text)
+    yield from _TRUTH_CALL.findall(text)
 
 
 def _shown(call: cst.Call, callee: str) -> str:
     text = edits.code(call)
     return text if len(text) <= 60 and "\n" not in text else f"{callee}(...)"
 
+
+_TRUTH_MESSAGE = (
+    "{callee}() used as a truth value is a coroutine object, always true, and its body never runs; "
+    "use {replacement}"
+)
 
 # Context managers that expect the code inside to raise or warn.
 _EXPECTING = re.compile(r"(?:^|\.)(?:assertRaises\w*|assertWarns\w*|raises|warns|check_warnings)$")
@@ -60,7 +75,12 @@ class CoroutineNeverAwaited(Rule):
         what=(
             "Checks for expression statements that call a known coroutine function (an `async def` "
             "of the same module, a method of the enclosing class reached as `self.m()`/`cls.m()`, "
-            "or a library coroutine function such as `asyncio.sleep`) without awaiting it."
+            "or a library coroutine function such as `asyncio.sleep`) without awaiting it; coroutine "
+            "methods of known objects (`writer.drain()`, `lock.acquire()`, `queue.put()`, `event.wait()` "
+            "on asyncio objects, `ctx.send()` on an annotated discord.py context, aiogram and "
+            "python-telegram-bot messages, a project class's `async def` methods); and such a call used "
+            "as a truth value (`if f():`, `while f():`, `not f()`, an `and`/`or` operand), which is always "
+            "true."
         ),
         why=(
             "Calling a coroutine function only creates a coroutine object; nothing in its body runs "
@@ -99,6 +119,8 @@ class CoroutineNeverAwaited(Rule):
             candidates |= _LIBRARY_NAMES | set(_ALIAS.findall(text))
         elif candidates:
             candidates.add("partial")
+        if _METHOD_IMPORT.search(text):
+            candidates |= _METHOD_NAMES
         if not candidates:
             return False
         return any(name in candidates for name in _statement_callees(text))
@@ -116,6 +138,37 @@ class CoroutineNeverAwaited(Rule):
             self.report(call, fix=fix, callee=callee, replacement=f"'await {shown}'")
         else:
             self.report(call, callee=callee, replacement=f"'await {shown}' from an async function")
+
+    # ------------------------------------------------------------------ a coroutine as a truth value
+    def visit_If(self, node: cst.If) -> None:
+        self._truth_value(node.test, node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._truth_value(node.test, node)
+
+    def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
+        if isinstance(node.operator, cst.Not):
+            self._truth_value(node.expression, node)
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        self._truth_value(node.left, node)
+        self._truth_value(node.right, node)
+
+    def _truth_value(self, expr: cst.BaseExpression, parent: cst.CSTNode) -> None:
+        """`if f():` / `not f()` / `f() or x`: a coroutine object is always true, and never runs."""
+        if not isinstance(expr, cst.Call):
+            return
+        callee = self.model.coroutine_call(expr)
+        if callee is None or self._expects_an_error():
+            return
+        shown = _shown(expr, callee)
+        fix = None
+        replacement = f"'await {shown}'"
+        if self.model.in_async_context:
+            fix = self.make_fix("Await the coroutine", [(expr, edits.awaited(expr, expr, parent))], safe=True)
+        else:
+            replacement += " from an async function"
+        self.report(expr, fix=fix, template=_TRUTH_MESSAGE, callee=callee, replacement=replacement)
 
     def _expects_an_error(self) -> bool:
         """Inside `with self.assertRaises(...)`/`pytest.raises`/`assertWarns`/`check_warnings`: the
