@@ -31,7 +31,7 @@ from aiolint.findings import Finding
 from aiolint.positions import locate
 from aiolint.rule import Rule
 from aiolint.rules import all_rules
-from aiolint.semantics import SemanticModel
+from aiolint.semantics import SemanticModel, project
 from aiolint.semantics.scopes import _COMPREHENSIONS
 from aiolint.settings import DEFAULT_SETTINGS, Settings
 from aiolint.traversal import walk
@@ -94,11 +94,29 @@ def triggered_rules(text: str, settings: Settings) -> Tuple[Type[Rule], ...]:
     return tuple(rule for rule in enabled_rules(settings) if rule.is_triggered(text, settings))
 
 
+def _with_project_rules(
+    rules: Tuple[Type[Rule], ...], text: str, path: str, settings: Settings
+) -> Tuple[Type[Rule], ...]:
+    """The triggered rules, plus those that names imported from the rest of the project make
+    relevant (a helper there that blocks, a class with blocking or coroutine methods, a module
+    object of a blocking type): the file's text cannot show those."""
+    if "async" not in text or not path or path.startswith("<"):
+        return rules
+    codes = project.relevant_codes(path)
+    if not codes:
+        return rules
+    have = set(rules)
+    extra = tuple(rule for rule in enabled_rules(settings) if rule.code in codes and rule not in have)
+    return rules + extra if extra else rules
+
+
 class _Run:
     """One traversal of one module by the triggered rules."""
 
-    def __init__(self, module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings):
-        self.model = SemanticModel(module, text)
+    def __init__(
+        self, module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings, project=None
+    ):
+        self.model = SemanticModel(module, text, project=project)
         self.findings: List[Finding] = []
         self.failure: Optional[str] = None
         self.rules = [rule(self.model, settings, self.findings.append) for rule in rules]
@@ -178,8 +196,10 @@ def _locate(module: cst.Module, findings: List[Finding]) -> None:
             finding.col, finding.end_col = col + 1, end_col + 1
 
 
-def _analyse(module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings) -> List[Finding]:
-    run = _Run(module, text, rules, settings)
+def _analyse(
+    module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings, path: str = "<string>"
+) -> List[Finding]:
+    run = _Run(module, text, rules, settings, project.view_for(path))
     findings = run.run()
     if findings:
         _locate(module, findings)
@@ -300,6 +320,29 @@ def _syntax_error(exc: cst.ParserSyntaxError, text: str) -> Finding:
 
 def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> List[Finding]:
     """All findings in one module. Never raises: failures become one AIO000 finding."""
+    return lint_with_dependencies(source, path, settings)[0]
+
+
+def lint_with_dependencies(
+    source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS
+) -> Tuple[List[Finding], List[Tuple[str, int, int]]]:
+    """`lint`, and the other project files its findings were read from, as (path, size, mtime_ns):
+    a cached result stays good only while they do."""
+    try:
+        project.start_recording(path)
+    except Exception:  # never raise: without the project, findings are those of the file alone
+        return _lint(source, path, settings), []
+    try:
+        findings = _lint(source, path, settings)
+    finally:
+        try:
+            dependencies = project.stop_recording(path)
+        except Exception:
+            dependencies = []
+    return findings, dependencies
+
+
+def _lint(source: Source, path: str, settings: Settings) -> List[Finding]:
     try:
         text = decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as exc:  # bad bytes, bad coding cookie
@@ -307,10 +350,10 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
     except Exception as exc:
         return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
     try:
-        rules = triggered_rules(text, settings)
+        rules = _with_project_rules(triggered_rules(text, settings), text, path, settings)
         if not rules:
             return []
-        return _analyse(parse(source), text, rules, settings)
+        return _analyse(parse(source), text, rules, settings, path)
     except cst.ParserSyntaxError as exc:
         return [_syntax_error(exc, text)]
     except TooDeep as exc:
@@ -356,12 +399,12 @@ def fix_source(
     fixed: List[Finding] = []
     try:
         text = decode(source)
-        rules = triggered_rules(text, settings)
+        rules = _with_project_rules(triggered_rules(text, settings), text, path, settings)
         for _ in range(MAX_FIX_PASSES):
             if not rules:
                 break
             module = parse(current)
-            findings = _analyse(module, text, rules, settings)
+            findings = _analyse(module, text, rules, settings, path)
             wanted = [f for f in findings if f.fix is not None and (unsafe or f.fix.is_safe)]
             if not wanted:
                 break
@@ -372,7 +415,7 @@ def fix_source(
             parse(new_source)  # the fixed code must parse, or this pass is dropped
             current, text = new_source, decode(new_source)
             fixed.extend(applied)
-            rules = triggered_rules(text, settings)
+            rules = _with_project_rules(triggered_rules(text, settings), text, path, settings)
     except Exception:
         # Keep what earlier passes verified; the re-check below reports the rest.
         pass
@@ -393,11 +436,11 @@ def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAU
     edits: Dict[tuple, list] = {}
     try:
         text = decode(source)
-        rules = triggered_rules(text, settings)
+        rules = _with_project_rules(triggered_rules(text, settings), text, path, settings)
         if not rules:
             return edits
         module = parse(source)
-        for finding in _analyse(module, text, rules, settings):
+        for finding in _analyse(module, text, rules, settings, path):
             if finding.fix is None:
                 continue
             fixed, applied = apply_fixes(module, [finding])

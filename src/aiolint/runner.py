@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from aiolint.cache import Cache, plain_finding
-from aiolint.engine import lint
+from aiolint.engine import lint_with_dependencies
 from aiolint.files import iter_python_files
 from aiolint.findings import Finding
 from aiolint.settings import Settings
@@ -51,7 +51,13 @@ def read_source(path: str) -> bytes:
 
 def lint_plain(source: bytes, name: str, settings: Settings) -> List[Finding]:
     """`engine.lint`, with the findings turned into plain data (the tree is not kept alive)."""
-    return [plain_finding(f) for f in lint(source, name, settings)]
+    return lint_plain_with_dependencies(source, name, settings)[0]
+
+
+def lint_plain_with_dependencies(source: bytes, name: str, settings: Settings):
+    """Plain findings, and the other project files they were read from (for the cache entry)."""
+    findings, dependencies = lint_with_dependencies(source, name, settings)
+    return [plain_finding(f) for f in findings], dependencies
 
 
 def check_file(path: str, settings: Settings, display: Optional[str] = None) -> FileResult:
@@ -116,9 +122,9 @@ def _lint_batch(batch: List[Tuple[str, bytes, Optional[str]]]) -> List[List[Find
     assert _worker_settings is not None
     out = []
     for name, source, key in batch:
-        findings = lint_plain(source, name, _worker_settings)
+        findings, dependencies = lint_plain_with_dependencies(source, name, _worker_settings)
         if _worker_cache is not None and key is not None:
-            _worker_cache.put(key, findings)  # written where it was computed: spreads the I/O
+            _worker_cache.put(key, findings, dependencies)  # written where it was computed: spreads the I/O
         out.append(findings)
     return out
 
@@ -223,9 +229,9 @@ def _collect(
             # A worker died (killed, or crashed in native code) or failed: this file is linted here.
             pass
     assert result.source is not None
-    findings = lint_plain(result.source, result.path, settings)
+    findings, dependencies = lint_plain_with_dependencies(result.source, result.path, settings)
     if cache is not None and key is not None:
-        cache.put(key, findings)
+        cache.put(key, findings, dependencies)
     return findings
 
 

@@ -23,7 +23,7 @@ from typing import Dict, Iterator, Optional, Tuple
 
 import libcst as cst
 
-from aiolint.semantics import library
+from aiolint.semantics import known, library
 from aiolint.semantics.scopes import (
     ASSIGN,
     CLASS,
@@ -43,11 +43,9 @@ _MAX_DEPTH = 12
 _OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
 _UNION = frozenset({"typing.Union", "typing_extensions.Union"})
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar"})
-_PLAIN_DECORATORS = frozenset({
-    "staticmethod", "classmethod", "abc.abstractmethod", "abstractmethod", "typing.override",
-    "typing_extensions.override", "override", "functools.lru_cache", "functools.cache", "lru_cache", "cache",
-    "functools.wraps",
-})
+# Decorators that leave a sync function a plain function run on call. Any other one may
+# change that (sync_to_async, a thread-pool wrapper, property, contextmanager).
+_PLAIN_DECORATORS = known.TRANSPARENT_DECORATORS | {"functools.lru_cache", "functools.cache", "lru_cache", "cache"}
 
 
 @dataclass(frozen=True)
@@ -541,7 +539,7 @@ class TypeQuestions:
         project = self.project
         if project is None or not qualified:
             return None
-        return project.lookup(qualified, self.module_name)
+        return project.lookup(qualified)
 
     def _imported_object_type(self, qualified: Optional[str]) -> Optional[Type]:
         found = self._project_lookup(qualified)
