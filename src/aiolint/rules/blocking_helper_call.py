@@ -44,7 +44,11 @@ class BlockingHelperCall(Rule):
             "methods of the enclosing class reached as `self.m()`/`cls.m()`) that block: directly, "
             "with a call AIO100-AIO106 would report in async code, or through other such "
             "functions. The message names the chain, e.g. "
-            "`enrich() -> load_profile() -> requests.get()`. Passing a helper to a thread-pool "
+            "`enrich() -> load_profile() -> requests.get()`. Helpers in the project's other modules "
+            "(read, never imported) and methods of project classes reached through attributes "
+            "(`self.db.add_user()`) count too; their hops carry file:line, e.g. "
+            "`db.add_user() -> Database.add_user() (bot/db.py:11) -> sqlite3.Cursor.execute() "
+            "(bot/db.py:12)`. Passing a helper to a thread-pool "
             "runner (`asyncio.to_thread(load_profile, user)`) is fine and not reported."
         ),
         why=(
