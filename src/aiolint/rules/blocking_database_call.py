@@ -8,7 +8,6 @@ import libcst as cst
 
 from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.semantics import dotted_name
-from aiolint.semantics.scopes import CLASSDEF
 from aiolint.traversal import iter_nodes
 
 # Synchronous drivers: qualified name -> the async driver to name in the message.
@@ -253,10 +252,9 @@ class BlockingDatabaseCall(BlockingCallRule):
         if name is None or not name.split(".")[-1][:1].isupper():
             return None
         if "." not in name:
-            found = self.model.lookup(name)  # a class of this module, unless shadowed here
-            if found is not None and found[0] is self.model.module_scope and len(found[1]) == 1:
-                if found[1][0].kind == CLASSDEF:
-                    return name
+            found = self.model.definition(expr)  # a class of this module, unless shadowed here
+            if found is not None and found.kind == "class" and found.node is not None:
+                return name
         qualified = self.model.qualified_name(expr)
         if qualified is not None:
             return None if qualified.startswith("builtins.") else name

@@ -8,7 +8,6 @@ import libcst as cst
 from aiolint import triggers
 from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
-from aiolint.semantics.scopes import ASSIGN, WITH
 
 _OPEN = frozenset({"builtins.open", "io.open"})
 _PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
@@ -120,11 +119,6 @@ class BlockingFileIo(BlockingCallRule):
         if isinstance(expr, cst.Attribute):  # Path(f).parent
             return expr.attr.value == "parent" and self._is_path(expr.value, scope, depth + 1)
         if isinstance(expr, cst.Name):
-            found = model.lookup(expr.value, scope)
-            if found is None:
-                return False
-            binding_scope, bindings = found
-            if len(bindings) != 1 or bindings[0].kind not in (ASSIGN, WITH):
-                return False
-            return self._is_path(bindings[0].value, binding_scope, depth + 1)
+            found = model.assigned(expr.value, scope)
+            return found is not None and self._is_path(found[0], found[1], depth + 1)
         return False

@@ -10,7 +10,6 @@ from aiolint.rule import ASYNC_DEF, BlockingCallRule, Rule, RuleDocs
 from aiolint.rules import all_rules
 from aiolint.rules._threads import to_thread_text
 from aiolint.semantics import dotted_name, library
-from aiolint.semantics.scopes import CLASS, COMPREHENSION, MODULE
 
 _ASYNC_DEF = re.compile(ASYNC_DEF)
 _SYNC_DEF = re.compile(r"^[ \t]*def[ \t]", re.MULTILINE)
@@ -105,7 +104,7 @@ class BlockingHelperCall(Rule):
                 self._async_calls.append((node, id(target), _shown(node.func), model.function_name, None))
             return
         function = model.function
-        if function is None or function.asynchronous is not None or not self._in_helper_body():
+        if function is None or function.asynchronous is not None or not model.in_top_level_function:
             return
         here = id(function)
         if here not in self._direct:
@@ -120,13 +119,6 @@ class BlockingHelperCall(Rule):
                 self._direct[here] = target
         elif target is not None and target is not function:
             self._callers[id(target)].append((here, _shown(node.func)))
-
-    def _in_helper_body(self) -> bool:
-        """Directly in a module-level def or a method (not a def nested in a function)."""
-        for scope in reversed(self.model.scopes):
-            if scope.kind != COMPREHENSION:
-                return scope.parent is not None and scope.parent.kind in (MODULE, CLASS)
-        return False
 
     def _helper(self, func: cst.BaseExpression):
         """The sync helper a callee names: a def of this module (module level, `self.m`, a method of

@@ -199,6 +199,21 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
             return None
         return self.qualified_name(value.func, binding_scope), value
 
+    def assigned(self, name, scope: Optional[Scope] = None) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+        """(value, the scope it is in) when a name is bound exactly once (`x = e` / `with e as x`):
+        for following what a value was built from, name by name."""
+        found = self._single_binding(name, scope)
+        return (found[1].value, found[0]) if found is not None else None
+
+    @property
+    def in_top_level_function(self) -> bool:
+        """Directly in the body of a module-level def or of a method (not a def nested in a function)."""
+        for scope in reversed(self.scopes):
+            if scope.kind != COMPREHENSION:
+                return scope.node is not self.module and scope.parent is not None and scope.parent.kind in (
+                    MODULE, CLASS)
+        return False
+
     def _single_binding(self, name, scope: Optional[Scope]) -> Optional[Tuple[Scope, Binding]]:
         if isinstance(name, cst.Name):
             name = name.value

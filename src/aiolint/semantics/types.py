@@ -457,7 +457,7 @@ class TypeQuestions:
 
     # ----------------------------------------------------------------- definitions
     def definition(self, expr: cst.BaseExpression) -> Optional[Definition]:
-        """The def or class a callee names: a module-level def/class here (not shadowed), `self.m`/`cls.m`
+        """The def or class a callee names: a def/class of this module bound once (not shadowed), `self.m`/`cls.m`
         of the enclosing class (or a same-module base), a method of a typed receiver
         (`self.db.add_user` on a project `Database`), or a def/class imported from the project."""
         if isinstance(expr, cst.Name):
@@ -468,7 +468,7 @@ class TypeQuestions:
             if len(bindings) != 1:
                 return None
             binding = bindings[0]
-            if binding.kind in (DEF, CLASSDEF) and found_scope is self.module_scope:
+            if binding.kind in (DEF, CLASSDEF):
                 kind = "function" if binding.kind == DEF else "class"
                 return Definition(kind, expr.value, binding.value)
             if binding.kind == IMPORT:
