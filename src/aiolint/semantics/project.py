@@ -669,9 +669,9 @@ class ProjectIndex:
         return codes
 
     # ------------------------------------------------------------------ evaluating descriptors
-    def _agree(self, entries, context) -> Optional[TypeRef]:
+    def _agree(self, entries, context, depth: int = 0) -> Optional[TypeRef]:
         """The one type every entry gives (`None` assignments aside), else None."""
-        if not entries:
+        if not entries or depth > 10:
             return None
         result = None
         for entry in entries:
@@ -687,13 +687,13 @@ class ProjectIndex:
             if entry[0] == "none":
                 continue
             if entry[0] == "ann":
-                found = self._type(entry[1], entry_context) if entry[1] is not None else None
+                found = self._type(entry[1], entry_context, depth + 1) if entry[1] is not None else None
                 if found is None:
                     if entry[2] is None or entry[2][0] == "none":
                         continue
-                    found = self._type(entry[2], entry_context)
+                    found = self._type(entry[2], entry_context, depth + 1)
             else:
-                found = self._type(entry, entry_context)
+                found = self._type(entry, entry_context, depth + 1)
             if found is None or (result is not None and found != result):
                 return None
             result = found
@@ -757,9 +757,7 @@ class ProjectIndex:
         return None
 
     def _agree_depth(self, entries, context, depth):
-        if depth > 8:
-            return None
-        return self._agree(entries, context)
+        return self._agree(entries, context, depth + 1)
 
     def _member(self, base: TypeRef, attr: str) -> Optional[TypeRef]:
         name, module = base
