@@ -125,3 +125,15 @@ def test_the_index_answers_types_and_chains():
     assert method.blocks == [("psycopg2.cursor.execute()", "bot/store.py", 10)]
     keyboard = index.lookup(".utils.keyboard", str(BOT / "bot" / "handlers.py"))
     assert keyboard[2].blocks is None
+
+
+def test_summaries_are_kept_beside_the_findings_cache(tmp_path):
+    tree = tmp_path / "bot"
+    shutil.copytree(BOT, tree)
+    cache = tmp_path / "cache"
+    command = [sys.executable, "-m", "aiolint", "check", "-j", "1", "--cache-dir", str(cache), "bot"]
+    first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    summaries = sorted((cache / "summaries").rglob("*.json"))
+    assert len(summaries) >= 5  # the imported modules, each once
+    second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert first.stdout == second.stdout and first.returncode == second.returncode == 1

@@ -116,3 +116,62 @@ async def f(requests):
     probe(requests.Session())
 '''
     assert types(source) == [None]
+
+
+def test_definition_receiver_param_plain_functions_and_imports():
+    source = '''
+import functools, sqlite3
+from os import path as p
+def helper(): ...
+@functools.lru_cache
+def cached(): ...
+@some_wrapper
+def wrapped(): ...
+def gen():
+    yield 1
+class Db:
+    def add(self): ...
+DB = Db()
+class Handler:
+    async def run(self):
+        probe(helper)
+        probe(self.run)
+        probe(DB.add)
+        probe(cached)
+        probe(wrapped)
+        probe(gen)
+        probe(missing)
+'''
+
+    def answer(model, target):
+        found = model.definition(target)
+        plain = model.is_plain_function(found.node) if found is not None and found.kind == "function" else None
+        return (found.name if found else None, plain, model.receiver_param(),
+                model.imports_module("os"), model.imports_module("functools"), model.imports_module("json"))
+
+    rows = probe(source, answer)
+    assert [r[:2] for r in rows] == [
+        ("helper", True), ("Handler.run", False), ("Db.add", True), ("cached", True), ("wrapped", False),
+        ("gen", False), (None, None),
+    ]
+    assert {r[2:] for r in rows} == {("self", True, True, False)}
+
+
+def test_blocking_methods_come_from_the_table():
+    source = '''
+import queue, sqlite3
+from pymongo import MongoClient
+async def f():
+    conn = sqlite3.connect("x")
+    probe(conn.execute)
+    probe(conn.cursor)
+    probe(MongoClient().db.users.find_one)
+    probe(MongoClient().db.users.find)
+    probe(queue.Queue().put)
+    probe(queue.Queue(3).put)
+'''
+    rows = probe(source, lambda m, t: (lambda b: (b.code, b.callee) if b else None)(m.blocking_method(t)))
+    assert rows == [
+        ("AIO104", "sqlite3.Connection.execute"), None, ("AIO104", "pymongo.Collection.find_one"), None, None,
+        ("AIO105", "queue.Queue.put"),
+    ]

@@ -23,6 +23,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from aiolint.cache import Cache, plain_finding
 from aiolint.engine import lint_with_dependencies
+from aiolint.semantics import project
 from aiolint.files import iter_python_files
 from aiolint.findings import Finding
 from aiolint.settings import Settings
@@ -116,6 +117,7 @@ _worker_cache: Optional[Cache] = None
 def _init_worker(settings: Settings, cache: Optional[Cache]) -> None:
     global _worker_settings, _worker_cache
     _worker_settings, _worker_cache = settings, cache
+    project.use_cache_dir(cache.root if cache is not None else None)  # module summaries beside findings
 
 
 def _lint_batch(batch: List[Tuple[str, bytes, Optional[str]]]) -> List[List[Finding]]:
@@ -146,6 +148,7 @@ def check_files(
     cache: where to look results up and store new ones (None: no cache).
     progress: a file counter on stderr (None: only when stderr is a terminal).
     """
+    project.use_cache_dir(cache.root if cache is not None else None)
     files = list(iter_python_files(paths))  # the counter needs a total
     meter = Progress(len(files), progress_stream, progress)
     workers = jobs or default_jobs()

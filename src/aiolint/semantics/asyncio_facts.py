@@ -155,9 +155,9 @@ class AsyncioFacts:
                 if len(args) >= 2 and _positional(args[0]) and _positional(args[1]):
                     return Runner(dotted_name(func) or "run_in_executor", args[1], tuple(args[2:]), "future")
                 return Runner(dotted_name(func) or "run_in_executor", None, tuple(args[2:]), "future")
-            if attr == "submit" and isinstance(func.value, cst.Name):
-                held = self.holds_call(func.value)
-                if held is not None and held[0] in known.EXECUTOR_CLASSES:
+            if attr == "submit":
+                executor = self.type_of(func.value)  # a local, `self.pool`, a module-level pool, ...
+                if executor is not None and executor.name == "concurrent.futures.Executor":
                     first = args[0] if args and _positional(args[0]) else None
                     return Runner(dotted_name(func) or "submit", first, tuple(args[1:]), "concurrent-future")
         qualified = self.qualified_name(func)

@@ -401,7 +401,7 @@ class ProjectIndex:
         return found
 
     def _summarise_cached(self, source: bytes) -> Optional[Dict[str, Any]]:
-        digest = hashlib.sha256(source).hexdigest()
+        digest = hashlib.sha256(_summariser_version() + source).hexdigest()
         cached = _MEMORY.get(digest)
         if cached is not None:
             return cached[0]
@@ -424,10 +424,9 @@ class ProjectIndex:
     def _disk_path(self, digest: str) -> Optional[str]:
         if not self.cache_dir:
             return None
-        directory = os.path.join(self.cache_dir, "summaries", digest[:2])
-        if not self.inside(self.cache_dir) and not os.path.isdir(self.cache_dir):
+        if not os.path.isdir(self.cache_dir) or os.path.islink(self.cache_dir):
             return None
-        return os.path.join(directory, digest + ".json")
+        return os.path.join(self.cache_dir, "summaries", digest[:2], digest + ".json")
 
     def module_file(self, dotted: str, search: List[str]) -> Optional[str]:
         """`a.b` as `a/b.py` or `a/b/__init__.py` under one of the `search` directories."""
@@ -829,9 +828,29 @@ class ProjectIndex:
         return None
 
 
+@functools.lru_cache(maxsize=1)
+def _summariser_version() -> bytes:
+    """This module's own source: a summary made by other code is never served from disk."""
+    try:
+        with open(__file__, "rb") as handle:
+            return hashlib.sha256(handle.read()).digest()
+    except OSError:
+        return b"unknown"
+
+
 _MEMORY: Dict[str, tuple] = {}
 _INDEXES: Dict[str, ProjectIndex] = {}
 _LOCK = threading.Lock()
+
+
+_CACHE_DIR: List[Optional[str]] = [None]
+
+
+def use_cache_dir(directory: Optional[str]) -> None:
+    """Keep summaries on disk in `directory` (the findings cache's), for this process's indexes."""
+    _CACHE_DIR[0] = os.path.realpath(directory) if directory else None
+    for index in _INDEXES.values():
+        index.cache_dir = _CACHE_DIR[0]
 
 
 def index_for(path: str, cache_dir: Optional[str] = None) -> Optional[ProjectIndex]:
@@ -844,6 +863,7 @@ def index_for(path: str, cache_dir: Optional[str] = None) -> Optional[ProjectInd
     with _LOCK:
         index = _INDEXES.get(root)
         if index is None:
+            cache_dir = cache_dir or _CACHE_DIR[0]
             if cache_dir is None:
                 candidate = os.path.join(root, ".aiolint_cache")
                 cache_dir = candidate if os.path.isdir(candidate) and not os.path.islink(candidate) else None

@@ -512,11 +512,13 @@ class TypeQuestions:
         return name if self.enclosing_method(name) is not None else None
 
     def is_plain_function(self, function: cst.FunctionDef) -> bool:
-        """Calling it runs its body now: no decorator that may wrap it (a thread-pool wrapper,
+        """Calling it runs its body now: a sync def, no decorator that may wrap it (a thread-pool wrapper,
         `sync_to_async`, `property`, `contextmanager`), and not a generator."""
         cached = self._plain_cache.get(id(function))
         if cached is None:
-            cached = all(_decorator_name(d) in _PLAIN_DECORATORS for d in function.decorators) and not any(
+            cached = function.asynchronous is None and all(
+                _decorator_name(d) in _PLAIN_DECORATORS for d in function.decorators
+            ) and not any(
                 isinstance(n, cst.Yield) for n in iter_nodes(function.body, into_scopes=False)
             )
             self._plain_cache[id(function)] = cached
