@@ -35,6 +35,7 @@ from aiolint.semantics import library
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
 _SUMMARY_FORMAT = 1
 _MAX_FILE = 2_000_000  # bytes: larger files are not summarised
+_MAX_NESTING = 40  # answers depending on answers, this deep at most (each level is a few stack frames)
 _TRANSPARENT = frozenset({"staticmethod", "classmethod", "abstractmethod", "abc.abstractmethod", "override",
                           "typing.override"})
 _PLAIN = _TRANSPARENT | {"functools.lru_cache", "functools.cache", "lru_cache", "cache", "functools.wraps"}
@@ -363,6 +364,8 @@ class ProjectIndex:
         if found is not None:
             self._note(found[1])
             return found[0]
+        if len(self._recording) > _MAX_NESTING:
+            return None  # a chain this long through the project: unknown (and not remembered)
         self._memo[key] = (None, frozenset())  # a cycle answers "unknown"
         self._recording.append(set())
         try:
