@@ -77,7 +77,7 @@ class BlockingHttpCall(BlockingCallRule):
         )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
-        callee = self._callee(call.func)
+        callee = self._callee(call)
         if callee is None:
             return None
         return Blocking(
@@ -87,7 +87,8 @@ class BlockingHttpCall(BlockingCallRule):
             fix=to_thread_fix(self, call),
         )
 
-    def _callee(self, func: cst.BaseExpression) -> Optional[str]:
+    def _callee(self, call: cst.Call) -> Optional[str]:
+        func = call.func
         qualified = self.model.qualified_name(func)
         if qualified in _FUNCTIONS:
             return qualified
@@ -95,7 +96,7 @@ class BlockingHttpCall(BlockingCallRule):
             return None
         # A client object, however it is reached: built here, kept on `self`, a parameter
         # annotated `requests.Session`, a module-level session (see the model's `type_of`).
-        found = self.model.blocking_method(func)
+        found = self.model.blocking_method(call)
         if found is not None and found.code == self.code:
             return found.callee
         return None

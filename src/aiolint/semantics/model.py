@@ -54,6 +54,7 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         self._type_cache: Dict[tuple, Optional[Type]] = {}
         self._attribute_cache: Dict[int, dict] = {}
         self._plain_cache: Dict[int, bool] = {}
+        self._awaited_cache: Dict[int, frozenset] = {}
         self._imported_modules: Optional[frozenset] = None
         # Nodes from the module down to the parent of the node being visited.
         self.ancestors: List[cst.CSTNode] = []

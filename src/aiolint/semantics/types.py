@@ -436,16 +436,39 @@ class TypeQuestions:
         func = call.func if isinstance(call, cst.Call) else call
         if not isinstance(func, cst.Attribute):
             return None
+        parent = self.parent
+        if isinstance(parent, cst.Await) and parent.expression is call:
+            return None  # awaited: the code says the object is async, whatever it was declared as
         receiver = self.type_of(func.value)
         if receiver is None or receiver.is_project:
             return None
         method = func.attr.value
         found = library.blocking_method(receiver.name, method)
+        if found is not None and dotted_name(func.value) in self._awaited_receivers():
+            return None  # `await r.auth()` elsewhere in this function: `r` is an async client after all
         if found is None:
             return None
         if receiver.name == "queue.Queue" and method == "put" and not receiver.bounded:
             return None  # an unbounded queue's put never waits
         return BlockingUse(found[0], receiver, method, found[1])
+
+    def _awaited_receivers(self) -> frozenset:
+        """The receivers (`r`, `self.db`) of method calls awaited in the current function."""
+        function = self.function
+        if function is None:
+            return frozenset()
+        cached = self._awaited_cache.get(id(function))
+        if cached is None:
+            found = set()
+            for node in iter_nodes(function.body, into_scopes=False):
+                if isinstance(node, cst.Await) and isinstance(node.expression, cst.Call):
+                    callee = node.expression.func
+                    if isinstance(callee, cst.Attribute):
+                        name = dotted_name(callee.value)
+                        if name:
+                            found.add(name)
+            cached = self._awaited_cache[id(function)] = frozenset(found)
+        return cached
 
     def blocking_iteration(self, expr: cst.BaseExpression) -> Optional[BlockingUse]:
         """`expr` is a lazy query whose iteration or indexing runs it (a pymongo cursor, a Query)."""
