@@ -211,7 +211,7 @@ def best(runs: List[Run]) -> Run:
 
 
 def count_lines(roots: Sequence[Path]) -> tuple:
-    from aiolint.files import iter_python_files
+    from aiolint.frontends.files import iter_python_files
 
     files = lines = 0
     for path in iter_python_files([str(r) for r in roots]):
@@ -421,7 +421,7 @@ def section_standalone(report: Report, roots: Dict[str, Path], args: argparse.Na
 
 _SCALING_CHILD = r"""
 import json, sys, time
-from aiolint.engine import lint
+from aiolint.core.pipeline import lint
 paths = json.load(sys.stdin)
 datas = [open(p, "rb").read() for p in paths]
 lint(b"async def f():\n    pass\n")  # imports and registry warmed before the clock starts
@@ -432,7 +432,7 @@ print(json.dumps({"cpu": time.process_time() - started, "findings": findings}))
 
 
 def section_scaling(report: Report, roots: Dict[str, Path], args: argparse.Namespace) -> None:
-    from aiolint.files import iter_python_files
+    from aiolint.frontends.files import iter_python_files
 
     every = sorted(p for root in roots.values() for p in iter_python_files([str(root)]))
     random.Random(8).shuffle(every)
@@ -472,9 +472,9 @@ def section_scaling(report: Report, roots: Dict[str, Path], args: argparse.Names
 
 
 def section_triggers(report: Report, roots: Dict[str, Path], args: argparse.Namespace) -> None:
-    from aiolint.engine import decode, enabled_rules, lint
-    from aiolint.files import iter_python_files
-    from aiolint.settings import DEFAULT_SETTINGS
+    from aiolint.core.pipeline import decode, enabled_rules, lint
+    from aiolint.frontends.files import iter_python_files
+    from aiolint.core.settings import DEFAULT_SETTINGS
 
     rules = enabled_rules(DEFAULT_SETTINGS)
     report.add(
@@ -534,7 +534,7 @@ def section_triggers(report: Report, roots: Dict[str, Path], args: argparse.Name
 
 _PROFILE_CHILD = r"""
 import cProfile, io, json, pstats, sys
-from aiolint.engine import lint
+from aiolint.core.pipeline import lint
 paths = json.load(sys.stdin)
 datas = [open(p, "rb").read() for p in paths]
 lint(b"async def f():\n    pass\n")
@@ -551,8 +551,10 @@ print(out.getvalue())
 
 _BREAKDOWN_CHILD = r"""
 import json, sys, time
-from aiolint import engine
-from aiolint.settings import DEFAULT_SETTINGS as S
+from aiolint.core import pipeline as engine
+from aiolint.core.dispatch import RuleRun
+from aiolint.core.locate import located
+from aiolint.core.settings import DEFAULT_SETTINGS as S
 paths = json.load(sys.stdin)
 datas = [open(p, "rb").read() for p in paths]
 engine.lint(b"async def f():\n    pass\n")
@@ -562,12 +564,12 @@ t = clock(); texts = [engine.decode(d) for d in datas]; out["decode"] = clock() 
 t = clock(); rules = [engine.triggered_rules(x, S) for x in texts]; out["pre-checks"] = clock() - t
 chosen = [(d, x, r) for d, x, r in zip(datas, texts, rules) if r]
 t = clock(); modules = [engine.parse(d) for d, _, _ in chosen]; out["LibCST parse"] = clock() - t
-t = clock(); found = [engine._Run(m, x, r, S).run() for m, (_, x, r) in zip(modules, chosen)]
+t = clock(); found = [RuleRun(m, x, r, S).run() for m, (_, x, r) in zip(modules, chosen)]
 out["walk + rules + semantics"] = clock() - t
 t = clock()
 for m, f in zip(modules, found):
     if f:
-        engine._locate(m, f)
+        located(m, f)
 out["positions"] = clock() - t
 print(json.dumps({"times": out, "parsed": len(chosen), "lines": sum(x.count("\n") for _, x, _ in chosen)}))
 """
@@ -593,7 +595,7 @@ def _breakdown(report: Report, paths: List[str], args: argparse.Namespace) -> No
 
 
 def section_profile(report: Report, roots: Dict[str, Path], args: argparse.Namespace) -> None:
-    from aiolint.files import iter_python_files
+    from aiolint.frontends.files import iter_python_files
 
     paths = [p for package in FLAKE8_PACKAGES for p in iter_python_files([str(roots[package])])]
     log("profile")

@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402
 
-from aiolint.engine import lint  # noqa: E402
-from aiolint.files import iter_python_files  # noqa: E402
-from aiolint.settings import Settings, parse_codes  # noqa: E402
+from aiolint.core.pipeline import lint  # noqa: E402
+from aiolint.frontends.files import iter_python_files  # noqa: E402
+from aiolint.core.settings import Settings, parse_codes  # noqa: E402
 
 DEFAULT = [name for name in corpus.PINNED if name != "homeassistant"]
 

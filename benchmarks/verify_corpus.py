@@ -44,9 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
 from libcst.metadata import MetadataWrapper, PositionProvider  # noqa: E402
 
-from aiolint import engine  # noqa: E402
-from aiolint.files import iter_python_files  # noqa: E402
-from aiolint.settings import Settings  # noqa: E402
+from aiolint.core import pipeline as engine  # noqa: E402
+from aiolint.frontends.files import iter_python_files  # noqa: E402
+from aiolint.core.settings import Settings  # noqa: E402
 
 SETTINGS = Settings(respect_noqa=True)
 IMPORT_LINE = re.compile(rb"^[ \t]*import [\w.]+(?: as \w+)?[ \t]*(?:\r\n|\r|\n)?$")
@@ -110,12 +110,10 @@ def _compiles(data: bytes, path: str) -> bool:
 def _fix_spans(data: bytes) -> Set[int]:
     """Lines (1-based) covered by the nodes that any fix of this source replaces (and the blank
     lines just above a replaced statement, which belong to it)."""
-    text = engine.decode(data)
-    rules = engine.triggered_rules(text, SETTINGS)
-    if not rules:
+    analysis = engine.analyse(data, SETTINGS)
+    if analysis.module is None:
         return set()
-    module = engine.parse(data)
-    findings = engine._analyse(module, text, rules, SETTINGS)
+    module, findings = analysis.module, analysis.findings
     targets = [original for f in findings if f.fix is not None for original, _ in f.fix.replacements]
     if not targets:
         return set()

@@ -40,9 +40,9 @@ def probe(source: str, ask):
     """
     import libcst as cst
 
-    from aiolint.engine import _Run
-    from aiolint.rule import Rule, RuleDocs
-    from aiolint.settings import Settings
+    from aiolint.core.dispatch import RuleRun
+    from aiolint.core.rule import Rule, RuleDocs
+    from aiolint.core.settings import Settings
 
     seen: List[object] = []
 
@@ -55,5 +55,5 @@ def probe(source: str, ask):
             if isinstance(node.func, cst.Name) and node.func.value == "probe":
                 seen.append(ask(self.model, node.args[0].value))
 
-    _Run(cst.parse_module(source), source, [Probe], Settings()).run()
+    RuleRun(cst.parse_module(source), source, [Probe], Settings()).run()
     return seen

@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from aiolint import engine
-from aiolint.cli import main
+from aiolint.core import pipeline as engine
+from aiolint.frontends.cli import main
 from aiolint.rules.configured_blocking_call import ConfiguredBlockingCall
-from aiolint.settings import Settings, parse_blocking_calls
+from aiolint.core.settings import Settings, parse_blocking_calls
 
 SOURCE = """\
 import legacy_sdk

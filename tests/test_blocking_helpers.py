@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import time
 
-from aiolint import engine
-from aiolint.settings import Settings
+from aiolint.core import pipeline as engine
+from aiolint.core.settings import Settings
 
 AIO107 = Settings(select=("AIO107",))
 

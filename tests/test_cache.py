@@ -9,11 +9,11 @@ import threading
 import pytest
 
 import aiolint
-from aiolint import cache as cache_module
-from aiolint.cache import Cache
-from aiolint.findings import Finding, Fix
-from aiolint.runner import check_files
-from aiolint.settings import Settings
+from aiolint.frontends import cache as cache_module
+from aiolint.frontends.cache import Cache
+from aiolint.core.findings import Finding, Fix
+from aiolint.frontends.runner import check_files
+from aiolint.core.settings import Settings
 
 SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"
 TWICE = SLEEPY + "    time.sleep(2)\n"

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from aiolint.cli import main
-from aiolint.docs import render_rule
+from aiolint.frontends.cli import main
+from aiolint.frontends.docs import render_rule
 from aiolint.rules import all_rules, get_rule
 
 SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from aiolint.cli import main
-from aiolint.config import ConfigError, find_config, resolve
+from aiolint.frontends.cli import main
+from aiolint.frontends.config import ConfigError, find_config, resolve
 
 SLEEPY_AND_HTTP = "import time, requests\n\nasync def f():\n    time.sleep(1)\n    requests.get('u')\n"
 

@@ -5,14 +5,14 @@ import argparse
 import re
 import shutil
 
-from aiolint import docs
-from aiolint.cli import build_parser, main
-from aiolint.config import KEYS
+from aiolint.frontends import docs
+from aiolint.frontends.cli import build_parser, main
+from aiolint.frontends.config import KEYS
 from aiolint.rules import all_rules
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-REGENERATE = "out of date: run `python -m aiolint.docs` and commit the result"
+REGENERATE = "out of date: run `python -m aiolint.frontends.docs` and commit the result"
 
 
 def test_docs_rules_md_is_generated_from_the_current_registry():
@@ -123,7 +123,7 @@ def test_every_config_key_is_documented_and_only_those():
 
 
 def test_readme_lists_the_builtin_excludes():
-    from aiolint.files import DEFAULT_EXCLUDES
+    from aiolint.frontends.files import DEFAULT_EXCLUDES
 
     section = README[README.index("### Which files"):README.index("## Configuration")]
     missing = sorted(name for name in DEFAULT_EXCLUDES if f"`{name}`" not in section and f"{name}`" not in section)

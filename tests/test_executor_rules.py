@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from aiolint import engine
-from aiolint.settings import Settings
+from aiolint.core import pipeline as engine
+from aiolint.core.settings import Settings
 
 AIO2 = Settings(select=("AIO2",))
 

@@ -6,9 +6,9 @@ import os
 import libcst as cst
 import pytest
 
-from aiolint import engine
-from aiolint.cli import main
-from aiolint.settings import Settings, settings_from_options
+from aiolint.core import pipeline as engine
+from aiolint.frontends.cli import main
+from aiolint.core.settings import Settings, settings_from_options
 from conftest import FIX_FIXTURES, fixture_options
 
 CASES = sorted(p for p in FIX_FIXTURES.glob("*.py") if not p.name.endswith(".fixed.py"))
@@ -97,7 +97,7 @@ def test_unsafe_fixes_only_when_asked(tmp_path):
 
 
 def test_file_changed_between_read_and_write_is_not_overwritten(tmp_path):
-    from aiolint.files import FileChanged, write_atomic
+    from aiolint.frontends.files import FileChanged, write_atomic
 
     path = tmp_path / "mod.py"
     path.write_bytes(b"new content\n")

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from aiolint.cli import main
+from aiolint.frontends.cli import main
 
 SOURCE = """\
 import time

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from aiolint import engine
-from aiolint.flake8_plugin import AiolintPlugin, reported_codes
+from aiolint.core import pipeline as engine
+from aiolint.frontends.flake8_plugin import AiolintPlugin, reported_codes
 from aiolint.rules import all_rules
 
 SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"

@@ -6,15 +6,15 @@ import re
 import subprocess
 import sys
 
-import libcst as cst
 import pytest
 
-from aiolint.cli import main
-from aiolint.engine import lint
-from aiolint.fixer import apply_fixes
-from aiolint.formats import SARIF_SCHEMA, escape_data, escape_property, sarif_rules
+from aiolint.frontends.cli import main
+from aiolint.core.pipeline import analyse, lint
+from aiolint.core.settings import Settings
+from aiolint.fixes.apply import apply_fixes
+from aiolint.frontends.formats import SARIF_SCHEMA, escape_data, escape_property, sarif_rules
 from aiolint.rules import all_rules
-from aiolint.textedits import apply_text_edits, text_edits
+from aiolint.fixes.text_edits import apply_text_edits, text_edits
 
 SERVICE = """\
 import time
@@ -108,9 +108,9 @@ def test_json_fix_edits_are_that_fix_alone(project, capsys):
     for item in items:
         original = (project / item["path"]).read_text()
         # What the engine's fixer writes for this finding alone, on the same module:
-        module = cst.parse_module(original)
-        where = (item["line"], item["column"], item["code"])
-        finding = next(f for f in _lint_with_nodes(module, original) if (f.line, f.col, f.code) == where)
+        analysis = analyse(original, Settings(respect_noqa=True))
+        module, where = analysis.module, (item["line"], item["column"], item["code"])
+        finding = next(f for f in analysis.findings if (f.line, f.col, f.code) == where)
         expected = apply_fixes(module, [finding])[0].code
         edits = [_edit(e) for e in item["fix"]["edits"]]
         assert edits and apply_text_edits(original, edits) == expected
@@ -119,17 +119,8 @@ def test_json_fix_edits_are_that_fix_alone(project, capsys):
         assert [f.code for f in lint(expected)].count(item["code"]) == before - 1
 
 
-def _lint_with_nodes(module, text):
-    # The engine drops nodes only in the runner; lint() keeps them, and we need the same module.
-    from aiolint.engine import _analyse, triggered_rules
-    from aiolint.settings import Settings
-
-    settings = Settings(respect_noqa=True)
-    return _analyse(module, text, triggered_rules(text, settings), settings)
-
-
 def _edit(data):
-    from aiolint.textedits import TextEdit
+    from aiolint.fixes.text_edits import TextEdit
 
     return TextEdit(
         (data["start"]["line"], data["start"]["column"]), (data["end"]["line"], data["end"]["column"]), data["content"]
@@ -210,7 +201,7 @@ def test_sarif_has_what_github_code_scanning_requires(project, capsys):
 
 
 def test_sarif_help_uri_follows_the_documentation_url(monkeypatch):
-    import aiolint.formats as formats
+    import aiolint.frontends.formats as formats
 
     base = "https://docs.example.invalid/rules.md"
     rules = sarif_rules(base)

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiolint import engine, fixer
-from aiolint.settings import Settings
+from aiolint.core import pipeline as engine
+from aiolint.fixes import apply as fixer
+from aiolint.core.settings import Settings
 from conftest import FIX_FIXTURES, RULE_FIXTURES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -40,12 +41,11 @@ def _codes():
 
 def targeted_rebuild_matches_the_transformer(data: bytes) -> None:
     """fixer.replace_nodes (ancestors only) must build what LibCST's full transformer builds."""
-    text = engine.decode(data)
-    rules = engine.triggered_rules(text, SETTINGS)
-    if not rules:
+    analysis = engine.analyse(data, SETTINGS)
+    if analysis.module is None:
         return
-    module = engine.parse(data)
-    findings = [f for f in engine._analyse(module, text, rules, SETTINGS) if f.fix is not None]
+    module = analysis.module
+    findings = [f for f in analysis.findings if f.fix is not None]
     chosen = fixer._non_overlapping(findings)
     if not chosen:
         return

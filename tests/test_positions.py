@@ -8,8 +8,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from aiolint.positions import locate
-from aiolint.traversal import iter_nodes
+from aiolint.core.locate import locate
+from aiolint.core.walk import iter_nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "fixtures" / "rules").glob("*.py")) + sorted((ROOT / "src" / "aiolint").glob("*.py"))

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from aiolint import engine
+from aiolint.core import pipeline as engine
 from aiolint.semantics import project
-from aiolint.settings import Settings
+from aiolint.core.settings import Settings
 from conftest import expected_findings
 
 BOT = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "bot"
@@ -30,16 +30,16 @@ def test_every_module_of_the_fixture_project_reports_exactly_its_marked_lines():
 
 def test_chains_name_each_hop_with_file_and_line():
     messages = {f.line: f.message for f in _lint(BOT / "bot" / "handlers.py")}
-    assert messages[19] == (
+    assert messages[18] == (
         "self.db.add_user() -> Database.add_user() (bot/db.py:11) -> sqlite3.Cursor.execute() (bot/db.py:12) "
         "blocks the event loop in async function 'on_message'; make Database.add_user() async, or use "
         "'await asyncio.to_thread(self.db.add_user, uid)'"
     )
-    assert messages[29].startswith(
+    assert messages[28].startswith(
         "db.get_user() -> Database.get_user() (bot/db.py:15) -> Database._row() (bot/db.py:18) -> "
         "sqlite3.Cursor.execute() (bot/db.py:19) blocks"
     )
-    assert messages[30].startswith("fetch_price() (bot/utils.py:7) -> requests.get() (bot/utils.py:8) blocks")
+    assert messages[29].startswith("fetch_price() (bot/utils.py:7) -> requests.get() (bot/utils.py:8) blocks")
 
 
 def test_text_without_a_file_knows_only_itself():

@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from aiolint import engine
-from aiolint.docs import render_rule
-from aiolint.rule import Rule
+from aiolint.core import pipeline as engine
+from aiolint.frontends.docs import render_rule
+from aiolint.core.rule import Rule
 from aiolint.rules import all_rules, get_rule
-from aiolint.settings import Settings, settings_from_options
+from aiolint.core.settings import Settings, settings_from_options
 from conftest import RULE_FIXTURES, fixture_options
 
 RULES = all_rules()

@@ -16,9 +16,9 @@ import time
 import libcst as cst
 import pytest
 
-from aiolint import engine
-from aiolint.cli import main
-from aiolint.flake8_plugin import AiolintPlugin
+from aiolint.core import pipeline as engine
+from aiolint.frontends.cli import main
+from aiolint.frontends.flake8_plugin import AiolintPlugin
 from aiolint.rules import all_rules
 
 SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from aiolint import engine
+from aiolint.core import pipeline as engine
 from aiolint.rules import all_rules
-from aiolint.settings import settings_from_options
+from aiolint.core.settings import settings_from_options
 from conftest import RULE_FIXTURES, expected_findings, fixture_options
 
 RULES = all_rules()
@@ -47,8 +47,7 @@ def test_triggers_never_hide_a_finding(rule):
     """Triggers are a pre-check; running the rule without them must find nothing more."""
     path, text, settings = _fixture(rule)
     assert rule.is_triggered(text, settings)
-    module = engine.parse(path.read_bytes())
-    unfiltered = engine._analyse(module, text, [rule], settings)
+    unfiltered = engine.analyse(path.read_bytes(), settings, rules=[rule]).findings
     filtered = engine.lint(path.read_bytes(), str(path), settings)
     assert [(f.line, f.code) for f in unfiltered] == [(f.line, f.code) for f in filtered]
 

@@ -7,9 +7,10 @@ import pickle
 
 import libcst
 
-from aiolint import engine, runner
-from aiolint.runner import MIN_FILES_FOR_POOL, Progress, check_files
-from aiolint.settings import Settings
+from aiolint.core import pipeline as engine
+from aiolint.frontends import runner
+from aiolint.frontends.runner import MIN_FILES_FOR_POOL, Progress, check_files
+from aiolint.core.settings import Settings
 
 SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"
 SETTINGS = Settings(respect_noqa=True)
@@ -40,7 +41,7 @@ def test_results_are_plain_data(tmp_path):
     (tmp_path / "m.py").write_text(SLEEPY)
     [result] = check_files([str(tmp_path)], SETTINGS, jobs=1)
     [finding] = result.findings
-    assert finding.node is None
+    assert finding == finding.plain()
     assert finding.fix is not None and finding.fix.is_safe and finding.fix.replacements == ()
     assert pickle.loads(pickle.dumps(finding)) == finding
 

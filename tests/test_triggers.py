@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aiolint import triggers
-from aiolint.rule import ASYNC_DEF, imports
+from aiolint.core import screen as triggers
+from aiolint.core.rule import ASYNC_DEF, imports
 from aiolint.rules import all_rules
 
 ROOT = Path(__file__).resolve().parent.parent

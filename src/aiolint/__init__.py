@@ -6,6 +6,6 @@ try:
 except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0"
 
-from aiolint.engine import fix_source, lint  # noqa: E402
+from aiolint.core.pipeline import fix_source, lint  # noqa: E402
 
 __all__ = ["__version__", "fix_source", "lint"]

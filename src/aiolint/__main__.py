@@ -1,3 +1,3 @@
-from aiolint.cli import main
+from aiolint.frontends.cli import main
 
 raise SystemExit(main())

@@ -9,7 +9,7 @@ import pkgutil
 from functools import lru_cache
 from typing import Dict, Tuple, Type
 
-from aiolint.rule import BlockingCallRule, Rule
+from aiolint.core.rule import BlockingCallRule, Rule
 
 _ABSTRACT = (Rule, BlockingCallRule)
 

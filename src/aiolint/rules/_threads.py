@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from aiolint import edits
+from aiolint.fixes import build as edits
 from aiolint.semantics import dotted_name
 
 if TYPE_CHECKING:  # pragma: no cover
-    from aiolint.rule import Rule
-    from aiolint.findings import Fix
+    from aiolint.core.rule import Rule
+    from aiolint.core.findings import Fix
 
 
 def to_thread_call(call: cst.Call, library: str, name: Optional[str] = None) -> Optional[cst.Call]:

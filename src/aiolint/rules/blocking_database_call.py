@@ -6,9 +6,10 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
-from aiolint.semantics import dotted_name
-from aiolint.traversal import iter_nodes
+from aiolint.core.needs import Needs, Shape, Where
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
+from aiolint.semantics import dotted_name, library
+from aiolint.core.walk import iter_nodes
 
 # Synchronous drivers: qualified name -> the async driver to name in the message.
 _DRIVERS = {
@@ -58,6 +59,8 @@ _LAZY = frozenset(
 )
 # Builtins that evaluate a queryset passed to them.
 _LAST_NAMES = frozenset(n.rsplit(".", 1)[1] for n in [*_DRIVERS, *_LAZY_CLIENTS]) | _EXECUTING | _LAZY
+_DRIVER_MODULES = sorted({n.split(".")[0] for n in [*_DRIVERS, *_LAZY_CLIENTS]} | {"django"})
+_TYPED_MODULES = ("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "pymongo", "sqlalchemy", "sqlmodel")
 _EVALUATING = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted", "builtins.len"})
 _CONSUMED = (
     "{how} {shown} ({type}) runs its query and blocks the event loop in async function '{function}'; "
@@ -69,10 +72,13 @@ _DJANGO_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+django\b", re.MULTILIN
 class BlockingDatabaseCall(BlockingCallRule):
     code = "AIO104"
     name = "blocking-database-call"
-    triggers = (
-        ASYNC_DEF,
-        imports("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "pymongo", "redis", "django",
-                "sqlalchemy", "sqlmodel"),
+    needs = (
+        Needs(Where.ANY, calls=_LAST_NAMES, imports=tuple(_DRIVER_MODULES), shapes=frozenset({Shape.ASYNC_CODE})),
+        # Statements through a connection, cursor, collection or session however it is reached,
+        # and the builders of the lazy queries whose iteration runs them.
+        Needs(Where.ANY, calls=library.method_names("AIO104"), imports=_TYPED_MODULES,
+              shapes=frozenset({Shape.ASYNC_CODE})),
+        Needs(Where.ANY, imports=("redis",), shapes=frozenset({Shape.ASYNC_CODE})),  # any redis method
     )
     docs = RuleDocs(
         what=(

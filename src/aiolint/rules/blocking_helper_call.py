@@ -1,18 +1,16 @@
 from __future__ import annotations
 
 import collections
-import re
+from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, BlockingCallRule, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape, Where
+from aiolint.core.rule import BlockingCallRule, Rule, RuleDocs
 from aiolint.rules import all_rules
 from aiolint.rules._threads import to_thread_text
 from aiolint.semantics import dotted_name, library
-
-_ASYNC_DEF = re.compile(ASYNC_DEF)
-_SYNC_DEF = re.compile(r"^[ \t]*def[ \t]", re.MULTILINE)
 
 
 def _blocking_rules(settings) -> list:
@@ -25,6 +23,11 @@ def _ignored(settings, code: str) -> bool:
     ignored = max((len(p) for p in settings.ignore if code.startswith(p)), default=-1)
     selected = max((len(p) for p in settings.select if code.startswith(p)), default=-1)
     return ignored > selected
+
+
+def _needs_or_anything(needs: Optional[Tuple[Needs, ...]]) -> Tuple[Needs, ...]:
+    # A blocking rule that declares no needs (text triggers only) could match anything.
+    return (Needs(Where.ANY),) if needs is None else needs
 
 
 def _discard(finding) -> None:
@@ -73,11 +76,13 @@ class BlockingHelperCall(Rule):
     )
 
     @classmethod
-    def is_triggered(cls, text: str, settings) -> bool:
-        """Async code, a sync def, and something one of the blocking rules could match."""
-        if not _ASYNC_DEF.search(text) or not _SYNC_DEF.search(text):
-            return False
-        return any(rule.is_triggered(text, settings) for rule in _blocking_rules(settings))
+    def needs_for(cls, settings) -> Tuple[Needs, ...]:
+        """What a blocking rule needs, met in a sync def, in a file that has async code."""
+        return tuple(
+            replace(need, where=Where.SYNC, shapes=need.shapes | {Shape.ASYNC_CODE, Shape.CALLS_LOCAL_HELPER})
+            for rule in _blocking_rules(settings)
+            for need in _needs_or_anything(rule.needs_for(settings))
+        )
 
     def __init__(self, model, settings, sink):
         super().__init__(model, settings, sink)

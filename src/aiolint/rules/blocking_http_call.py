@@ -5,9 +5,10 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint import triggers
-from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs, Shape, Where
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.rules._threads import to_thread_fix, to_thread_text
+from aiolint.semantics import library
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 
@@ -18,6 +19,11 @@ _FUNCTIONS = frozenset(
     | {f"httpx.{v}" for v in _VERBS | {"stream"}}
     | {"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib3.request"}
 )
+
+# What a call must be named for this rule to report it (the pre-screen): the functions, and the
+# methods of client objects (the library table), however those objects are reached.
+_CALL_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _FUNCTIONS) | library.method_names("AIO101")
+
 
 # `urllib.parse` and `http.HTTPStatus` are everywhere and do no I/O: only the modules that make
 # requests count, however they are imported. A bare `import urllib`/`import http` reaches the
@@ -35,7 +41,12 @@ class BlockingHttpCall(BlockingCallRule):
     code = "AIO101"
     name = "blocking-http-call"
     fix_availability = "unsafe"
-    triggers = (ASYNC_DEF,)  # and what is_triggered asks for
+    needs = (
+        Needs(calls=_CALL_NAMES, imports=("requests", "httpx", "urllib3", "urllib.request")),
+        Needs(calls=frozenset({"urlopen", "urlretrieve"}), imports=("urllib",)),  # `import urllib` alone
+        # `http.client` connections, however imported: they are built in view of their use.
+        Needs(Where.ANY, calls=frozenset({"HTTPConnection", "HTTPSConnection"}), shapes=frozenset({Shape.ASYNC_CODE})),
+    )
     docs = RuleDocs(
         what=(
             "Checks for synchronous HTTP requests in async functions: `requests` functions and "
@@ -67,14 +78,6 @@ class BlockingHttpCall(BlockingCallRule):
             "client (aiohttp, httpx.AsyncClient) is the better end state."
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        return super().is_triggered(text, settings) and (
-            triggers.search(_REQUEST_MODULES, text)
-            or triggers.search(_FROM_PACKAGE, text)
-            or (triggers.search(_BARE_PACKAGE, text) and triggers.search(_SUBMODULE_USE, text))
-        )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
         callee = self._callee(call)

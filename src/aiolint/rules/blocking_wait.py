@@ -4,7 +4,8 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from aiolint.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs, Shape, Where
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import dotted_name, library
 
@@ -21,6 +22,7 @@ _KINDS = {
     "celery.AsyncResult": "celery",
 }
 _WAITING = frozenset({"join", "wait", "wait_for", "acquire", "get", "put", "result", "input"})
+_CELERY_SENDS = frozenset(library.ANY_RECEIVER_METHODS)  # `task.delay(...)`: a Celery result
 
 # Where a method takes `block`/`blocking` and `timeout` positionally (index), for "returns at once".
 _BLOCK_INDEX = {"acquire": 0, "get": 0, "put": 1}
@@ -40,14 +42,10 @@ class BlockingWait(BlockingCallRule):
     code = "AIO105"
     name = "blocking-wait"
     fix_availability = "unsafe"
-    triggers = (
-        ASYNC_DEF,
-        r"\.(?:get|result|join|wait|wait_for|acquire|put)\s*\(|\binput\b[\s)]*\(",
-        rf"{imports('threading', 'queue', 'concurrent')}|\.(?:delay|apply_async)\s*\(|\binput\b[\s)]*\(",
-        # What a reported receiver must have been built by (an alias import still names it):
-        # a threading/queue class, an executor's submit, a Celery send, or input().
-        r"\b(?:Thread|Event|R?Lock|(?:Bounded)?Semaphore|Condition|(?:Lifo|Priority|Simple)?Queue)\b"
-        r"|\.submit\s*\(|\.(?:delay|apply_async)\s*\(|\binput\b[\s)]*\(",
+    needs = (
+        Needs(calls=_WAITING | {"wait_for"}, imports=("threading", "queue", "concurrent")),
+        Needs(Where.ANY, calls=_CELERY_SENDS, shapes=frozenset({Shape.ASYNC_CODE})),
+        Needs(calls=frozenset({"input"})),
     )
     docs = RuleDocs(
         what=(

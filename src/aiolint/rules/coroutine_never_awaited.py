@@ -4,23 +4,21 @@ import re
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.fixes import build as edits
+from aiolint.core.needs import Needs, Where
+from aiolint.core.rule import Rule, RuleDocs, imports
 from aiolint.semantics import dotted_name, known, library
 
-_PACKAGES = sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS})
+_PACKAGES = tuple(sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS}))
 _LITERALS = ("async", *_PACKAGES)  # `str in` checks: far cheaper than the regex they guard
 # The table's functions can only be called where their package is imported.
 _LIBRARY_IMPORT = re.compile(imports(*_PACKAGES), re.MULTILINE)
 # Coroutine methods of library types (`writer.drain()`, `ctx.send()`): the receiver's type can
 # only be known where its package is imported.
-_METHOD_PACKAGES = sorted(
+_METHOD_PACKAGES = tuple(sorted(
     {q.split(".", 1)[0] for q, t in library.CLASSES.items() if t in library.COROUTINE_METHODS}
-)
-_METHOD_IMPORT = re.compile(imports(*_METHOD_PACKAGES), re.MULTILINE)
+))
 _METHOD_NAMES = frozenset(m for methods in library.COROUTINE_METHODS.values() for m in methods)
-# The callee of a call used as a truth value: `if f():`, `while x.f():`, `not f()`, `a and f()`.
-_TRUTH_CALL = re.compile(r"\b(?:if|elif|while|not|and|or)[ \t(]+(?:\w+[ \t]*\.[ \t]*)*(\w+)[ \t]*\(")
 
 # Names a known coroutine function can be called by: same-module `async def`s, the last part of
 # the library functions, and import aliases (`from asyncio import sleep as nap`). The patterns
@@ -47,7 +45,6 @@ def _statement_callees(text: str):
     else:
         yield from _LINE_CALL.findall(text)
         yield from _INLINE_CALL.findall(text)
-    yield from _TRUTH_CALL.findall(text)
 
 
 def _shown(call: cst.Call, callee: str) -> str:
@@ -69,8 +66,17 @@ class CoroutineNeverAwaited(Rule):
     name = "coroutine-never-awaited"
     message = "{callee}() creates a coroutine that is never awaited, so its body never runs; use {replacement}"
     fix_availability = "safe"
+    needs = (
+        Needs(Where.ANY, calls=known.last_names(known.COROUTINE_FUNCTIONS), statement=True, imports=_PACKAGES),
+        Needs(Where.ANY, calls_local_coroutine=True),
+        # Coroutine methods of typed objects (`writer.drain()`, `ctx.send()`).
+        Needs(Where.ANY, calls=_METHOD_NAMES, statement=True, imports=_METHOD_PACKAGES),
+        # A coroutine used as a truth value (`if ready():`).
+        Needs(Where.ANY, calls_local_coroutine=True, truth=True),
+        Needs(Where.ANY, calls=known.last_names(known.COROUTINE_FUNCTIONS) | _METHOD_NAMES, truth=True,
+              imports=_PACKAGES + _METHOD_PACKAGES),
+    )
     # Cheap first cut (an async def, or a package of the table named); is_triggered does the rest.
-    triggers = ("|".join([ASYNC_DEF.replace(r"\b", "", 1), *_PACKAGES]),)
     docs = RuleDocs(
         what=(
             "Checks for expression statements that call a known coroutine function (an `async def` "
@@ -107,23 +113,6 @@ class CoroutineNeverAwaited(Rule):
             "caller, or `asyncio.run()` at the top level)."
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        if not any(literal in text for literal in _LITERALS) or not super().is_triggered(text, settings):
-            return False
-        # Some statement must start with a call whose last name part could be a known coroutine
-        # function: that is what makes most async files skip the parse.
-        candidates = set(_ASYNC_DEF_NAME.findall(text))
-        if _LIBRARY_IMPORT.search(text):
-            candidates |= _LIBRARY_NAMES | set(_ALIAS.findall(text))
-        elif candidates:
-            candidates.add("partial")
-        if _METHOD_IMPORT.search(text):
-            candidates |= _METHOD_NAMES
-        if not candidates:
-            return False
-        return any(name in candidates for name in _statement_callees(text))
 
     def visit_Expr(self, node: cst.Expr) -> None:
         call = node.value

@@ -4,9 +4,10 @@ from typing import List, Optional
 
 import libcst as cst
 
-from aiolint import edits
-from aiolint.findings import Fix
-from aiolint.rule import Rule, RuleDocs
+from aiolint.fixes import build as edits
+from aiolint.core.findings import Fix
+from aiolint.core.needs import Needs, Where
+from aiolint.core.rule import Rule, RuleDocs
 
 # `run_in_executor(executor, func, *args)`: these two may be passed by keyword.
 _OWN_PARAMETERS = frozenset({"executor", "func"})
@@ -20,7 +21,7 @@ class ExecutorKeywordArguments(Rule):
         "not {keywords}; use '{replacement}'"
     )
     fix_availability = "safe"
-    triggers = (r"\brun_in_executor\b",)
+    needs = (Needs(Where.ANY, calls=frozenset({"run_in_executor"})),)
     docs = RuleDocs(
         what="Checks for keyword arguments passed through `loop.run_in_executor(executor, fn, ...)`.",
         why=(

@@ -12,7 +12,7 @@ import libcst as cst
 
 from aiolint.semantics import known, library
 from aiolint.semantics.scopes import DEF, dotted_name
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 # For `maybe_thread_pool_runner`: the last names of runners, and `<runner name> as <alias>` in imports.
 _RUNNER_FUNCTION_NAMES = frozenset({q.rsplit(".", 1)[-1] for q in known.THREAD_POOL_FUNCTIONS} | {"Thread"})

@@ -405,3 +405,12 @@ BLOCKING_FUNCTIONS: Dict[str, str] = {
     "MySQLdb.connect": "AIO104",
     "builtins.input": "AIO105",
 }
+
+
+def method_names(code: str) -> FrozenSet[str]:
+    """The method names through which a `code` finding can arise on a typed object: the blocking
+    methods of its types, and the methods that derive one of its types (for the pre-screen)."""
+    types = {name for name, (c, _, _) in BLOCKING.items() if c == code}
+    names = {m for name in types for m in BLOCKING[name][1] if m != "*"}
+    names |= {method for (_, method), result in METHODS.items() if result in types and method != "__call__"}
+    return frozenset(names)

@@ -942,13 +942,24 @@ def start_recording(path: str) -> None:
 
 
 def stop_recording(path: str) -> List[Tuple[str, int, int]]:
-    """The files read since `start_recording(path)`, other than `path`, as (path, size, mtime_ns)."""
+    """The files read since `start_recording(path)`, other than `path`, as (path, size, mtime_ns);
+    also kept for `last_dependencies()`."""
     index = _CURRENT.pop() if _CURRENT else None
-    if index is None:
-        return []
-    read = index.stop_recording()
-    own = os.path.realpath(path)
-    return sorted(stamp for stamp in (file_stamp(p) for p in read if p != own) if stamp is not None)
+    found: List[Tuple[str, int, int]] = []
+    if index is not None:
+        read = index.stop_recording()
+        own = os.path.realpath(path)
+        found = sorted(stamp for stamp in (file_stamp(p) for p in read if p != own) if stamp is not None)
+    _LAST[0] = found
+    return found
+
+
+def last_dependencies() -> List[Tuple[str, int, int]]:
+    """What the last `lint` in this process read from other project files (for its cache entry)."""
+    return _LAST[0]
+
+
+_LAST: List[List[Tuple[str, int, int]]] = [[]]
 
 
 def file_stamp(path: str) -> Optional[Tuple[str, int, int]]:

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 MODULE, FUNCTION, CLASS, LAMBDA, COMPREHENSION = "module", "function", "class", "lambda", "comprehension"
 
@@ -29,7 +29,6 @@ DEF = "def"  # value holds the FunctionDef
 CLASSDEF = "class"  # value holds the ClassDef
 FALLBACK = "fallback"  # `x = None` in the `except ImportError` of `try: import x`
 OTHER = "other"  # loop targets, tuple unpacking, augmented assignment, del, match, ...
-STAR_IMPORT = "*"
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 

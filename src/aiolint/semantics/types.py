@@ -37,7 +37,7 @@ from aiolint.semantics.scopes import (
     Scope,
     dotted_name,
 )
-from aiolint.traversal import iter_nodes
+from aiolint.core.walk import iter_nodes
 
 _MAX_DEPTH = 12
 _OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
@@ -314,7 +314,7 @@ class TypeQuestions:
 
     def _attribute_assignments(self, classdef: cst.ClassDef) -> Dict[str, list]:
         """attr -> [(value, scope, annotation)] for `self.attr = v` in methods and `attr[: T] = v` in the body."""
-        cached = self._attribute_cache.get(id(classdef))
+        cached = self._assignment_cache.get(id(classdef))
         if cached is not None:
             return cached
         out: Dict[str, list] = {}
@@ -351,7 +351,7 @@ class TypeQuestions:
                             node, "target", None)
                         if target is not None:
                             _self_attribute(out, target, receiver, _UNKNOWN, method_scope, None)
-        self._attribute_cache[id(classdef)] = out
+        self._assignment_cache[id(classdef)] = out
         return out
 
     # ----------------------------------------------------------------- calls

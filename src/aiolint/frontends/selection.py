@@ -15,9 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from aiolint.config import Config
-from aiolint.files import iter_python_files
-from aiolint.settings import Settings
+from aiolint.frontends.config import Config
+from aiolint.frontends.files import iter_python_files
+from aiolint.core.settings import Settings
 
 
 class PathPatterns:

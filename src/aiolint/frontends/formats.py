@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import IO, Callable, Dict, List, Optional, Type
 from urllib.parse import quote
 
-from aiolint import __version__, docs
-from aiolint.docs import anchor
-from aiolint.engine import fix_edits
-from aiolint.findings import Finding
+from aiolint import __version__
+from aiolint.frontends import docs
+from aiolint.frontends.docs import anchor
+from aiolint.core.pipeline import fix_edits
+from aiolint.core.findings import Finding
 from aiolint.rules import all_rules
-from aiolint.settings import Settings
+from aiolint.core.settings import Settings
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

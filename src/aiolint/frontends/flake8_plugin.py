@@ -1,15 +1,17 @@
 """flake8 front end: adapts the engine to flake8's plugin protocol, nothing more.
 
-flake8 classifies a plugin by its first parameter, so we accept `tree`, but we
-lint the text (`lines`): LibCST needs the source, not the AST.
+flake8 classifies a plugin by its first parameter: we take `tree`, Python's `ast` of the file,
+for the pre-screen (no second parse to decide that a file has nothing to find), and lint the
+text (`lines`), since LibCST needs the source.
 """
 from __future__ import annotations
 
+import gc
 from typing import Any, ClassVar, Generator, List, Tuple
 
 from aiolint import __version__
-from aiolint.engine import lint
-from aiolint.settings import DEFAULT_SETTINGS, Settings, parse_blocking_calls, parse_version
+from aiolint.core.pipeline import lint
+from aiolint.core.settings import DEFAULT_SETTINGS, Settings, parse_blocking_calls, parse_version
 
 
 class AiolintPlugin:
@@ -19,6 +21,7 @@ class AiolintPlugin:
     settings: ClassVar[Settings] = DEFAULT_SETTINGS
 
     def __init__(self, tree: Any, filename: str, lines: List[str]):
+        self.tree = tree  # flake8's `ast` tree: the pre-screen reads it instead of parsing again
         self.filename = filename
         self.lines = lines
 
@@ -48,6 +51,9 @@ class AiolintPlugin:
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
+        # Everything imported so far (flake8, LibCST, the rules) lives as long as the process:
+        # keep the cyclic GC from scanning it again at every collection while files are linted.
+        gc.freeze()
         cls.settings = Settings(
             select=reported_codes(options),
             blocking_calls=parse_blocking_calls(options.aio_blocking_calls),
@@ -56,7 +62,7 @@ class AiolintPlugin:
         )
 
     def run(self) -> Generator[Tuple[int, int, str, type], None, None]:
-        for finding in lint("".join(self.lines), self.filename, self.settings):
+        for finding in lint("".join(self.lines), self.filename, self.settings, tree=self.tree):
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
 
 

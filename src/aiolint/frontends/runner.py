@@ -1,13 +1,13 @@
-"""Linting many files: the one place that turns paths into per-file results.
+"""Linting (or fixing) many files: the one place that turns paths into per-file results.
 
-The CLI's `check` goes through `check_files`; parallelism, the result cache and
-progress display belong here, not in the CLI or the engine.
+The CLI's `check` and `fix` both go through `check_files` (with a `Task`); parallelism,
+the result cache and progress display belong here, not in the CLI or the engine.
 
 How a run goes: the main process lists the files, reads each one and looks its
 bytes up in the cache; only the misses are linted, in a pool of worker
 processes when there are enough of them to pay for the pool. Results come back
 in the order the files were found, whatever finished first. Findings that cross
-a process boundary or go into the cache are plain data (`cache.plain_finding`):
+a process boundary or go into the cache are plain data (`Finding.plain()`):
 no LibCST nodes, and fixes without their node replacements.
 """
 from __future__ import annotations
@@ -18,15 +18,16 @@ import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
-from aiolint.cache import Cache, plain_finding
-from aiolint.engine import lint_with_dependencies
+from aiolint.frontends.cache import Cache
+from aiolint.core.pipeline import fix_source, lint
+from aiolint.frontends.files import iter_python_files
+from aiolint.core.findings import Finding
+from aiolint.core.settings import Settings
 from aiolint.semantics import project
-from aiolint.files import iter_python_files
-from aiolint.findings import Finding
-from aiolint.settings import Settings
 
 # Below this many files to lint, a pool costs more (start-up, pickling) than it saves.
 MIN_FILES_FOR_POOL = 24
@@ -34,13 +35,28 @@ MIN_FILES_FOR_POOL = 24
 BATCH = 8
 
 
+class Task(Enum):
+    """What is done with each file."""
+
+    CHECK = "check"  # findings only; cached
+    FIX = "fix"  # apply safe fixes, then the findings that remain
+    FIX_UNSAFE = "fix-unsafe"  # apply unsafe fixes too
+
+
 @dataclass
 class FileResult:
     path: str  # as given on the command line, or the --stdin-filename for "-"
+    # Findings for CHECK; for FIX, those left in the fixed source. Per-file ignores not yet applied.
     findings: List[Finding] = field(default_factory=list)
     error: Optional[str] = None  # could not read the file
     source: Optional[bytes] = None
     cached: bool = False  # the findings came from the cache
+    fixed_source: Optional[bytes] = None  # FIX: the new source, if any fix applied
+    fixed: List[Finding] = field(default_factory=list)  # FIX: the findings whose fix was applied
+    from_stdin: bool = False
+
+
+Outcome = Tuple[List[Finding], Optional[bytes], List[Finding]]  # findings, fixed source, fixed findings
 
 
 def read_source(path: str) -> bytes:
@@ -52,22 +68,18 @@ def read_source(path: str) -> bytes:
 
 def lint_plain(source: bytes, name: str, settings: Settings) -> List[Finding]:
     """`engine.lint`, with the findings turned into plain data (the tree is not kept alive)."""
-    return lint_plain_with_dependencies(source, name, settings)[0]
+    return [f.plain() for f in lint(source, name, settings)]
 
 
-def lint_plain_with_dependencies(source: bytes, name: str, settings: Settings):
-    """Plain findings, and the other project files they were read from (for the cache entry)."""
-    findings, dependencies = lint_with_dependencies(source, name, settings)
-    return [plain_finding(f) for f in findings], dependencies
-
-
-def check_file(path: str, settings: Settings, display: Optional[str] = None) -> FileResult:
-    name = display or path
-    try:
-        source = read_source(path)
-    except OSError as exc:
-        return FileResult(name, error=f"cannot read ({exc.strerror or exc})")
-    return FileResult(name, lint_plain(source, name, settings), source=source)
+def run_task(task: Task, source: bytes, name: str, settings: Settings, ignored: Tuple[str, ...]) -> Outcome:
+    """One file's work. Fixes lint with the run's settings, as CHECK does, and apply only the
+    fixes of codes this file's per-file ignores leave enabled, so check and fix agree."""
+    if task is Task.CHECK:
+        return lint_plain(source, name, settings), None, []
+    enabled = replace(settings, ignore=settings.ignore + ignored).is_enabled if ignored else None
+    result = fix_source(source, name, settings, unsafe=task is Task.FIX_UNSAFE, enabled=enabled)
+    fixed_source = result.source if result.changed else None
+    return [f.plain() for f in result.remaining], fixed_source, [f.plain() for f in result.fixed]
 
 
 def default_jobs() -> int:
@@ -112,22 +124,26 @@ class Progress:
 # ----------------------------------------------------------------------- worker side
 _worker_settings: Optional[Settings] = None
 _worker_cache: Optional[Cache] = None
+_worker_task = Task.CHECK
+
+Job = Tuple[str, bytes, Optional[str], Tuple[str, ...]]  # name, source, cache key, per-file ignores
 
 
-def _init_worker(settings: Settings, cache: Optional[Cache]) -> None:
-    global _worker_settings, _worker_cache
-    _worker_settings, _worker_cache = settings, cache
+def _init_worker(settings: Settings, cache: Optional[Cache], task: Task = Task.CHECK) -> None:
+    global _worker_settings, _worker_cache, _worker_task
+    _worker_settings, _worker_cache, _worker_task = settings, cache, task
     project.use_cache_dir(cache.root if cache is not None else None)  # module summaries beside findings
 
 
-def _lint_batch(batch: List[Tuple[str, bytes, Optional[str]]]) -> List[List[Finding]]:
+def _run_batch(batch: List[Job]) -> List[Outcome]:
     assert _worker_settings is not None
     out = []
-    for name, source, key in batch:
-        findings, dependencies = lint_plain_with_dependencies(source, name, _worker_settings)
+    for name, source, key, ignored in batch:
+        outcome = run_task(_worker_task, source, name, _worker_settings, ignored)
         if _worker_cache is not None and key is not None:
-            _worker_cache.put(key, findings, dependencies)  # written where it was computed: spreads the I/O
-        out.append(findings)
+            # Written where it was computed (spreads the I/O), with the project files it was read from.
+            _worker_cache.put(key, outcome[0], project.last_dependencies())
+        out.append(outcome)
     return out
 
 
@@ -141,28 +157,36 @@ def check_files(
     cache: Optional[Cache] = None,
     progress: Optional[bool] = None,
     progress_stream: Optional[TextIO] = None,
+    task: Task = Task.CHECK,
+    ignored_codes: Optional[Callable[[str], Tuple[str, ...]]] = None,
 ) -> Iterator[FileResult]:
     """Results in a stable order (the order the files are found).
 
     jobs: worker processes (None or 0: one per available core; 1: no pool).
-    cache: where to look results up and store new ones (None: no cache).
+    cache: where to look results up and store new ones (None: no cache; only CHECK is cached).
     progress: a file counter on stderr (None: only when stderr is a terminal).
+    task: what to do with each file.
+    ignored_codes: a file's per-file ignores (FIX applies no fix of those codes).
     """
-    project.use_cache_dir(cache.root if cache is not None else None)
     files = list(iter_python_files(paths))  # the counter needs a total
+    if task is not Task.CHECK:
+        cache = None
+        files = _one_path_per_file(files)
+    project.use_cache_dir(cache.root if cache is not None else None)
     meter = Progress(len(files), progress_stream, progress)
     workers = jobs or default_jobs()
     entries: List[FileResult] = []
     keys: List[Optional[str]] = []
     misses: List[int] = []
-    submitted: Dict[int, Tuple["Future[List[List[Finding]]]", int]] = {}  # file index -> (batch, place)
+    ignores: List[Tuple[str, ...]] = []
+    submitted: Dict[int, Tuple["Future[List[Outcome]]", int]] = {}  # file index -> (batch, place)
     pool: Optional[ProcessPoolExecutor] = None
 
     def submit(indexes: List[int]) -> None:
         assert pool is not None
-        jobs_ = [(entries[i].path, entries[i].source, keys[i]) for i in indexes]
+        jobs_ = [(entries[i].path, entries[i].source, keys[i], ignores[i]) for i in indexes]
         try:
-            future = pool.submit(_lint_batch, jobs_)
+            future = pool.submit(_run_batch, jobs_)
         except (BrokenProcessPool, RuntimeError, OSError):
             return  # the pool is gone: these files are linted here when their turn comes
         for place, i in enumerate(indexes):
@@ -178,8 +202,9 @@ def check_files(
             except OSError as exc:
                 entries.append(FileResult(name, error=f"cannot read ({exc.strerror or exc})"))
                 keys.append(None)
+                ignores.append(())
                 continue
-            result = FileResult(name, source=source)
+            result = FileResult(name, source=source, from_stdin=path == "-")
             key = None
             if cache is not None:
                 key = cache.key(source)
@@ -188,6 +213,7 @@ def check_files(
                     result.findings, result.cached = hit, True
             entries.append(result)
             keys.append(key)
+            ignores.append(ignored_codes(name) if ignored_codes is not None and task is not Task.CHECK else ())
             if result.cached:
                 continue
             misses.append(len(entries) - 1)
@@ -195,7 +221,7 @@ def check_files(
             if pool is None and workers > 1 and len(misses) == MIN_FILES_FOR_POOL:
                 # Started only once there is enough to do (a warm cache needs no pool), and
                 # before most sources are read, so that forked workers do not inherit them.
-                pool = _start_pool(workers, settings, cache)
+                pool = _start_pool(workers, settings, cache, task)
             if pool is not None and len(unsent) >= BATCH:
                 submit(unsent)
                 unsent = []
@@ -204,7 +230,8 @@ def check_files(
 
         for index, result in enumerate(entries):
             if result.error is None and not result.cached:
-                result.findings = _collect(index, result, keys[index], submitted, settings, cache)
+                outcome = _collect(index, result, keys[index], ignores[index], submitted, settings, cache, task)
+                result.findings, result.fixed_source, result.fixed = outcome
             meter.advance()
             if result.findings or result.error is not None:
                 meter.clear()  # findings go to stdout; do not print them over the counter
@@ -215,14 +242,28 @@ def check_files(
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _one_path_per_file(files: List[str]) -> List[str]:
+    # Fixes are computed in parallel from what each path reads: two paths to one file (a
+    # symlink inside the tree) would both fix the original, and the second write would fail.
+    seen, unique = set(), []
+    for path in files:
+        real = path if path == "-" else os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            unique.append(path)
+    return unique
+
+
 def _collect(
     index: int,
     result: FileResult,
     key: Optional[str],
-    submitted: Dict[int, Tuple["Future[List[List[Finding]]]", int]],
+    ignored: Tuple[str, ...],
+    submitted: Dict[int, Tuple["Future[List[Outcome]]", int]],
     settings: Settings,
     cache: Optional[Cache],
-) -> List[Finding]:
+    task: Task,
+) -> Outcome:
     sent = submitted.get(index)
     if sent is not None:
         future, place = sent
@@ -232,19 +273,21 @@ def _collect(
             # A worker died (killed, or crashed in native code) or failed: this file is linted here.
             pass
     assert result.source is not None
-    findings, dependencies = lint_plain_with_dependencies(result.source, result.path, settings)
+    outcome = run_task(task, result.source, result.path, settings, ignored)
     if cache is not None and key is not None:
-        cache.put(key, findings, dependencies)
-    return findings
+        cache.put(key, outcome[0], project.last_dependencies())
+    return outcome
 
 
-def _start_pool(workers: int, settings: Settings, cache: Optional[Cache]) -> Optional[ProcessPoolExecutor]:
+def _start_pool(
+    workers: int, settings: Settings, cache: Optional[Cache], task: Task = Task.CHECK
+) -> Optional[ProcessPoolExecutor]:
     try:
         return ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context(_start_method()),
             initializer=_init_worker,
-            initargs=(settings, cache),
+            initargs=(settings, cache, task),
         )
     except (OSError, ValueError, ImportError):  # no processes to be had here: one process does it all
         return None

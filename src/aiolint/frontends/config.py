@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from aiolint.settings import Settings, parse_codes, settings_from_options
+from aiolint.core.settings import Settings, parse_codes, settings_from_options
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -3,9 +3,12 @@
 A rule class carries, as data:
 - `code`, `name`, `message` (a `str.format` template),
 - `docs` (what it does, why it is bad, example, use instead, fix safety),
-- `fix_availability` ("safe", "unsafe", "sometimes" or None),
-- `triggers`: regular expressions that must *all* occur in a file's text for the
-  rule to have anything to find. The engine never parses a file that no enabled
+- `fix_availability` (the `Applicability` of the fixes it offers, or None),
+- `needs` (`core/needs.py`): what a file must contain for the rule to have anything to
+  report, as data (where it reports, which callees, which imports, which shapes); checked
+  on the text, then on Python's `ast`, before any LibCST parse. Rules that declare no
+  `needs` fall back to `triggers`: regular expressions that must *all* occur in a file's
+  text for the rule to have anything to find. The engine never parses a file that no enabled
   rule is triggered by. A trigger must be a cheap over-approximation: the fixture
   tests run with triggers on, so a trigger that is too narrow fails them.
 
@@ -23,12 +26,13 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Dict, List, Optional, Patt
 
 import libcst as cst
 
-from aiolint import triggers
-from aiolint.findings import SAFE, UNSAFE, Finding, Fix, Replacement
+from aiolint.core import screen as triggers
+from aiolint.core.findings import SAFE, UNSAFE, Applicability, Fix, Replacement, Report
+from aiolint.core.needs import Facts, Needs, text_may_meet
 
 if TYPE_CHECKING:  # pragma: no cover
     from aiolint.semantics import SemanticModel
-    from aiolint.settings import Settings
+    from aiolint.core.settings import Settings
 
 
 ASYNC_DEF = r"\basync\s+def\b"  # trigger: the file has async context at all
@@ -59,8 +63,9 @@ class Rule:
     name: ClassVar[str] = ""
     message: ClassVar[str] = ""
     docs: ClassVar[RuleDocs]
-    fix_availability: ClassVar[Optional[str]] = None
+    fix_availability: ClassVar[Optional[Applicability]] = None
     triggers: ClassVar[Sequence[str]] = ()
+    needs: ClassVar[Optional[Tuple[Needs, ...]]] = None
 
     # Filled in by __init_subclass__: LibCST node class -> handler method names.
     _visits: ClassVar[Dict[type, Tuple[str, ...]]] = {}
@@ -81,34 +86,40 @@ class Rule:
         cls._visits = {k: tuple(v) for k, v in visits.items()}
         cls._leaves = {k: tuple(v) for k, v in leaves.items()}
         cls._trigger_patterns = tuple(re.compile(t, re.MULTILINE) for t in cls.triggers)
+        if cls.fix_availability is not None:  # a typo in a rule fails at import, not in a report
+            cls.fix_availability = Applicability(cls.fix_availability)
 
-    def __init__(self, model: "SemanticModel", settings: "Settings", sink: Callable[[Finding], None]):
+    def __init__(self, model: "SemanticModel", settings: "Settings", sink: Callable[[Report], None]):
         self.model = model
         self.settings = settings
         self._sink = sink
 
     # ----------------------------------------------------------------- engine hooks
     @classmethod
+    def needs_for(cls, settings: "Settings") -> Optional[Tuple[Needs, ...]]:
+        """The rule's `needs` (a rule whose needs come from its settings overrides this)."""
+        return cls.needs
+
+    @classmethod
     def is_triggered(cls, text: str, settings: "Settings") -> bool:
-        """Could this file hold a finding? Must never say no when the answer is yes."""
+        """Could this file hold a finding, judging by its text? Must never say no when the answer is yes."""
+        needs = cls.needs_for(settings)
+        if needs is not None:
+            return text_may_meet(needs, text)
         return all(triggers.search(pattern, text) for pattern in cls._trigger_patterns)
+
+    @classmethod
+    def is_screened_in(cls, facts: Facts, settings: "Settings") -> bool:
+        """Could this file hold a finding, judging by its `ast` facts? (True for rules without `needs`.)"""
+        needs = cls.needs_for(settings)
+        return needs is None or any(facts.meets(need) for need in needs)
 
     # ----------------------------------------------------------------- for rule bodies
     def report(
         self, node: cst.CSTNode, fix: Optional[Fix] = None, *, template: Optional[str] = None, **fields: object
     ) -> None:
         """Report `node`; `template` words a second shape of the finding (default: `message`)."""
-        self._sink(
-            Finding(
-                code=self.code,
-                name=self.name,
-                message=(template or self.message).format(**fields),
-                line=0,
-                col=0,
-                fix=fix,
-                node=node,
-            )
-        )
+        self._sink(Report(self.code, self.name, (template or self.message).format(**fields), node, fix))
 
     def code_of(self, node: cst.CSTNode) -> str:
         return self.model.module.code_for_node(node)

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-from aiolint.findings import Finding, Fix
+from aiolint.core.findings import Applicability, Finding, Fix
 from aiolint.semantics.project import file_stamp as project_file_stamp
 
 DEFAULT_DIR = ".aiolint_cache"
@@ -72,21 +72,6 @@ def fingerprint(settings: object) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def plain_finding(finding: Finding) -> Finding:
-    """A copy holding only plain data: no LibCST nodes, so it can be pickled and cached.
-
-    A fix keeps its applicability, description and imports; its node replacements
-    are dropped (they only mean something next to the tree they came from).
-    """
-    fix = finding.fix
-    if fix is not None:
-        fix = Fix(fix.applicability, fix.description, (), tuple(fix.imports))
-    return Finding(
-        finding.code, finding.name, finding.message, finding.line, finding.col,
-        finding.end_line, finding.end_col, fix,
-    )
-
-
 def _encode(key: str, findings: List[Finding], dependencies: Sequence[Tuple[str, int, int]] = ()) -> bytes:
     rows = []
     for f in findings:
@@ -118,7 +103,9 @@ def _decode(key: str, data: bytes) -> Optional[List[Finding]]:
             return None
         if fix is not None:
             applicability, description, imports = fix
-            fix = Fix(str(applicability), str(description), (), tuple(str(i) for i in imports))
+            if applicability not in {a.value for a in Applicability}:
+                return None
+            fix = Fix(Applicability(applicability), str(description), (), tuple(str(i) for i in imports))
         findings.append(Finding(code, name, message, line, col, end_line, end_col, fix))
     return findings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import List
 
-from aiolint.findings import Finding
+from aiolint.core.findings import Finding
 
 # Same grammar as flake8: "# noqa" alone silences the line; "# noqa: A100,B2" only those
 # codes (or code prefixes); "# flake8: noqa" on its own line skips the whole file.

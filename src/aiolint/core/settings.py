@@ -1,7 +1,7 @@
 """Settings shared by the engine, the flake8 plugin and the CLI."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Tuple
 
 
@@ -55,7 +55,6 @@ class Settings:
     prefer_taskgroup: bool = False
     # The CLI honours `# noqa`; inside flake8, flake8 does it itself.
     respect_noqa: bool = False
-    extra: Tuple[Tuple[str, str], ...] = field(default=())
 
     def is_enabled(self, code: str) -> bool:
         if code == "AIO000":

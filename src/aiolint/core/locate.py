@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+
+from aiolint.core.findings import Finding, Report
 
 Position = Tuple[int, int]  # line (1-based), column (0-based), as LibCST's CodePosition
 Range = Tuple[Position, Position]
@@ -123,3 +125,15 @@ def locate(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, Range]
     except _Done:
         pass
     return {key: locator.ranges[key] for key in locator.wanted if key in locator.ranges}
+
+
+def located(module: cst.Module, reports: Sequence[Report]) -> List[Finding]:
+    """Each report as a finding at its node's range (1-based columns); 1:1 if its node is not in `module`."""
+    ranges = locate(module, [report.node for report in reports])
+    findings = []
+    for report in reports:
+        (line, col), (end_line, end_col) = ranges.get(id(report.node), ((1, 0), (1, 0)))
+        findings.append(
+            Finding(report.code, report.name, report.message, line, col + 1, end_line, end_col + 1, report.fix)
+        )
+    return findings

@@ -5,8 +5,8 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from aiolint.findings import Finding, Replacement
-from aiolint.traversal import child_fields, iter_nodes
+from aiolint.core.findings import Finding, Replacement
+from aiolint.core.walk import child_fields, iter_nodes
 
 
 class _Replace(cst.CSTTransformer):

@@ -15,15 +15,14 @@ import sys
 from typing import List, Optional, Sequence
 
 from aiolint import __version__
-from aiolint.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
-from aiolint.config import Config, ConfigError, resolve
-from aiolint.docs import INTERNAL_ERROR_CODE, render_internal_error, render_rule
-from aiolint.engine import fix_source
-from aiolint.files import FileChanged, write_atomic
-from aiolint.formats import FORMATS, REPORTERS
+from aiolint.frontends.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
+from aiolint.frontends.config import Config, ConfigError, resolve
+from aiolint.frontends.docs import INTERNAL_ERROR_CODE, render_internal_error, render_rule
+from aiolint.frontends.files import FileChanged, write_atomic
+from aiolint.frontends.formats import FORMATS, REPORTERS
 from aiolint.rules import all_rules, get_rule
-from aiolint.runner import check_files, read_source
-from aiolint.selection import Selection
+from aiolint.frontends.runner import Task, check_files
+from aiolint.frontends.selection import Selection
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -127,10 +126,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _display(path: str, args: argparse.Namespace) -> str:
-    return args.stdin_filename if path == "-" else path
-
-
 def _error(message: str) -> None:
     print(f"aiolint: {message}", file=sys.stderr)
 
@@ -160,42 +155,51 @@ def cmd_check(args: argparse.Namespace, selection: Selection) -> int:
 def cmd_fix(args: argparse.Namespace, selection: Selection) -> int:
     status = EXIT_CLEAN
     fixed_total = remaining_total = unsafe_total = 0
-    for path in selection.files(args.paths):
-        name = _display(path, args)
-        settings = selection.settings_for(name)
-        try:
-            source = read_source(path)
-        except OSError as exc:
-            _error(f"{path}: cannot read ({exc.strerror or exc})")
+    task = Task.FIX_UNSAFE if args.unsafe_fixes else Task.FIX
+    results = check_files(
+        selection.files(args.paths),
+        selection.config.settings,
+        stdin_filename=args.stdin_filename,
+        jobs=args.jobs,
+        task=task,
+        ignored_codes=selection.ignored_codes if selection.per_file else None,
+    )
+    for result in results:
+        name, stdin = result.path, result.from_stdin
+        if result.error is not None:
+            _error(f"{name}: {result.error}")
             status = EXIT_ERROR
             continue
-        result = fix_source(source, name, settings, unsafe=args.unsafe_fixes)
-        if result.changed:
+        source, fixed = result.source, result.fixed_source
+        assert source is not None
+        if fixed is not None:
             fixed_total += len(result.fixed)
             if args.diff:
-                sys.stdout.writelines(_diff(source, result.source, name))
+                sys.stdout.writelines(_diff(source, fixed, name))
                 status = max(status, EXIT_FINDINGS)
-            elif path == "-":
-                sys.stdout.buffer.write(result.source)
+            elif stdin:
+                sys.stdout.buffer.write(fixed)
             else:
                 try:
-                    write_atomic(path, result.source, source, roots=args.paths)
+                    write_atomic(name, fixed, source, roots=args.paths)
                 except FileChanged:
-                    _error(f"{path}: changed on disk while being fixed; left as it is")
+                    _error(f"{name}: changed on disk while being fixed; left as it is")
                     status = EXIT_ERROR
                     continue
                 except OSError as exc:
-                    _error(f"{path}: cannot write ({exc.strerror or exc})")
+                    _error(f"{name}: cannot write ({exc.strerror or exc})")
                     status = EXIT_ERROR
                     continue
-        elif path == "-" and not args.diff:
+        elif stdin and not args.diff:
             sys.stdout.buffer.write(source)
-        remaining = result.remaining
+        # per-file-ignores filter afterwards, as in check
+        file_settings = selection.settings_for(name)
+        remaining = [f for f in result.findings if file_settings.is_enabled(f.code)]
         remaining_total += len(remaining)
         unsafe_total += sum(1 for f in remaining if f.fix is not None and not f.fix.is_safe)
         if not args.diff:
             for finding in remaining:
-                print(finding.format(name), file=sys.stderr if path == "-" else sys.stdout)
+                print(finding.format(name), file=sys.stderr if stdin else sys.stdout)
         if remaining:
             status = max(status, EXIT_FINDINGS)
     print(_summary(fixed_total, remaining_total, unsafe_total, args.diff), file=sys.stderr)

@@ -1,0 +1,1 @@
+"""The core engine: source in, findings out (parse, walk, rules, locate)."""

@@ -1,0 +1,289 @@
+"""The engine: source in, findings out. A pure function that never raises.
+
+    lint(source, path, settings) -> [Finding]
+    fix_source(source, path, settings, unsafe=False) -> FixResult
+    fix_edits(source, path, settings) -> {finding key: [text edits]}
+
+All three go through `analyse`, in the order the work happens:
+1. decode, and ask each enabled rule whether its triggers occur in the text (`screen`);
+   a file that triggers no rule is done here, without a LibCST parse;
+2. parse once (`parse`: safe against deep nesting, GC paused);
+3. walk once with all triggered rules (`dispatch`);
+4. only if something was reported: positions of the reported nodes (`locate`), then `# noqa`.
+`lint` turns every failure into one AIO000 finding.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import gc
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+
+from aiolint.core import noqa
+from aiolint.core.dispatch import RuleRun
+from aiolint.core.findings import Finding
+from aiolint.core.locate import located
+from aiolint.core.needs import collect_facts
+from aiolint.core.parse import Source, TooDeep, decode, describe, from_recursion, parse
+from aiolint.core.rule import Rule
+from aiolint.core.settings import DEFAULT_SETTINGS, Settings
+from aiolint.rules import all_rules
+from aiolint.semantics import project
+
+
+def internal_error_finding(message: str, line: int = 1, col: int = 1) -> Finding:
+    return Finding("AIO000", "internal-error", message, line, col, line, col)
+
+
+def enabled_rules(settings: Settings) -> Tuple[Type[Rule], ...]:
+    try:
+        return _enabled_rules(settings)
+    except TypeError:  # settings that cannot be hashed: work it out each time
+        return tuple(rule for rule in all_rules() if settings.is_enabled(rule.code))
+
+
+@functools.lru_cache(maxsize=64)
+def _enabled_rules(settings: Settings) -> Tuple[Type[Rule], ...]:
+    # Asked once per file; Settings is frozen, so the answer is too.
+    return tuple(rule for rule in all_rules() if settings.is_enabled(rule.code))
+
+
+def triggered_rules(text: str, settings: Settings) -> Tuple[Type[Rule], ...]:
+    return tuple(rule for rule in enabled_rules(settings) if rule.is_triggered(text, settings))
+
+
+def screened_rules(text: str, settings: Settings, tree: Optional[ast.AST] = None) -> Tuple[Type[Rule], ...]:
+    """The rules that may find something: the text check, then the `ast` facts (`core/needs.py`).
+
+    `tree` is Python's own tree of `text` when the caller has one (flake8 does); otherwise it is
+    parsed here, only when the text check lets a rule with `needs` through. A file Python cannot
+    parse keeps the rules the text let through: the LibCST parse then reports it."""
+    rules = triggered_rules(text, settings)
+    if not any(rule.needs_for(settings) is not None for rule in rules):
+        return rules
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return rules
+    facts = collect_facts(tree)
+    return tuple(rule for rule in rules if rule.is_screened_in(facts, settings))
+
+
+@dataclass
+class Analysis:
+    """One module analysed: its tree (None when no rule was triggered) and its located findings."""
+
+    text: str
+    module: Optional[cst.Module]
+    findings: List[Finding]
+
+
+def analyse(
+    source: Source,
+    settings: Settings,
+    text: Optional[str] = None,
+    rules: Optional[Sequence[Type[Rule]]] = None,
+    tree: Optional[ast.AST] = None,
+    path: str = "<string>",
+) -> Analysis:
+    """Steps 1-4 above. Raises what decoding and parsing raise; `lint` maps those to AIO000.
+
+    `rules` runs exactly those rules, with no screen (the tests use it to prove a screen never
+    hides a finding); `tree`, Python's `ast` of the source if the caller has it (flake8)."""
+    if text is None:
+        text = decode(source)
+    if rules is None:
+        rules = with_project_rules(screened_rules(text, settings, tree), text, path, settings)
+    if not rules:
+        return Analysis(text, None, [])
+    # The trees hold no reference cycles: the cyclic GC would only rescan the growing heap (all of
+    # flake8's, inside flake8) again and again for nothing while they are built and walked.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(source, text, rules, settings, path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def with_project_rules(
+    rules: Tuple[Type[Rule], ...], text: str, path: str, settings: Settings
+) -> Tuple[Type[Rule], ...]:
+    """The screened rules, plus those that names imported from the rest of the project make
+    relevant (a helper there that blocks, a class with blocking or coroutine methods, a module
+    object of a blocking type): the file's own text cannot show those."""
+    if "async" not in text or not path or path.startswith("<"):
+        return rules
+    codes = project.relevant_codes(path)
+    if not codes:
+        return rules
+    have = set(rules)
+    extra = tuple(rule for rule in enabled_rules(settings) if rule.code in codes and rule not in have)
+    return rules + extra if extra else rules
+
+
+def _analyse(
+    source: Source, text: str, rules: Sequence[Type[Rule]], settings: Settings, path: str = "<string>"
+) -> Analysis:
+    module = parse(source)
+    run = RuleRun(module, text, rules, settings, project.view_for(path))
+    reports = run.run()
+    findings = located(module, reports) if reports else []
+    if findings and settings.respect_noqa:
+        findings = noqa.filter_findings(text, findings)
+    if run.failure is not None:
+        findings.append(internal_error_finding(run.failure))
+    findings.sort(key=Finding.sort_key)
+    return Analysis(text, module, findings)
+
+
+def _syntax_error(exc: cst.ParserSyntaxError, text: str) -> Finding:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+    detail = exc.message.strip().splitlines()[0] if getattr(exc, "message", "") else first
+    line, col = max(exc.raw_line, 1), exc.raw_column + 1
+    # LibCST reports the token where its parser gave up, often a line past the mistake;
+    # Python's own parser points at the mistake. Only compiled, never run; only on this
+    # rare path, and only when Python rejects the file too.
+    try:
+        ast.parse(text)
+    except SyntaxError as python:
+        if python.lineno:
+            line, col = python.lineno, max(python.offset or 1, 1)
+    except Exception:  # ValueError (NUL bytes), RecursionError, MemoryError: keep LibCST's place
+        pass
+    return internal_error_finding(f"cannot parse this file ({detail}); aiolint did not check it", line, col)
+
+
+def lint(
+    source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS, tree: Optional[ast.AST] = None
+) -> List[Finding]:
+    """All findings in one module. Never raises: failures become one AIO000 finding.
+
+    `tree`: Python's `ast` of the same source, if the caller already has it (the flake8 plugin).
+    The other project files the findings were read from are noted (`project.last_dependencies()`):
+    a cached result holds only while they do."""
+    try:
+        project.start_recording(path)
+    except Exception:  # never raise: without the project, findings are those of the file alone
+        return _lint(source, path, settings, tree)
+    try:
+        return _lint(source, path, settings, tree)
+    finally:
+        project.stop_recording(path)
+
+
+def _lint(source: Source, path: str, settings: Settings, tree: Optional[ast.AST]) -> List[Finding]:
+    try:
+        text = decode(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:  # bad bytes, bad coding cookie
+        return [internal_error_finding(f"cannot decode this file ({describe(exc)}); aiolint did not check it")]
+    except Exception as exc:
+        return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
+    try:
+        return analyse(source, settings, text, tree=tree, path=path).findings
+    except cst.ParserSyntaxError as exc:
+        return [_syntax_error(exc, text)]
+    except TooDeep as exc:
+        return [internal_error_finding(f"cannot parse this file ({exc}); aiolint did not check it")]
+    except RecursionError:
+        return [internal_error_finding("this file is nested too deeply to analyse; aiolint did not check it")]
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the contract: never raise into flake8 or the CLI (LibCST's
+        # native parser reports a Rust panic as PanicException, a BaseException)
+        if from_recursion(exc):
+            return [internal_error_finding("this file is nested too deeply to analyse; aiolint did not check it")]
+        return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
+
+
+# ---------------------------------------------------------------------------------- fixing
+MAX_FIX_PASSES = 8
+
+
+@dataclass
+class FixResult:
+    source: Source  # the fixed source, same type as the input
+    fixed: List[Finding] = field(default_factory=list)  # findings whose fix was applied
+    remaining: List[Finding] = field(default_factory=list)  # findings left in the fixed source
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+def fix_source(
+    source: Source,
+    path: str = "<string>",
+    settings: Settings = DEFAULT_SETTINGS,
+    *,
+    unsafe: bool = False,
+    enabled: Optional[Callable[[str], bool]] = None,
+) -> FixResult:
+    """Apply the fixes of all findings (safe ones, and unsafe ones if asked) until nothing changes.
+
+    `enabled(code)`, if given, limits which findings' fixes apply (a file's per-file ignores).
+
+    Each pass applies every non-overlapping fix in one transformation, and the result
+    must parse again before it is accepted. An unparsable file is returned untouched.
+    Never raises.
+    """
+    from aiolint.fixes.apply import apply_fixes
+
+    current = source
+    fixed: List[Finding] = []
+    remaining: Optional[List[Finding]] = None  # the findings of `current`, once known
+    try:
+        for _ in range(MAX_FIX_PASSES):
+            analysis = analyse(current, settings, path=path)
+            remaining = analysis.findings
+            wanted = [
+                f
+                for f in analysis.findings
+                if f.fix is not None and (unsafe or f.fix.is_safe) and (enabled is None or enabled(f.code))
+            ]
+            if analysis.module is None or not wanted:
+                break
+            new_module, applied = apply_fixes(analysis.module, wanted)
+            new_source: Source = new_module.bytes if isinstance(current, bytes) else new_module.code
+            if not applied or new_source == current:
+                break
+            parse(new_source)  # the fixed code must parse, or this pass is dropped
+            current, remaining = new_source, None
+            fixed.extend(applied)
+    except Exception:
+        # Keep what earlier passes verified; the re-check below reports the rest.
+        remaining = None
+    # The last pass analysed `current` and found nothing more to fix: its findings are what remains.
+    return FixResult(current, fixed, remaining if remaining is not None else lint(current, path, settings))
+
+
+# ------------------------------------------------------------------------- fixes as text
+def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> Dict[tuple, list]:
+    """For reports that show fixes (JSON): each fixable finding's own fix as text edits.
+
+    Keyed by `Finding.sort_key()` (line, col, code). Each fix is applied alone to the
+    module and the result diffed against the source, so only files that have fixable
+    findings pay for it, and only when a report asks. Never raises.
+    """
+    from aiolint.fixes.apply import apply_fixes
+    from aiolint.fixes.text_edits import text_edits
+
+    edits: Dict[tuple, list] = {}
+    try:
+        analysis = analyse(source, settings, path=path)
+        for finding in analysis.findings:
+            if finding.fix is None or analysis.module is None:
+                continue
+            fixed, applied = apply_fixes(analysis.module, [finding])
+            if applied:
+                edits[finding.sort_key()] = text_edits(analysis.text, fixed.code)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # a report without edits beats no report (PanicException is a BaseException)
+        pass
+    return edits
