@@ -129,9 +129,11 @@ def _function(node, method: bool) -> Dict[str, Any]:
     self_attrs: Dict[str, List[Any]] = {}
     params = node.args.posonlyargs + node.args.args
     receiver = params[0].arg if method and params and "staticmethod" not in decorators else None
+    yields: List[Any] = []
     for child in _own_nodes(node.body):
         if isinstance(child, (ast.Yield, ast.YieldFrom)):
             has_yield = True
+            yields.append(_desc(child.value) if isinstance(child, ast.Yield) and child.value is not None else None)
         elif isinstance(child, ast.Call):
             func = _desc(child.func)
             if func is not None:
@@ -161,6 +163,8 @@ def _function(node, method: bool) -> Dict[str, Any]:
         "coroutine": is_async and not has_yield and all(d in _TRANSPARENT for d in decorators),
         "plain": not is_async and not has_yield and all(d in _PLAIN for d in decorators),
         "property": any(d in ("property", "functools.cached_property", "cached_property") for d in decorators),
+        "contextmanager": any(d in ("contextmanager", "contextlib.contextmanager") for d in decorators),
+        "yields": yields,
         "params": annotations,
         "receiver": receiver,
         "locals": locals_,
@@ -329,6 +333,15 @@ class FunctionView:
         return self.index.returns(self.path, self.raw, self.cls)
 
     @property
+    def is_context_manager(self) -> bool:
+        return bool(self.raw.get("contextmanager"))
+
+    @property
+    def provides(self) -> Optional[TypeRef]:
+        """What it yields (a generator: a FastAPI dependency, a `@contextmanager`), or returns."""
+        return self.index.provides(self.path, self.raw, self.cls)
+
+    @property
     def blocks(self) -> Optional[List[Hop]]:
         """The chain from this function down to the blocking call, or None when it does not block."""
         return self.index.blocks(self.path, self.name, self.raw, self.cls)
@@ -473,14 +486,26 @@ class ProjectIndex:
             search = [base]
         else:
             search = self.search_path(from_path)
-        for cut in range(len(parts) - 1, 0, -1) if parts else ():
-            module = self.module_file(".".join(parts[:cut]), search)
+        for cut in range(len(parts), -1, -1):
+            if cut == 0:
+                if not level:
+                    break
+                package = os.path.join(search[0], "__init__.py")  # `from . import x`: the package's own x
+                module = os.path.realpath(package) if os.path.isfile(package) and self.inside(package) else None
+            else:
+                module = self.module_file(".".join(parts[:cut]), search)
             if module is None:
                 continue
             names = parts[cut:]
-            if len(names) != 1:
-                return None
-            return self.symbol(module, names[0], depth)
+            if not names:
+                return ("module", module, "")
+            if len(names) == 1:
+                return self.symbol(module, names[0], depth)
+            if len(names) == 2:  # `Class.method` (a static method called through its class)
+                found = self.symbol(module, names[0], depth)
+                if found is not None and found[0] == "class":
+                    return ("method", found[1], f"{found[2]}.{names[1]}")
+            return None
         return None
 
     def symbol(self, path: str, name: str, depth: int = 0):
@@ -506,6 +531,12 @@ class ProjectIndex:
             return None
         kind, path, name = found
         summary = self.summary(path)
+        if kind == "method":
+            cls, _, method = name.partition(".")
+            view = self.method(path, cls, method)
+            return ("function", path, view) if view is not None else None
+        if kind == "module":
+            return None
         if kind == "function":
             return kind, path, FunctionView(self, path, name, summary["functions"][name])
         if kind == "class":
@@ -573,6 +604,11 @@ class ProjectIndex:
                 found = self._agree(raw["returns"], context)
         return found
 
+    def provides(self, path: str, raw: Dict[str, Any], cls: Optional[str]) -> Optional[TypeRef]:
+        if not raw.get("yields"):
+            return self.returns(path, raw, cls)
+        return self._memoized(("provides", path, id(raw)), lambda: self._agree(raw["yields"], (path, raw, cls)))
+
     def blocks(self, path: str, name: str, raw: Dict[str, Any], cls: Optional[str]) -> Optional[List[Hop]]:
         """Does calling this sync function block? The hops down to the blocking call, each with file:line."""
         return self._memoized(("blocks", path, id(raw)), lambda: self._blocks(path, raw, cls))
@@ -630,7 +666,17 @@ class ProjectIndex:
             if found is None or found[1] == path:
                 continue
             kind, where, name = found
-            if kind == "function":
+            if kind == "module":  # `from app.db import crud`: what any of its functions or classes may need
+                module = self.summary(where)
+                if module is not None:
+                    for function in module["functions"]:
+                        view = FunctionView(self, where, function, module["functions"][function])
+                        codes |= self._function_codes(view)
+                    for cls in module["classes"]:
+                        codes |= self._class_codes(where, cls)
+                    for obj in module["objects"]:
+                        codes |= self._type_codes(self.object_type(where, obj))
+            elif kind == "function":
                 codes |= self._function_codes(FunctionView(self, where, name, self.summary(where)["functions"][name]))
             elif kind == "class":
                 codes |= self._class_codes(where, name)
@@ -794,6 +840,9 @@ class ProjectIndex:
         imported = summary["imports"].get(name)
         if imported is not None:
             found = self.resolve(imported, path)
+            if found is not None and found[0] == "method":
+                cls, _, method = found[2].partition(".")
+                return ("method", found[1], cls, method)
             return found if found is not None else ("lib", imported)
         return ("lib", "builtins." + name)
 
@@ -813,6 +862,11 @@ class ProjectIndex:
         if desc[0] == "a":
             inner, attr = desc[1], desc[2]
             if raw is not None and cls is not None and inner == ["n", raw.get("receiver")]:
+                summary = self.summary(path)
+                klass = summary["classes"].get(cls) if summary else None
+                if klass is not None and attr not in klass["methods"] and attr in klass["attributes"]:
+                    found = self.attribute(path, cls, attr)  # `self._session()`: a callable object
+                    return ("callable", found[0]) if found is not None and found[1] is None else None
                 return ("method", path, cls, attr)
             base = self._type(inner, context, depth + 1)
             if base is not None:
@@ -820,6 +874,10 @@ class ProjectIndex:
                     return ("method", base[1], base[0], attr)
                 return ("libmethod", base[0], attr)
             outer = self._callee(inner, context, depth + 1)
+            if outer is not None and outer[0] == "module":
+                return self.symbol(outer[1], attr)
+            if outer is not None and outer[0] == "class":
+                return ("method", outer[1], outer[2], attr)
             if outer is not None and outer[0] == "lib":
                 qualified = f"{outer[1]}.{attr}"
                 found = self.resolve(qualified, path) if not qualified.startswith("builtins.") else None

@@ -40,6 +40,8 @@ from aiolint.semantics.scopes import (
 from aiolint.core.walk import iter_nodes
 
 _MAX_DEPTH = 12
+_DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
+_CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager"})
 _OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
 _UNION = frozenset({"typing.Union", "typing_extensions.Union"})
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar"})
@@ -151,7 +153,13 @@ class TypeQuestions:
         node = binding.node
         if binding.kind == PARAM:
             annotation = node.annotation.annotation if node.annotation is not None else None
-            return self.annotation_type(annotation, scope) if annotation is not None else None
+            declared = self.annotation_type(annotation, scope) if annotation is not None else None
+            default = node.default
+            if declared is None and isinstance(default, cst.Call) and default.args:
+                # FastAPI: `db = Depends(get_db)` is what get_db yields.
+                if self.qualified_name(default.func, scope) in _DEPENDS and default.args[0].keyword is None:
+                    return self._provided(default.args[0].value, scope, depth + 1)
+            return declared
         if isinstance(node, cst.AnnAssign) and binding.kind in (ASSIGN, OTHER):
             if not isinstance(node.target, cst.Name):
                 return None
@@ -166,11 +174,26 @@ class TypeQuestions:
                 return _NONE
             return self._type(value, scope, depth + 1)
         if binding.kind == WITH:
-            entered = self._type(binding.value, scope, depth + 1)
+            value = binding.value
+            if isinstance(value, cst.Call) and self._is_context_manager_function(value.func, scope):
+                return self._provided(value.func, scope, depth + 1)  # `with session_scope() as s`
+            entered = self._type(value, scope, depth + 1)
             if entered is None or entered.is_project:
                 return None  # a project class's __enter__ may return anything
             return Type(library.ENTERED.get(entered.name, entered.name))
         return None
+
+    def _is_context_manager_function(self, func: cst.BaseExpression, scope) -> bool:
+        """A function decorated with `contextlib.contextmanager`, here or in another project module."""
+        if isinstance(func, cst.Name):
+            definition = self.module_definition(func.value)
+            if isinstance(definition, cst.FunctionDef):
+                return any(
+                    self.qualified_name(d.decorator, scope) in _CONTEXT_MANAGERS for d in definition.decorators
+                )
+        qualified = self.qualified_name(func, scope)
+        found = self._project_lookup(qualified) if qualified else None
+        return found is not None and found[0] == "function" and found[2].is_context_manager
 
     # ----------------------------------------------------------------- annotations
     def annotation_type(self, annotation: Optional[cst.BaseExpression], scope=None) -> Optional[Type]:
@@ -377,9 +400,21 @@ class TypeQuestions:
             base = self._type(func.value, scope, depth + 1)
             if base is not None:
                 if base.is_project:
-                    return self._project_method_returns(base, method, depth)
+                    found_type = self._project_method_returns(base, method, depth)
+                    if found_type is not None:
+                        return found_type
+                    callee = self._type(func, scope, depth + 1)  # `self._session()`: a callable attribute
+                    found = library.METHODS.get((callee.name, "__call__")) if callee and not callee.is_project else None
+                    return Type(found) if found else None
                 found = library.METHODS.get((base.name, method))
                 return Type(found) if found else None
+            if isinstance(func.value, cst.Name):  # `Mongo.init_db(...)`: a method through its class
+                classdef = self._module_class(func.value.value, scope)
+                if classdef is not None:
+                    found_def = self.find_method(classdef, method)
+                    if found_def is not None:
+                        self._method_scope(found_def)
+                        return self._returns(found_def, depth)
             found = library.ANY_RECEIVER_METHODS.get(method)
             if found is not None:
                 return Type(found)
@@ -397,6 +432,44 @@ class TypeQuestions:
                 if isinstance(classdef, cst.ClassDef) and any(s is function for s in _body_statements(classdef.body)):
                     return self.scope_of(function, self.scope_of(classdef))
         return self.scope_of(function)
+
+    def _module_class(self, name: str, scope) -> Optional[cst.ClassDef]:
+        found = self.lookup(name, scope)
+        if found is not None and found[0] is self.module_scope and len(found[1]) == 1 and found[1][0].kind == CLASSDEF:
+            return found[1][0].value
+        return None
+
+    def _provided(self, provider: cst.BaseExpression, scope, depth: int) -> Optional[Type]:
+        """What a dependency provider gives (FastAPI `Depends(get_db)`, `with session_scope() as s`):
+        the one type a generator function yields, or a function returns."""
+        if isinstance(provider, cst.Name):
+            definition = self.module_definition(provider.value)
+            found = self.lookup(provider.value, scope)
+            if isinstance(definition, cst.FunctionDef) and found is not None and found[0] is self.module_scope:
+                return self._yields(definition, depth)
+        qualified = self.qualified_name(provider, scope)
+        found = self._project_lookup(qualified) if qualified else None
+        if found is not None and found[0] == "function":
+            return _type_from_ref(found[2].provides)
+        return None
+
+    def _yields(self, function: cst.FunctionDef, depth: int) -> Optional[Type]:
+        """The type a (generator) function yields, or, if it yields nothing, returns."""
+        function_scope = self.scope_of(function)
+        result = None
+        yielded = False
+        for node in iter_nodes(function.body, into_scopes=False):
+            if isinstance(node, cst.Yield):
+                yielded = True
+                if node.value is None or isinstance(node.value, cst.From):
+                    return None
+                found = self._type(node.value, function_scope, depth + 1)
+                if found is None or (result is not None and found != result):
+                    return None
+                result = found
+        if yielded:
+            return result
+        return self._returns(function, depth) if function.asynchronous is None else None
 
     def _returns(self, function: cst.FunctionDef, depth: int, scope=None) -> Optional[Type]:
         """A sync function's declared return, or the one type all its `return`s evidently give."""
