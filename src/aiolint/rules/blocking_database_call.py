@@ -147,6 +147,8 @@ class BlockingDatabaseCall(BlockingCallRule):
             self._consumed(node.iter, "iterating")
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
+        if any(isinstance(element.slice, cst.Slice) for element in node.slice):
+            return  # `cursor[0:5]` only sets skip/limit: a new lazy cursor
         self._consumed(node.value, "indexing")
 
     def _consumed(self, expr: cst.BaseExpression, how: str) -> None:

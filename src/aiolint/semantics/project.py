@@ -689,6 +689,8 @@ class ProjectIndex:
             return {"AIO300"}
         if view.plain and view.blocks:
             return {"AIO107"}
+        if view.raw.get("yields"):  # a FastAPI dependency or a @contextmanager: what it hands out
+            return self._type_codes(view.provides)
         return set()
 
     def _type_codes(self, ref: Optional[TypeRef], depth: int = 0) -> set:

@@ -125,6 +125,10 @@ class TypeQuestions:
             return self._call_type(expr, scope, depth)
         if isinstance(expr, cst.Subscript):
             base = self._type(expr.value, scope, depth + 1)
+            if base is not None and base.name in library.BLOCKING_ITERATION and any(
+                isinstance(element.slice, cst.Slice) for element in expr.slice
+            ):
+                return base  # a slice of a lazy cursor/query is another lazy one
             item = library.SUBSCRIPTS.get(base.name) if base is not None and not base.is_project else None
             return Type(item) if item else None
         return None
@@ -407,6 +411,10 @@ class TypeQuestions:
                     found = library.METHODS.get((callee.name, "__call__")) if callee and not callee.is_project else None
                     return Type(found) if found else None
                 found = library.METHODS.get((base.name, method))
+                return Type(found) if found else None
+            callee = self._type(func, scope, depth + 1)  # `self._session()`: a callable attribute
+            if callee is not None and not callee.is_project:
+                found = library.METHODS.get((callee.name, "__call__"))
                 return Type(found) if found else None
             if isinstance(func.value, cst.Name):  # `Mongo.init_db(...)`: a method through its class
                 classdef = self._module_class(func.value.value, scope)
