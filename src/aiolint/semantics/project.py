@@ -798,6 +798,10 @@ class ProjectIndex:
             if target[0] == "callable":
                 found = library.METHODS.get((target[1], "__call__"))
                 return (found, None) if found else None
+            if target[0] == "object":  # `SessionLocal()`: calling a module-level sessionmaker
+                called = self.object_type(target[1], target[2])
+                found = library.METHODS.get((called[0], "__call__")) if called and called[1] is None else None
+                return (found, None) if found else None
             return None
         if kind == "s":
             base = self._type(desc[1], context, depth + 1)
