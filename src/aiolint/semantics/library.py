@@ -298,7 +298,9 @@ BLOCKING: Dict[str, Tuple[str, FrozenSet[str], str]] = {
                                                "refresh"}), _SQLALCHEMY),
     "sqlalchemy.scoped_session": ("AIO104", frozenset({"execute", "scalar", "scalars", "get", "commit", "flush",
                                                       "refresh"}), _SQLALCHEMY),
-    "sqlalchemy.Query": ("AIO104", frozenset({"all", "first", "one", "one_or_none", "scalar", "count"}),
+    # update()/delete() on a Query are bulk statements: they run at once.
+    "sqlalchemy.Query": ("AIO104", frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "update",
+                                              "delete"}),
                          _SQLALCHEMY),
     "threading.Thread": ("AIO105", frozenset({"join"}), ""),
     "threading.Event": ("AIO105", frozenset({"wait"}), ""),

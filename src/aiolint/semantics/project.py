@@ -333,6 +333,11 @@ class FunctionView:
         return self.index.returns(self.path, self.raw, self.cls)
 
     @property
+    def awaited_returns(self) -> Optional[TypeRef]:
+        """For an `async def`: what `await f()` gives."""
+        return self.index.returns(self.path, self.raw, self.cls, awaited=True)
+
+    @property
     def is_context_manager(self) -> bool:
         return bool(self.raw.get("contextmanager"))
 
@@ -463,8 +468,13 @@ class ProjectIndex:
         top = directory
         while os.path.isfile(os.path.join(top, "__init__.py")) and self.inside(os.path.dirname(top)):
             top = os.path.dirname(top)
+        ancestors = []  # last: the directories between the file and the root (an app run from its own folder)
+        current = directory
+        while self.inside(current) and current != self.root:
+            ancestors.append(current)
+            current = os.path.dirname(current)
         found = []
-        for candidate in (top, directory, self.root, os.path.join(self.root, "src")):
+        for candidate in (top, directory, self.root, os.path.join(self.root, "src"), *ancestors):
             if candidate not in found and os.path.isdir(candidate) and self.inside(candidate):
                 found.append(candidate)
         return found
@@ -591,12 +601,13 @@ class ProjectIndex:
                         return inherited
         return None
 
-    def returns(self, path: str, raw: Dict[str, Any], cls: Optional[str]) -> Optional[TypeRef]:
-        return self._memoized(("returns", path, id(raw)), lambda: self._returns(path, raw, cls))
+    def returns(self, path: str, raw: Dict[str, Any], cls: Optional[str], awaited: bool = False) -> Optional[TypeRef]:
+        """What calling it gives; with `awaited`, what awaiting a call of a coroutine function gives."""
+        return self._memoized(("returns", path, id(raw), awaited), lambda: self._returns(path, raw, cls, awaited))
 
-    def _returns(self, path: str, raw: Dict[str, Any], cls: Optional[str]) -> Optional[TypeRef]:
+    def _returns(self, path: str, raw: Dict[str, Any], cls: Optional[str], awaited: bool) -> Optional[TypeRef]:
         found = None
-        if raw["plain"] or raw["property"]:
+        if (raw["coroutine"] if awaited else raw["plain"] or raw["property"]):
             context = (path, raw, cls)
             if raw["returns_ann"] is not None:
                 found = self._type(raw["returns_ann"], (path, None, None))

@@ -123,6 +123,8 @@ class TypeQuestions:
             return self._attribute_type(expr, scope, depth)
         if isinstance(expr, cst.Call):
             return self._call_type(expr, scope, depth)
+        if isinstance(expr, cst.Await) and isinstance(expr.expression, cst.Call):
+            return self._awaited_type(expr.expression, depth)
         if isinstance(expr, cst.Subscript):
             base = self._type(expr.value, scope, depth + 1)
             if base is not None and base.name in library.BLOCKING_ITERATION and any(
@@ -433,6 +435,22 @@ class TypeQuestions:
             return Type(found) if found else None
         return None
 
+    def _awaited_type(self, call: cst.Call, depth: int) -> Optional[Type]:
+        """`await f()` for a coroutine function of the project: the one type its returns give."""
+        definition = self.definition(call.func)
+        if definition is None or definition.kind != "function":
+            return None
+        if definition.node is not None:
+            function = definition.node
+            if not self.is_coroutine_def(function):
+                return None
+            if "." in definition.name:
+                self._method_scope(function)
+            return self._returns(function, depth, awaited=True)
+        if getattr(definition.summary, "is_coroutine", False):
+            return _type_from_ref(definition.summary.awaited_returns)
+        return None
+
     def _method_scope(self, function: cst.FunctionDef) -> Scope:
         """The scope of a method of a module-level class, with its class's scope as parent."""
         if id(function) not in self._scope_cache:
@@ -479,16 +497,20 @@ class TypeQuestions:
             return result
         return self._returns(function, depth) if function.asynchronous is None else None
 
-    def _returns(self, function: cst.FunctionDef, depth: int, scope=None) -> Optional[Type]:
-        """A sync function's declared return, or the one type all its `return`s evidently give."""
-        if function.asynchronous is not None or not self.is_plain_function(function):
+    def _returns(self, function: cst.FunctionDef, depth: int, scope=None, awaited: bool = False) -> Optional[Type]:
+        """A sync function's declared return, or the one type all its `return`s evidently give
+        (with `awaited`: the same for a coroutine function, as `await f()` gives it)."""
+        if awaited:
+            if not self.is_coroutine_def(function):
+                return None
+        elif function.asynchronous is not None or not self.is_plain_function(function):
             return None
         function_scope = self.scope_of(function)
         if function.returns is not None:
             return self.annotation_type(function.returns.annotation, function_scope.parent or scope)
         result = None
         for node in iter_nodes(function.body, into_scopes=False):
-            if isinstance(node, (cst.Yield, cst.Await)):
+            if isinstance(node, cst.Yield) or (isinstance(node, cst.Await) and not awaited):
                 return None
             if isinstance(node, cst.Return):
                 if node.value is None or _is_none(node.value):
