@@ -108,14 +108,22 @@ def _decorator(node: ast.AST) -> str:
     return _dotted(node.func if isinstance(node, ast.Call) else node)
 
 
-def _own_nodes(body: List[ast.stmt]):
-    """The nodes of a function body, not entering nested defs, lambdas or classes."""
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _own_nodes(body: List[ast.stmt], nested: Optional[List[str]] = None):
+    """The nodes of a function body, not entering nested defs, lambdas or classes (whose names
+    go to `nested`)."""
     stack = list(reversed(body))
     while stack:
         node = stack.pop()
+        if isinstance(node, _NESTED):
+            if nested is not None:
+                nested.append(node.name)
+            continue
         yield node
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            if type(child) is ast.Lambda:
                 continue
             stack.append(child)
 
@@ -130,7 +138,8 @@ def _function(node, method: bool) -> Dict[str, Any]:
     params = node.args.posonlyargs + node.args.args
     receiver = params[0].arg if method and params and "staticmethod" not in decorators else None
     yields: List[Any] = []
-    for child in _own_nodes(node.body):
+    nested: List[str] = []
+    for child in _own_nodes(node.body, nested):
         if isinstance(child, (ast.Yield, ast.YieldFrom)):
             has_yield = True
             yields.append(_desc(child.value) if isinstance(child, ast.Yield) and child.value is not None else None)
@@ -149,9 +158,8 @@ def _function(node, method: bool) -> Dict[str, Any]:
                 locals_.setdefault((alias.asname or alias.name).split(".")[0], []).append(None)
         elif isinstance(child, ast.ExceptHandler) and child.name:
             locals_.setdefault(child.name, []).append(None)
-    for inner in ast.walk(node):
-        if inner is not node and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            locals_.setdefault(inner.name, []).append(None)
+    for name in nested:
+        locals_.setdefault(name, []).append(None)
     annotations = {a.arg: _annotation(a.annotation) for a in params + node.args.kwonlyargs}
     for star in (node.args.vararg, node.args.kwarg):
         if star is not None:
@@ -370,6 +378,9 @@ class ProjectIndex:
         self._memo: Dict[tuple, Tuple[Any, frozenset]] = {}
         # The files each answer was read from, so that a cached finding can say what it depends on.
         self._recording: List[set] = []
+        self._resolved: Dict[tuple, Any] = {}
+        self._files: Dict[tuple, Optional[str]] = {}
+        self._search: Dict[str, List[str]] = {}
 
     # ------------------------------------------------------------------ dependencies
     def _note(self, paths) -> None:
@@ -451,6 +462,12 @@ class ProjectIndex:
 
     def module_file(self, dotted: str, search: List[str]) -> Optional[str]:
         """`a.b` as `a/b.py` or `a/b/__init__.py` under one of the `search` directories."""
+        key = (dotted, tuple(search))
+        if key not in self._files:
+            self._files[key] = self._module_file(dotted, search)
+        return self._files[key]
+
+    def _module_file(self, dotted: str, search: List[str]) -> Optional[str]:
         parts = dotted.split(".")
         if not all(p.isidentifier() for p in parts):
             return None
@@ -465,6 +482,11 @@ class ProjectIndex:
         """Where absolute imports of `path` are looked for: its top package's parent, its own
         directory (scripts), the project root and `src/`."""
         directory = os.path.dirname(os.path.realpath(path))
+        if directory not in self._search:
+            self._search[directory] = self._search_path(directory)
+        return self._search[directory]
+
+    def _search_path(self, directory: str) -> List[str]:
         top = directory
         while os.path.isfile(os.path.join(top, "__init__.py")) and self.inside(os.path.dirname(top)):
             top = os.path.dirname(top)
@@ -484,6 +506,16 @@ class ProjectIndex:
         """What an imported qualified name is: ("function"|"class"|"object", path, name) or None."""
         if depth > 6 or not qualified:
             return None
+        key = (qualified, os.path.dirname(from_path), depth)
+        if key in self._resolved:
+            found = self._resolved[key]
+            if found is not None:
+                self._note((found[1],))
+            return found
+        found = self._resolved[key] = self._resolve(qualified, from_path, depth)
+        return found
+
+    def _resolve(self, qualified: str, from_path: str, depth: int):
         level = len(qualified) - len(qualified.lstrip("."))
         rest = qualified[level:]
         parts = rest.split(".") if rest else []
