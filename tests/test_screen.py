@@ -35,7 +35,7 @@ def test_screen_on_and_off_find_the_same(path):
     data = path.read_bytes()
     settings = _settings(path, data.decode("utf-8", "replace"))
     screened = engine.lint(data, str(path), settings)
-    every_rule = engine.analyse(data, settings, rules=engine.enabled_rules(settings)).findings
+    every_rule = engine.analyse(data, settings, rules=engine.enabled_rules(settings), path=str(path)).findings
     assert [f.plain() for f in screened] == [f.plain() for f in every_rule]
 
 

@@ -23,8 +23,10 @@ class RuleRun:
     """The triggered rules over one module. A rule that raises is dropped with its reports;
     `failure` then says why, and the other rules go on."""
 
-    def __init__(self, module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings):
-        self.model = SemanticModel(module, text)
+    def __init__(
+        self, module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings, project=None
+    ):
+        self.model = SemanticModel(module, text, project=project)
         self.reports: List[Report] = []
         self.failure: Optional[str] = None
         self.rules = [rule(self.model, settings, self.reports.append) for rule in rules]

@@ -65,6 +65,9 @@ class Needs:
     annotated: FrozenSet[str] = frozenset()
     # Only calls directly awaited (`await f()`).
     awaited: bool = False
+    # Only calls used as a truth value (`if f():`, `while f():`, `not f()`, an `and`/`or` operand);
+    # with `calls_local_coroutine`: such a call of an async def of this module.
+    truth: bool = False
     # An expression-statement call of an `async def` defined in this module (any `where`).
     calls_local_coroutine: bool = False
     # One of `calls` is handed an argument that is itself a call (`to_thread(f(x))`).
@@ -122,6 +125,7 @@ class Facts:
     # Statement calls as written: "f" for `f()`, ".m" for `self.m()`/`cls.m()`, any context.
     statement_call_names: Set[str] = field(default_factory=set)
     coroutine_forms: Set[str] = field(default_factory=set)  # "f" for a module-level async def, ".m" for a method
+    truth_calls: Set[str] = field(default_factory=set)  # callees of calls used as truth values, any context
     shapes: Set[Shape] = field(default_factory=set)
     # Every name in an annotation (`x: Optional[IO[str]]` gives Optional, IO, str), string ones included.
     annotation_names: Set[str] = field(default_factory=set)
@@ -152,14 +156,21 @@ class Facts:
         ):
             return False
         if need.calls:
-            if need.awaited:
+            if need.truth:
+                if need.calls.isdisjoint(self.truth_calls):
+                    return False
+            elif need.awaited:
                 if need.calls.isdisjoint(self.awaited_calls):
                     return False
             else:
                 table = self.statement_calls if need.statement else self.bare_calls if need.bare else self.calls
                 if not self.called(need.where, need.calls, table):
                     return False
-        if need.calls_local_coroutine and self.coroutine_forms.isdisjoint(self.statement_call_names):
+        if need.calls_local_coroutine and (
+            self.local_coroutines.isdisjoint(self.truth_calls)
+            if need.truth
+            else self.coroutine_forms.isdisjoint(self.statement_call_names)
+        ):
             return False
         if need.argument_call or need.arguments or need.argument_local_coroutine:
             handed: Set[str] = set().union(*(self.arguments.get(name, ()) for name in need.calls))
@@ -225,7 +236,11 @@ def collect_facts(tree: ast.AST) -> Facts:
                 if kind is AsyncDef:
                     facts.local_coroutines.add(node.name)
                     # `f()` for a module-level (or nested) async def, `self.m()` for a method
-                    facts.coroutine_forms.add("." + node.name if type(function) is ast.ClassDef else node.name)
+                    # (a method also by any receiver: `self.store.save()` may be typed as that class)
+                    if type(function) is ast.ClassDef:
+                        facts.coroutine_forms.update(("." + node.name, "?" + node.name))
+                    else:
+                        facts.coroutine_forms.add(node.name)
                     facts.shapes.add(Shape.ASYNC_CODE)
                 elif kind is ast.FunctionDef:
                     facts.shapes.add(Shape.SYNC_DEF)
@@ -263,6 +278,8 @@ def collect_facts(tree: ast.AST) -> Facts:
                             found.add(aliases[name])
             elif kind is ast.AnnAssign:
                 _add_annotation(facts.annotation_names, node.annotation)
+            elif kind is ast.If or kind is ast.While:
+                _add_truth_call(facts.truth_calls, node.test, aliases)
             elif (kind is ast.Try or kind.__name__ == "TryStar") and node.handlers:
                 tries.append((node, where))
             if where is Where.ASYNC:
@@ -322,6 +339,11 @@ def collect_facts(tree: ast.AST) -> Facts:
                         facts.shapes.add(Shape.SLEEP_IN_WHILE)
             elif type(value) is Name:
                 awaited_names[(id(function), value.id)] += 1
+        elif kind is ast.UnaryOp and type(node.op) is ast.Not:
+            _add_truth_call(facts.truth_calls, node.operand, aliases)
+        elif kind is ast.BoolOp:
+            for operand in node.values:
+                _add_truth_call(facts.truth_calls, operand, aliases)
         elif kind is ast.Lambda:
             facts.contexts.add(Where.SYNC)
             for name, value in ast.iter_fields(node):
@@ -355,6 +377,15 @@ def collect_facts(tree: ast.AST) -> Facts:
     if any(count >= 2 for count in awaited_names.values()):
         facts.shapes.add(Shape.NAME_AWAITED_TWICE)
     return facts
+
+
+def _add_truth_call(found: Set[str], test: ast.expr, aliases: Dict[str, str]) -> None:
+    if type(test) is ast.Call:
+        name = _callee_name(test.func)
+        if name is not None:
+            found.add(name)
+            if name in aliases:
+                found.add(aliases[name])
 
 
 def _push(stack: list, value, where: Where, function, statement, flags: int) -> None:

@@ -31,6 +31,7 @@ from aiolint.core.parse import Source, TooDeep, decode, describe, from_recursion
 from aiolint.core.rule import Rule
 from aiolint.core.settings import DEFAULT_SETTINGS, Settings
 from aiolint.rules import all_rules
+from aiolint.semantics import project
 
 
 def internal_error_finding(message: str, line: int = 1, col: int = 1) -> Finding:
@@ -87,6 +88,7 @@ def analyse(
     text: Optional[str] = None,
     rules: Optional[Sequence[Type[Rule]]] = None,
     tree: Optional[ast.AST] = None,
+    path: str = "<string>",
 ) -> Analysis:
     """Steps 1-4 above. Raises what decoding and parsing raise; `lint` maps those to AIO000.
 
@@ -95,7 +97,7 @@ def analyse(
     if text is None:
         text = decode(source)
     if rules is None:
-        rules = screened_rules(text, settings, tree)
+        rules = with_project_rules(screened_rules(text, settings, tree), text, path, settings)
     if not rules:
         return Analysis(text, None, [])
     # The trees hold no reference cycles: the cyclic GC would only rescan the growing heap (all of
@@ -103,15 +105,33 @@ def analyse(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(source, text, rules, settings)
+        return _analyse(source, text, rules, settings, path)
     finally:
         if enabled:
             gc.enable()
 
 
-def _analyse(source: Source, text: str, rules: Sequence[Type[Rule]], settings: Settings) -> Analysis:
+def with_project_rules(
+    rules: Tuple[Type[Rule], ...], text: str, path: str, settings: Settings
+) -> Tuple[Type[Rule], ...]:
+    """The screened rules, plus those that names imported from the rest of the project make
+    relevant (a helper there that blocks, a class with blocking or coroutine methods, a module
+    object of a blocking type): the file's own text cannot show those."""
+    if "async" not in text or not path or path.startswith("<"):
+        return rules
+    codes = project.relevant_codes(path)
+    if not codes:
+        return rules
+    have = set(rules)
+    extra = tuple(rule for rule in enabled_rules(settings) if rule.code in codes and rule not in have)
+    return rules + extra if extra else rules
+
+
+def _analyse(
+    source: Source, text: str, rules: Sequence[Type[Rule]], settings: Settings, path: str = "<string>"
+) -> Analysis:
     module = parse(source)
-    run = RuleRun(module, text, rules, settings)
+    run = RuleRun(module, text, rules, settings, project.view_for(path))
     reports = run.run()
     findings = located(module, reports) if reports else []
     if findings and settings.respect_noqa:
@@ -144,7 +164,20 @@ def lint(
 ) -> List[Finding]:
     """All findings in one module. Never raises: failures become one AIO000 finding.
 
-    `tree`: Python's `ast` of the same source, if the caller already has it (the flake8 plugin)."""
+    `tree`: Python's `ast` of the same source, if the caller already has it (the flake8 plugin).
+    The other project files the findings were read from are noted (`project.last_dependencies()`):
+    a cached result holds only while they do."""
+    try:
+        project.start_recording(path)
+    except Exception:  # never raise: without the project, findings are those of the file alone
+        return _lint(source, path, settings, tree)
+    try:
+        return _lint(source, path, settings, tree)
+    finally:
+        project.stop_recording(path)
+
+
+def _lint(source: Source, path: str, settings: Settings, tree: Optional[ast.AST]) -> List[Finding]:
     try:
         text = decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as exc:  # bad bytes, bad coding cookie
@@ -152,7 +185,7 @@ def lint(
     except Exception as exc:
         return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
     try:
-        return analyse(source, settings, text, tree=tree).findings
+        return analyse(source, settings, text, tree=tree, path=path).findings
     except cst.ParserSyntaxError as exc:
         return [_syntax_error(exc, text)]
     except TooDeep as exc:
@@ -206,7 +239,7 @@ def fix_source(
     remaining: Optional[List[Finding]] = None  # the findings of `current`, once known
     try:
         for _ in range(MAX_FIX_PASSES):
-            analysis = analyse(current, settings)
+            analysis = analyse(current, settings, path=path)
             remaining = analysis.findings
             wanted = [
                 f
@@ -242,7 +275,7 @@ def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAU
 
     edits: Dict[tuple, list] = {}
     try:
-        analysis = analyse(source, settings)
+        analysis = analyse(source, settings, path=path)
         for finding in analysis.findings:
             if finding.fix is None or analysis.module is None:
                 continue

@@ -115,8 +115,11 @@ class Rule:
         return needs is None or any(facts.meets(need) for need in needs)
 
     # ----------------------------------------------------------------- for rule bodies
-    def report(self, node: cst.CSTNode, fix: Optional[Fix] = None, **fields: object) -> None:
-        self._sink(Report(self.code, self.name, self.message.format(**fields), node, fix))
+    def report(
+        self, node: cst.CSTNode, fix: Optional[Fix] = None, *, template: Optional[str] = None, **fields: object
+    ) -> None:
+        """Report `node`; `template` words a second shape of the finding (default: `message`)."""
+        self._sink(Report(self.code, self.name, (template or self.message).format(**fields), node, fix))
 
     def code_of(self, node: cst.CSTNode) -> str:
         return self.model.module.code_for_node(node)

@@ -23,9 +23,10 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Sequence, Tuple
 
 from aiolint.core.findings import Applicability, Finding, Fix
+from aiolint.semantics.project import file_stamp as project_file_stamp
 
 DEFAULT_DIR = ".aiolint_cache"
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -71,12 +72,13 @@ def fingerprint(settings: object) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def _encode(key: str, findings: List[Finding]) -> bytes:
+def _encode(key: str, findings: List[Finding], dependencies: Sequence[Tuple[str, int, int]] = ()) -> bytes:
     rows = []
     for f in findings:
         fix = None if f.fix is None else [f.fix.applicability, f.fix.description, list(f.fix.imports)]
         rows.append([f.code, f.name, f.message, f.line, f.col, f.end_line, f.end_col, fix])
-    payload = json.dumps([key, rows], separators=(",", ":")).encode()
+    entry = [key, rows, [list(d) for d in dependencies]] if dependencies else [key, rows]
+    payload = json.dumps(entry, separators=(",", ":")).encode()
     return _FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
 
 
@@ -84,9 +86,15 @@ def _decode(key: str, data: bytes) -> Optional[List[Finding]]:
     header, sep, payload = data.partition(b"\n")
     if not sep or header != _FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode():
         return None
-    stored_key, rows = json.loads(payload)
+    stored_key, rows, *rest = json.loads(payload)
     if stored_key != key:
         return None
+    # Findings read from other project files (a helper in another module) hold only while those
+    # files are as they were: same size, same modification time.
+    for dependency in rest[0] if rest else ():
+        path, size, mtime = dependency
+        if not isinstance(path, str) or project_file_stamp(path) != (path, size, mtime):
+            return None
     findings = []
     for code, name, message, line, col, end_line, end_col, fix in rows:
         if not all(isinstance(v, str) for v in (code, name, message)):
@@ -136,7 +144,7 @@ class Cache:
         except Exception:  # a bad entry is a miss; linting again rewrites it
             return None
 
-    def put(self, key: str, findings: List[Finding]) -> None:
+    def put(self, key: str, findings: List[Finding], dependencies: Sequence[Tuple[str, int, int]] = ()) -> None:
         """Store plain findings under `key`. Best effort: failing to write is not an error."""
         if not _KEY.fullmatch(key):
             return
@@ -147,7 +155,7 @@ class Cache:
             fd, temp = tempfile.mkstemp(dir=shard, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(_encode(key, findings))
+                    handle.write(_encode(key, findings, dependencies))
                 os.replace(temp, os.path.join(shard, key[2:]))
             except BaseException:
                 try:

@@ -27,6 +27,7 @@ from aiolint.core.pipeline import fix_source, lint
 from aiolint.frontends.files import iter_python_files
 from aiolint.core.findings import Finding
 from aiolint.core.settings import Settings
+from aiolint.semantics import project
 
 # Below this many files to lint, a pool costs more (start-up, pickling) than it saves.
 MIN_FILES_FOR_POOL = 24
@@ -131,6 +132,7 @@ Job = Tuple[str, bytes, Optional[str], Tuple[str, ...]]  # name, source, cache k
 def _init_worker(settings: Settings, cache: Optional[Cache], task: Task = Task.CHECK) -> None:
     global _worker_settings, _worker_cache, _worker_task
     _worker_settings, _worker_cache, _worker_task = settings, cache, task
+    project.use_cache_dir(cache.root if cache is not None else None)  # module summaries beside findings
 
 
 def _run_batch(batch: List[Job]) -> List[Outcome]:
@@ -139,7 +141,8 @@ def _run_batch(batch: List[Job]) -> List[Outcome]:
     for name, source, key, ignored in batch:
         outcome = run_task(_worker_task, source, name, _worker_settings, ignored)
         if _worker_cache is not None and key is not None:
-            _worker_cache.put(key, outcome[0])  # written where it was computed: spreads the I/O
+            # Written where it was computed (spreads the I/O), with the project files it was read from.
+            _worker_cache.put(key, outcome[0], project.last_dependencies())
         out.append(outcome)
     return out
 
@@ -169,6 +172,7 @@ def check_files(
     if task is not Task.CHECK:
         cache = None
         files = _one_path_per_file(files)
+    project.use_cache_dir(cache.root if cache is not None else None)
     meter = Progress(len(files), progress_stream, progress)
     workers = jobs or default_jobs()
     entries: List[FileResult] = []
@@ -271,7 +275,7 @@ def _collect(
     assert result.source is not None
     outcome = run_task(task, result.source, result.path, settings, ignored)
     if cache is not None and key is not None:
-        cache.put(key, outcome[0])
+        cache.put(key, outcome[0], project.last_dependencies())
     return outcome
 
 

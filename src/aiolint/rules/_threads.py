@@ -31,7 +31,12 @@ def to_thread_text(call: cst.Call, library: str) -> str:
     new = to_thread_call(call, library)
     if new is None:
         return f"'await {library}.to_thread.run_sync(functools.partial({edits.code(call.func)}, ...))'"
-    return f"'await {edits.code(new)}'"
+    text = edits.code(new)
+    if "\n" in text or len(text) > 100:  # a message is one line: show the callable, not every argument
+        text = edits.code(new.with_changes(args=new.args[:1])).rstrip(")") + ", ...)"
+        if "\n" in text:
+            text = f"{dotted_name(new.func) or 'to_thread'}(...)"
+    return f"'await {text}'"
 
 
 def to_thread_fix(rule: "Rule", call: cst.Call) -> "Optional[Fix]":

@@ -8,8 +8,7 @@ import libcst as cst
 
 from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
-from aiolint.semantics import dotted_name
-from aiolint.semantics.scopes import CLASSDEF
+from aiolint.semantics import dotted_name, library
 from aiolint.core.walk import iter_nodes
 
 # Synchronous drivers: qualified name -> the async driver to name in the message.
@@ -61,21 +60,39 @@ _LAZY = frozenset(
 # Builtins that evaluate a queryset passed to them.
 _LAST_NAMES = frozenset(n.rsplit(".", 1)[1] for n in [*_DRIVERS, *_LAZY_CLIENTS]) | _EXECUTING | _LAZY
 _DRIVER_MODULES = sorted({n.split(".")[0] for n in [*_DRIVERS, *_LAZY_CLIENTS]} | {"django"})
+_TYPED_MODULES = ("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "pymongo", "sqlalchemy", "sqlmodel")
 _EVALUATING = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted", "builtins.len"})
+_CONSUMED = (
+    "{how} {shown} ({type}) runs its query and blocks the event loop in async function '{function}'; "
+    "use {replacement}"
+)
 _DJANGO_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+django\b", re.MULTILINE)
 
 
 class BlockingDatabaseCall(BlockingCallRule):
     code = "AIO104"
     name = "blocking-database-call"
-    needs = (Needs(Where.ANY, calls=_LAST_NAMES, imports=tuple(_DRIVER_MODULES), shapes=frozenset({Shape.ASYNC_CODE})),)
+    needs = (
+        Needs(Where.ANY, calls=_LAST_NAMES, imports=tuple(_DRIVER_MODULES), shapes=frozenset({Shape.ASYNC_CODE})),
+        # Statements through a connection, cursor, collection or session however it is reached,
+        # and the builders of the lazy queries whose iteration runs them.
+        Needs(Where.ANY, calls=library.method_names("AIO104"), imports=_TYPED_MODULES,
+              shapes=frozenset({Shape.ASYNC_CODE})),
+        Needs(Where.ANY, imports=("redis",), shapes=frozenset({Shape.ASYNC_CODE})),  # any redis method
+    )
     docs = RuleDocs(
         what=(
             "Checks for synchronous database access in async functions: `sqlite3.connect`, "
             "`psycopg2.connect`, synchronous `psycopg.connect`, `pymysql.connect`, `MySQLdb.connect`, "
             "`pymongo.MongoClient` and synchronous `redis.Redis`/`StrictRedis` (these connect lazily, so "
             "they are reported when the function sends a command through them or keeps them on an "
-            "attribute), and Django ORM calls "
+            "attribute), the statements sent through a sync connection however it is reached (a local, "
+            "`self.conn`, an annotated parameter, a module-level object, a derived cursor or collection): "
+            "sqlite3/psycopg2/pymysql/MySQLdb `execute*`/`fetch*`/`commit`, pymongo `Collection` commands "
+            "and iterating or indexing a `find()` cursor, sync SQLAlchemy `Session.execute/scalar/scalars/"
+            "get/commit/flush/refresh`, `Query.all/first/one/one_or_none/scalar/count`, `Engine.connect`, "
+            "`Connection.execute` (never the lazy builders: `Session()`, `session.add`, `query()`, "
+            "`where()`, `find()`), and Django ORM calls "
             "`<Model>.objects.<method>(...)` that run a query (`get`, `create`, `count`, "
             "`filter(...).first()`, a queryset iterated with a plain `for`, ...) in modules that "
             "import Django."
@@ -101,8 +118,14 @@ class BlockingDatabaseCall(BlockingCallRule):
     )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value not in _LAST_NAMES:
-            return None
+        if isinstance(call.func, cst.Attribute):
+            # A statement sent through a connection, cursor, collection or session, however
+            # that object is reached (the model's `type_of`).
+            found = self.model.blocking_method(call)
+            if found is not None:
+                return Blocking(found.callee, found.replacement) if found.code == self.code else None
+            if call.func.attr.value not in _LAST_NAMES:
+                return None
         qualified = self.model.qualified_name(call.func)
         driver = _DRIVERS.get(qualified) if qualified else None
         if driver is not None:
@@ -113,6 +136,40 @@ class BlockingDatabaseCall(BlockingCallRule):
         if isinstance(call.func, cst.Attribute) and self._imports_django:
             return self._django(call)
         return None
+
+    # ------------------------------------------------------------------ lazy queries consumed
+    def visit_For(self, node: cst.For) -> None:
+        if node.asynchronous is None:
+            self._consumed(node.iter, "iterating")
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        if node.asynchronous is None:
+            self._consumed(node.iter, "iterating")
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if any(isinstance(element.slice, cst.Slice) for element in node.slice):
+            return  # `cursor[0:5]` only sets skip/limit: a new lazy cursor
+        self._consumed(node.value, "indexing")
+
+    def _consumed(self, expr: cst.BaseExpression, how: str) -> None:
+        """A pymongo cursor or a SQLAlchemy Query runs its query when it is iterated or indexed."""
+        if not self.model.in_async_context or not isinstance(expr, (cst.Name, cst.Attribute, cst.Call)):
+            return
+        found = self.model.blocking_iteration(expr)
+        if found is None:
+            return
+        shown = self.code_of(expr)
+        if len(shown) > 40 or "\n" in shown:
+            shown = f"a {found.type.name}"
+        self.report(
+            expr,
+            template=_CONSUMED,
+            how=how,
+            shown=shown,
+            type=found.type.name,
+            function=self.model.function_name,
+            replacement=found.replacement,
+        )
 
     @cached_property
     def _imports_django(self) -> bool:
@@ -203,10 +260,9 @@ class BlockingDatabaseCall(BlockingCallRule):
         if name is None or not name.split(".")[-1][:1].isupper():
             return None
         if "." not in name:
-            found = self.model.lookup(name)  # a class of this module, unless shadowed here
-            if found is not None and found[0] is self.model.module_scope and len(found[1]) == 1:
-                if found[1][0].kind == CLASSDEF:
-                    return name
+            found = self.model.definition(expr)  # a class of this module, unless shadowed here
+            if found is not None and found.kind == "class" and found.node is not None:
+                return name
         qualified = self.model.qualified_name(expr)
         if qualified is not None:
             return None if qualified.startswith("builtins.") else name

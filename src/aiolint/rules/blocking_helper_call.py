@@ -10,13 +10,7 @@ from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import BlockingCallRule, Rule, RuleDocs
 from aiolint.rules import all_rules
 from aiolint.rules._threads import to_thread_text
-from aiolint.semantics import dotted_name, known
-from aiolint.semantics.scopes import CLASS, COMPREHENSION, DEF, MODULE
-from aiolint.core.walk import iter_nodes
-
-# Decorators that leave a sync function a plain function run on call. Any other one may
-# change that (sync_to_async, a thread-pool wrapper, property, contextmanager): silent.
-_PLAIN_DECORATORS = known.TRANSPARENT_DECORATORS | {"functools.lru_cache", "functools.cache", "lru_cache", "cache"}
+from aiolint.semantics import dotted_name, library
 
 
 def _blocking_rules(settings) -> list:
@@ -52,7 +46,11 @@ class BlockingHelperCall(Rule):
             "methods of the enclosing class reached as `self.m()`/`cls.m()`) that block: directly, "
             "with a call AIO100-AIO106, AIO108 or AIO109 would report in async code, or through other such "
             "functions. The message names the chain, e.g. "
-            "`enrich() -> load_profile() -> requests.get()`. Passing a helper to a thread-pool "
+            "`enrich() -> load_profile() -> requests.get()`. Helpers in the project's other modules "
+            "(read, never imported) and methods of project classes reached through attributes "
+            "(`self.db.add_user()`) count too; their hops carry file:line, e.g. "
+            "`db.add_user() -> Database.add_user() (bot/db.py:11) -> sqlite3.Cursor.execute() "
+            "(bot/db.py:12)`. Passing a helper to a thread-pool "
             "runner (`asyncio.to_thread(load_profile, user)`) is fine and not reported."
         ),
         why=(
@@ -93,106 +91,116 @@ class BlockingHelperCall(Rule):
             for rule in _blocking_rules(settings)
             if rule.is_triggered(model.source, settings)
         ]
-        self._direct: Dict[int, str] = {}  # helper -> the first blocking call in its own body
+        self._codes = {rule.code for rule in _blocking_rules(settings)}
+        # helper -> the first blocking call in its own body, as hops: [(shown, helper name or None)]
+        self._direct: Dict[int, List[Tuple[str, Optional[str]]]] = {}
         self._callers: Dict[int, List[Tuple[int, str]]] = collections.defaultdict(list)  # helper -> (caller, as called)
-        self._async_calls: List[Tuple[cst.Call, int, str, str]] = []  # (call, helper, as called, async function)
-        self._plain_cache: Dict[int, bool] = {}
+        # (call, helper, as called, async function, chain of a helper in another module)
+        self._async_calls: List[Tuple[cst.Call, int, str, str, Optional[list]]] = []
 
     # ------------------------------------------------------------------ collect during the walk
     def visit_Call(self, node: cst.Call) -> None:
         model = self.model
         if model.in_async_context:
             target = self._helper(node.func)
-            if target is not None:
-                self._async_calls.append((node, id(target), dotted_name(node.func), model.function_name))
+            if isinstance(target, list):
+                self._async_calls.append((node, 0, _shown(node.func), model.function_name, target))
+            elif target is not None:
+                self._async_calls.append((node, id(target), _shown(node.func), model.function_name, None))
             return
         function = model.function
-        if function is None or function.asynchronous is not None or not self._in_helper_body():
+        if function is None or function.asynchronous is not None or not model.in_top_level_function:
             return
         here = id(function)
         if here not in self._direct:
             for matcher in self._matchers:
                 found = matcher.match(node)
                 if found is not None:
-                    self._direct[here] = f"{found.callee}()"
+                    self._direct[here] = [(f"{found.callee}()", None)]
                     break
         target = self._helper(node.func)
-        if target is not None and target is not function:
-            self._callers[id(target)].append((here, dotted_name(node.func)))
+        if isinstance(target, list):
+            if here not in self._direct:
+                self._direct[here] = target
+        elif target is not None and target is not function:
+            self._callers[id(target)].append((here, _shown(node.func)))
 
-    def _in_helper_body(self) -> bool:
-        """Directly in a module-level def or a method (not a def nested in a function)."""
-        for scope in reversed(self.model.scopes):
-            if scope.kind != COMPREHENSION:
-                return scope.parent is not None and scope.parent.kind in (MODULE, CLASS)
-        return False
+    def _helper(self, func: cst.BaseExpression):
+        """The sync helper a callee names: a def of this module (module level, `self.m`, a method of
+        a typed receiver) as its FunctionDef; one of another project module as the hops of its
+        chain down to the blocking call (each with file:line); None when it is neither or does not block."""
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        # Cheap checks first, so that most calls never make the model collect a function's bindings.
+        if isinstance(func, cst.Name) and func.value not in self.model.module_scope.bindings:
+            return None
+        definition = self.model.definition(func)
+        if definition is None or definition.kind != "function":
+            return None
+        if definition.node is not None:
+            target = definition.node
+            if target.asynchronous is None and self.model.is_plain_function(target):
+                return target
+            return None
+        summary = definition.summary
+        if not summary.plain:
+            return None
+        chain = summary.blocks
+        if not chain or not self._reported_code(chain):
+            return None
+        shown = self.model.project.shown
+        hops = [(f"{summary.name}() ({shown(summary.path)}:{summary.line})", summary.name)]
+        for index, (label, where, line) in enumerate(chain):
+            last = index == len(chain) - 1
+            hops.append((f"{label} ({where}:{line})", None if last else label[:-2]))
+        return hops if hops else None
 
-    def _helper(self, func: cst.BaseExpression) -> Optional[cst.FunctionDef]:
-        """The sync helper a callee names: a module-level def, or `self.m`/`cls.m` of the enclosing class."""
-        model = self.model
-        target = None
-        # Cheap checks first (module bindings, the first parameter's name), so that most calls
-        # never make the model collect a function's bindings.
-        if isinstance(func, cst.Name):
-            defined = model.module_scope.bindings.get(func.value)
-            if defined and len(defined) == 1 and defined[0].kind == DEF:
-                found = model.lookup(func.value)
-                if found is not None and found[0] is model.module_scope:
-                    target = defined[0].value
-        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            function = model.function
-            params = (function.params.posonly_params or function.params.params) if function is not None else ()
-            if params and params[0].name.value == func.value.value:
-                owner = model.enclosing_method(func.value.value)
-                if owner is not None:
-                    target = model.find_method(owner[0], func.attr.value)
-        if isinstance(target, cst.FunctionDef) and target.asynchronous is None and self._plain(target):
-            return target
-        return None
-
-    def _plain(self, function: cst.FunctionDef) -> bool:
-        """Calling it runs its body now: no decorator that may wrap it, and not a generator."""
-        cached = self._plain_cache.get(id(function))
-        if cached is None:
-            cached = all(_decorator_name(d) in _PLAIN_DECORATORS for d in function.decorators) and not any(
-                isinstance(n, cst.Yield) for n in iter_nodes(function.body, into_scopes=False)
-            )
-            self._plain_cache[id(function)] = cached
-        return cached
+    def _reported_code(self, chain) -> bool:
+        """The library call a chain ends in is one of the rules the user has not switched off."""
+        label = chain[-1][0][:-2]
+        code = library.BLOCKING_FUNCTIONS.get(label)
+        if code is None:
+            type_name, _, method = label.rpartition(".")
+            found = library.blocking_method(type_name, method)
+            code = found[0] if found else None
+        return code in self._codes
 
     # ------------------------------------------------------------------ resolve at the end
     def leave_Module(self, node: cst.Module) -> None:
         chains = self._chains()
-        library = self.model.async_library
-        for call, target, called, function in self._async_calls:
-            chain = chains.get(target)
+        library_name = self.model.async_library
+        for call, target, called, function, hops in self._async_calls:
+            chain = hops if hops is not None else chains.get(target)
             if chain is None:
                 continue
+            helpers = [name for _, name in chain if name]
+            hops = [text for text, _ in chain]
+            if chain[0][1] != called:  # `db.add_user() -> Database.add_user() (db.py:11)`
+                hops.insert(0, f"{called}()")
             self.report(
                 call,
-                chain=" -> ".join([f"{called}()", *chain]),
+                chain=" -> ".join(hops),
                 function=function,
-                helper=chain[-2][:-2] if len(chain) > 1 else called,
-                replacement=to_thread_text(call, library),
+                helper=helpers[-1] if helpers else called,
+                replacement=to_thread_text(call, library_name),
             )
 
-    def _chains(self) -> Dict[int, List[str]]:
+    def _chains(self) -> Dict[int, List[Tuple[str, Optional[str]]]]:
         """For every helper that blocks: the calls from it down to the blocking one.
 
         A breadth-first walk up the call graph from the functions that block directly,
         so each helper gets a shortest chain and cycles end (a helper is visited once).
         """
-        chains = {helper: [call] for helper, call in self._direct.items()}
+        chains = dict(self._direct)
         queue = collections.deque(chains)
         while queue:
             callee = queue.popleft()
             for caller, called in self._callers.get(callee, ()):
                 if caller not in chains:
-                    chains[caller] = [f"{called}()", *chains[callee]]
+                    chains[caller] = [(f"{called}()", called), *chains[callee]]
                     queue.append(caller)
         return chains
 
 
-def _decorator_name(decorator: cst.Decorator) -> Optional[str]:
-    expr = decorator.decorator
-    return dotted_name(expr.func if isinstance(expr, cst.Call) else expr)
+def _shown(func: cst.BaseExpression) -> str:
+    return dotted_name(func) or "<call>"

@@ -8,6 +8,7 @@ import libcst as cst
 from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.rules._threads import to_thread_fix, to_thread_text
+from aiolint.semantics import library
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 
@@ -19,20 +20,9 @@ _FUNCTIONS = frozenset(
     | {"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib3.request"}
 )
 
-# Client classes -> the methods of their instances that perform I/O.
-_CLIENTS = {
-    "requests.Session": _VERBS | {"send"},
-    "requests.session": _VERBS | {"send"},
-    "requests.sessions.Session": _VERBS | {"send"},
-    "httpx.Client": _VERBS | {"send", "stream"},
-    "urllib3.PoolManager": {"request", "urlopen", "request_encode_url", "request_encode_body"},
-    "urllib3.HTTPConnectionPool": {"request", "urlopen", "request_encode_url", "request_encode_body"},
-    "urllib3.HTTPSConnectionPool": {"request", "urlopen", "request_encode_url", "request_encode_body"},
-    "urllib3.connection_from_url": {"request", "urlopen", "request_encode_url", "request_encode_body"},
-    "http.client.HTTPConnection": {"request", "getresponse", "connect", "send"},
-    "http.client.HTTPSConnection": {"request", "getresponse", "connect", "send"},
-}
-_CALL_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _FUNCTIONS).union(*_CLIENTS.values())
+# What a call must be named for this rule to report it (the pre-screen): the functions, and the
+# methods of client objects (the library table), however those objects are reached.
+_CALL_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _FUNCTIONS) | library.method_names("AIO101")
 
 
 # `urllib.parse` and `http.HTTPStatus` are everywhere and do no I/O: only the modules that make
@@ -61,7 +51,9 @@ class BlockingHttpCall(BlockingCallRule):
         what=(
             "Checks for synchronous HTTP requests in async functions: `requests` functions and "
             "`requests.Session` methods, `urllib.request.urlopen`, `urllib3`, synchronous `httpx` "
-            "(`httpx.get`, `httpx.Client`) and `http.client` connections."
+            "(`httpx.get`, `httpx.Client`) and `http.client` connections. A client is known however it is "
+            "reached: built here, kept on `self`, an annotated parameter, a module-level object, or the "
+            "return of a project function."
         ),
         why=(
             "A synchronous request holds the event loop for the whole network round trip, often "
@@ -87,7 +79,7 @@ class BlockingHttpCall(BlockingCallRule):
     )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
-        callee = self._callee(call.func)
+        callee = self._callee(call)
         if callee is None:
             return None
         return Blocking(
@@ -97,20 +89,16 @@ class BlockingHttpCall(BlockingCallRule):
             fix=to_thread_fix(self, call),
         )
 
-    def _callee(self, func: cst.BaseExpression) -> Optional[str]:
+    def _callee(self, call: cst.Call) -> Optional[str]:
+        func = call.func
         qualified = self.model.qualified_name(func)
         if qualified in _FUNCTIONS:
             return qualified
         if not isinstance(func, cst.Attribute):
             return None
-        method = func.attr.value
-        receiver = func.value
-        if isinstance(receiver, cst.Call):  # requests.Session().get(...)
-            client = self.model.qualified_name(receiver.func)
-            if method in _CLIENTS.get(client, ()):
-                return f"{client}.{method}"
-        elif isinstance(receiver, cst.Name):  # s = requests.Session(); s.get(...)
-            held = self.model.holds_call(receiver)
-            if held is not None and method in _CLIENTS.get(held[0], ()):
-                return f"{held[0]}.{method}"
+        # A client object, however it is reached: built here, kept on `self`, a parameter
+        # annotated `requests.Session`, a module-level session (see the model's `type_of`).
+        found = self.model.blocking_method(call)
+        if found is not None and found.code == self.code:
+            return found.callee
         return None

@@ -7,26 +7,26 @@ import libcst as cst
 from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
-from aiolint.semantics import dotted_name
+from aiolint.semantics import dotted_name, library
 
-# Kinds of receiver, from the call that built it, and the methods that wait on each.
-_THREADING = {
-    "threading.Thread": ("thread", frozenset({"join"})),
-    "threading.Event": ("event", frozenset({"wait"})),
-    "threading.Lock": ("lock", frozenset({"acquire"})),
-    "threading.RLock": ("lock", frozenset({"acquire"})),
-    "threading.Semaphore": ("semaphore", frozenset({"acquire"})),
-    "threading.BoundedSemaphore": ("semaphore", frozenset({"acquire"})),
-    "threading.Condition": ("condition", frozenset({"wait", "wait_for", "acquire"})),
-    "queue.Queue": ("queue", frozenset({"get", "put", "join"})),
-    "queue.LifoQueue": ("queue", frozenset({"get", "put", "join"})),
-    "queue.PriorityQueue": ("queue", frozenset({"get", "put", "join"})),
-    "queue.SimpleQueue": ("queue", frozenset({"get"})),  # its put never blocks
+# Kinds of receiver, by the model's type of it (the waiting methods are in the library table).
+_KINDS = {
+    "threading.Thread": "thread",
+    "threading.Event": "event",
+    "threading.Lock": "lock",
+    "threading.Semaphore": "semaphore",
+    "threading.Condition": "condition",
+    "queue.Queue": "queue",
+    "queue.SimpleQueue": "queue",
+    "concurrent.futures.Future": "future",
+    "celery.AsyncResult": "celery",
 }
-_CELERY_SENDS = frozenset({"delay", "apply_async"})
-# What builds a receiver this rule waits on, in view of the wait: a threading/queue class, `executor.submit`.
-_BUILDERS = frozenset(name.rsplit(".", 1)[1] for name in _THREADING) | {"submit"}
-_WAITING = frozenset(m for _, methods in _THREADING.values() for m in methods) | {"get", "result", "input"}
+_WAITING = frozenset({"join", "wait", "wait_for", "acquire", "get", "put", "result", "input"})
+_CELERY_SENDS = frozenset(library.ANY_RECEIVER_METHODS)  # `task.delay(...)`: a Celery result
+# What builds (or declares) a receiver this rule waits on, in view of the wait: a threading or
+# queue class, `executor.submit`, or an annotation naming one.
+_BUILDERS = frozenset(q.rsplit(".", 1)[1] for q, kind in library.CLASSES.items() if kind in _KINDS) | {"submit"}
+_DECLARED = _BUILDERS | frozenset(q.rsplit(".", 1)[1] for q in _KINDS)
 
 # Where a method takes `block`/`blocking` and `timeout` positionally (index), for "returns at once".
 _BLOCK_INDEX = {"acquire": 0, "get": 0, "put": 1}
@@ -47,7 +47,10 @@ class BlockingWait(BlockingCallRule):
     name = "blocking-wait"
     fix_availability = "unsafe"
     needs = (
-        Needs(calls=_WAITING | {"wait_for"}, imports=("threading", "queue", "concurrent"), built=_BUILDERS),
+        Needs(
+            calls=_WAITING | {"wait_for"}, imports=("threading", "queue", "concurrent"), built=_BUILDERS,
+            annotated=_DECLARED,
+        ),
         Needs(Where.ANY, calls=_CELERY_SENDS, shapes=frozenset({Shape.ASYNC_CODE})),
         Needs(calls=frozenset({"input"})),
     )
@@ -121,28 +124,22 @@ class BlockingWait(BlockingCallRule):
         return Blocking(callee, thread, fix=fix)
 
     def _receiver_kind(self, receiver: cst.BaseExpression) -> Optional[Tuple[str, str, frozenset]]:
-        """(kind, what built it, waiting methods) for `receiver`, from the call that made it."""
-        if isinstance(receiver, cst.Name):
-            held = self.model.holds_call(receiver)
-            if held is None:
-                return None
-            qualified, built = held
-        elif isinstance(receiver, cst.Call):
-            qualified, built = self.model.qualified_name(receiver.func), receiver
-        else:
+        """(kind, what it is as shown, waiting methods) for `receiver`, from what the model knows it is."""
+        found = self.model.type_of(receiver)
+        if found is None or found.name not in _KINDS:
             return None
-        found = _THREADING.get(qualified) if qualified else None
-        if found is not None:
-            kind, methods = found
-            if kind == "queue" and qualified != "queue.SimpleQueue" and not _bounded(built):
-                methods = methods - {"put"}  # an unbounded queue's put never waits
-            return kind, qualified, methods
-        if isinstance(built.func, cst.Attribute) and built.func.attr.value in _CELERY_SENDS:
-            return "celery", f"{dotted_name(built.func) or 'task'}(...)", frozenset({"get"})
-        runner = self.model.thread_pool_runner(built)
-        if runner is not None and runner.returns == "concurrent-future":
-            return "future", f"{runner.name}(...)", frozenset({"result"})
-        return None
+        _, methods, _ = library.BLOCKING[found.name]
+        if found.name == "queue.Queue" and not found.bounded:
+            methods = methods - {"put"}  # an unbounded queue's put never waits
+        kind = _KINDS[found.name]
+        shown = found.name
+        if kind == "celery":
+            shown = f"{dotted_name(receiver.func)}(...)" if isinstance(receiver, cst.Call) and dotted_name(
+                receiver.func) else "celery.AsyncResult"
+        elif kind == "future":
+            called = dotted_name(receiver.func) if isinstance(receiver, cst.Call) else None
+            shown = f"{called or 'executor.submit'}(...)"
+        return kind, shown, methods & {"join", "wait", "wait_for", "acquire", "get", "put", "result"}
 
 
 def _argument(call: cst.Call, index: Optional[int], keyword: str) -> Optional[cst.BaseExpression]:
@@ -172,9 +169,3 @@ def _returns_at_once(call: cst.Call, method: str) -> bool:
     if method in _BLOCK_INDEX and _is_zero_or_false(_argument(call, _BLOCK_INDEX[method], block_keyword)):
         return True
     return _is_zero_or_false(_argument(call, _TIMEOUT_INDEX.get(method, 0), "timeout"))
-
-
-def _bounded(built: cst.Call) -> bool:
-    """`queue.Queue(10)` / `maxsize=10`: put can wait. `Queue()` or `maxsize=0`: it cannot."""
-    size = _argument(built, 0, "maxsize")
-    return size is not None and not _is_zero_or_false(size)

@@ -7,15 +7,26 @@ import libcst as cst
 from aiolint.fixes import build as edits
 from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.semantics import dotted_name, known
+from aiolint.semantics import dotted_name, known, library
 
 _PACKAGES = tuple(sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS}))
+# Coroutine methods of library types (`writer.drain()`, `ctx.send()`): the receiver's type can
+# only be known where its package is imported.
+_METHOD_PACKAGES = tuple(sorted(
+    {q.split(".", 1)[0] for q, t in library.CLASSES.items() if t in library.COROUTINE_METHODS}
+))
+_METHOD_NAMES = frozenset(m for methods in library.COROUTINE_METHODS.values() for m in methods)
 
 
 def _shown(call: cst.Call, callee: str) -> str:
     text = edits.code(call)
     return text if len(text) <= 60 and "\n" not in text else f"{callee}(...)"
 
+
+_TRUTH_MESSAGE = (
+    "{callee}() used as a truth value is a coroutine object, always true, and its body never runs; "
+    "use {replacement}"
+)
 
 # Context managers that expect the code inside to raise or warn.
 _EXPECTING = re.compile(r"(?:^|\.)(?:assertRaises\w*|assertWarns\w*|raises|warns|check_warnings)$")
@@ -29,13 +40,24 @@ class CoroutineNeverAwaited(Rule):
     needs = (
         Needs(Where.ANY, calls=known.last_names(known.COROUTINE_FUNCTIONS), statement=True, imports=_PACKAGES),
         Needs(Where.ANY, calls_local_coroutine=True),
+        # Coroutine methods of typed objects (`writer.drain()`, `ctx.send()`).
+        Needs(Where.ANY, calls=_METHOD_NAMES, statement=True, imports=_METHOD_PACKAGES),
+        # A coroutine used as a truth value (`if ready():`).
+        Needs(Where.ANY, calls_local_coroutine=True, truth=True),
+        Needs(Where.ANY, calls=known.last_names(known.COROUTINE_FUNCTIONS) | _METHOD_NAMES, truth=True,
+              imports=_PACKAGES + _METHOD_PACKAGES),
     )
     # Cheap first cut (an async def, or a package of the table named); is_triggered does the rest.
     docs = RuleDocs(
         what=(
             "Checks for expression statements that call a known coroutine function (an `async def` "
             "of the same module, a method of the enclosing class reached as `self.m()`/`cls.m()`, "
-            "or a library coroutine function such as `asyncio.sleep`) without awaiting it."
+            "or a library coroutine function such as `asyncio.sleep`) without awaiting it; coroutine "
+            "methods of known objects (`writer.drain()`, `lock.acquire()`, `queue.put()`, `event.wait()` "
+            "on asyncio objects, `ctx.send()` on an annotated discord.py context, aiogram and "
+            "python-telegram-bot messages, a project class's `async def` methods); and such a call used "
+            "as a truth value (`if f():`, `while f():`, `not f()`, an `and`/`or` operand), which is always "
+            "true."
         ),
         why=(
             "Calling a coroutine function only creates a coroutine object; nothing in its body runs "
@@ -76,6 +98,37 @@ class CoroutineNeverAwaited(Rule):
             self.report(call, fix=fix, callee=callee, replacement=f"'await {shown}'")
         else:
             self.report(call, callee=callee, replacement=f"'await {shown}' from an async function")
+
+    # ------------------------------------------------------------------ a coroutine as a truth value
+    def visit_If(self, node: cst.If) -> None:
+        self._truth_value(node.test, node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._truth_value(node.test, node)
+
+    def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
+        if isinstance(node.operator, cst.Not):
+            self._truth_value(node.expression, node)
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        self._truth_value(node.left, node)
+        self._truth_value(node.right, node)
+
+    def _truth_value(self, expr: cst.BaseExpression, parent: cst.CSTNode) -> None:
+        """`if f():` / `not f()` / `f() or x`: a coroutine object is always true, and never runs."""
+        if not isinstance(expr, cst.Call):
+            return
+        callee = self.model.coroutine_call(expr)
+        if callee is None or self._expects_an_error():
+            return
+        shown = _shown(expr, callee)
+        fix = None
+        replacement = f"'await {shown}'"
+        if self.model.in_async_context:
+            fix = self.make_fix("Await the coroutine", [(expr, edits.awaited(expr, expr, parent))], safe=True)
+        else:
+            replacement += " from an async function"
+        self.report(expr, fix=fix, template=_TRUTH_MESSAGE, callee=callee, replacement=replacement)
 
     def _expects_an_error(self) -> bool:
         """Inside `with self.assertRaises(...)`/`pytest.raises`/`assertWarns`/`check_warnings`: the

@@ -9,7 +9,7 @@ from aiolint.fixes import build as edits
 from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import Runner, dotted_name, known
-from aiolint.semantics.scopes import ASSIGN, CLASSDEF, DEF, PARAM, WITH
+from aiolint.semantics.scopes import ASSIGN, PARAM, WITH
 from aiolint.core.walk import iter_nodes
 
 # Verdicts on what `f(x)` returns. LIKELY_DATA: a library function or method whose name does not
@@ -163,16 +163,8 @@ class ThreadPoolCallNotCallable(Rule):
 
     def _definition(self, func: cst.BaseExpression) -> Optional[cst.CSTNode]:
         """The def/class of this module that `func` names (`f`, `self.m`), if any."""
-        if isinstance(func, cst.Name):
-            found = self.model.lookup(func.value)
-            if found is not None and len(found[1]) == 1 and found[1][0].kind in (DEF, CLASSDEF):
-                return found[1][0].value
-            return None
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            owner = self.model.enclosing_method(func.value.value)
-            if owner is not None:
-                return self.model.find_method(owner[0], func.attr.value)
-        return None
+        definition = self.model.definition(func)
+        return definition.node if definition is not None else None
 
     def _function_verdict(self, function: cst.FunctionDef, inner: cst.Call) -> str:
         if any(dotted_name(d.decorator) not in known.TRANSPARENT_DECORATORS for d in function.decorators):

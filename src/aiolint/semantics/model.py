@@ -2,11 +2,12 @@
 
 - Where am I?            `in_async_context`, `function`, `parent`, `ancestors`
 - What does this name?   `qualified_name(expr)` through imports and aliases, shadowing respected
+- What is it?            `type_of(expr)`, `definition(expr)`, `receiver_param()` (types.py)
 - What does it hold?     `holds(name)` / `holds_call(name)`
-- Is it a coroutine fn?  `coroutine_function(expr)`
-- What is it?           `value_type(expr)` (a path, a sync file, a socket, a network client)
-- Is it a thread pool?   `thread_pool_runner(call)`
-- How do I refer to it?  `module_reference("asyncio")` for fixes
+- What is it?           `type_of(expr)` (types.py); `value_type(expr)` (a path, a sync file, a socket, a network client)
+- Is it a coroutine fn?  `coroutine_function(expr)`, `coroutine_method(call)` (asyncio_facts.py)
+- Is it a thread pool?   `thread_pool_runner(call)` (asyncio_facts.py)
+- How do I refer to it?  `module_reference("asyncio")` for fixes (fix_imports.py)
 - Does it suspend?       `awaits(node)`; what catches cancellation: `catches_cancellation(type)`
 - Is it a thread lock?   `thread_lock(expr)`; `decorated_with(def, names)`, `cancelled_before(node)`
 
@@ -17,12 +18,14 @@ from __future__ import annotations
 
 import builtins
 import re
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from aiolint.semantics import flow, known, primitives
+from aiolint.semantics.asyncio_facts import AsyncioFacts, Runner  # noqa: F401 (Runner is re-exported)
+from aiolint.semantics.fix_imports import FixImports
+from aiolint.semantics.types import Type, TypeQuestions
 from aiolint.semantics.scopes import (
     ASSIGN,
     CLASS,
@@ -46,28 +49,20 @@ from aiolint.semantics.values import ValueTypes
 
 _BUILTINS = frozenset(dir(builtins))
 _LIBRARY_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(asyncio|trio|anyio)\b", re.MULTILINE)
-# For `maybe_thread_pool_runner`: the last names of runners, and `<runner name> as <alias>` in imports.
-_RUNNER_FUNCTION_NAMES = frozenset({q.rsplit(".", 1)[-1] for q in known.THREAD_POOL_FUNCTIONS} | {"Thread"})
-_RUNNER_ATTRIBUTES = _RUNNER_FUNCTION_NAMES | {"run_in_executor", "submit"}
-_RUNNER_ALIAS = re.compile(
-    r"\b(?:%s)(?:[ \t]|\\\r?\n)+as(?:[ \t]|\\\r?\n)+(\w+)" % "|".join(sorted(_RUNNER_FUNCTION_NAMES))
-)
 
 
-@dataclass(frozen=True)
-class Runner:
-    """A call that runs a sync callable in a worker thread (or process)."""
-
-    name: str  # as the user wrote it, for messages: "loop.run_in_executor", "asyncio.to_thread"
-    callable: Optional[cst.Arg]  # the argument that holds the callable, if passed
-    args: Tuple[cst.Arg, ...]  # the arguments forwarded to the callable
-    returns: str  # "coroutine", "future", "concurrent-future" or "thread"
-
-
-class SemanticModel:
-    def __init__(self, module: cst.Module, source: str = ""):
+class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
+    def __init__(self, module: cst.Module, source: str = "", project=None, module_name: str = ""):
         self.module = module
         self.source = source
+        # The rest of the project (project.ProjectIndex) and this module's dotted name in it.
+        self.project = project
+        self.module_name = module_name
+        self._type_cache: Dict[tuple, Optional[Type]] = {}
+        self._assignment_cache: Dict[int, dict] = {}
+        self._plain_cache: Dict[int, bool] = {}
+        self._awaited_cache: Dict[int, frozenset] = {}
+        self._imported_modules: Optional[frozenset] = None
         # Nodes from the module down to the parent of the node being visited.
         self.ancestors: List[cst.CSTNode] = []
         self.module_scope = Scope(MODULE, module, None)
@@ -138,8 +133,8 @@ class SemanticModel:
     def scope_of(self, node: cst.CSTNode, parent: Optional[Scope] = None) -> Scope:
         """The scope a def/class/lambda/comprehension opens (created on demand, for lookups inside it).
 
-        `parent` is the scope around `node` (default: the module's). A scope created here is the one
-        the walk enters later, so a method's must be given its class's scope.
+        `parent` is the scope it is in, when that is not the module (a method: its class's scope);
+        the walk later enters the same scope object, so it must be right the first time.
         """
         scope = self._scope_cache.get(id(node))
         if scope is None:
@@ -215,6 +210,21 @@ class SemanticModel:
         if not isinstance(value, cst.Call):
             return None
         return self.qualified_name(value.func, binding_scope), value
+
+    def assigned(self, name, scope: Optional[Scope] = None) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+        """(value, the scope it is in) when a name is bound exactly once (`x = e` / `with e as x`):
+        for following what a value was built from, name by name."""
+        found = self._single_binding(name, scope)
+        return (found[1].value, found[0]) if found is not None else None
+
+    @property
+    def in_top_level_function(self) -> bool:
+        """Directly in the body of a module-level def or of a method (not a def nested in a function)."""
+        for scope in reversed(self.scopes):
+            if scope.kind != COMPREHENSION:
+                return scope.node is not self.module and scope.parent is not None and scope.parent.kind in (
+                    MODULE, CLASS)
+        return False
 
     def _single_binding(self, name, scope: Optional[Scope]) -> Optional[Tuple[Scope, Binding]]:
         if isinstance(name, cst.Name):
@@ -542,83 +552,7 @@ class SemanticModel:
                 return True
         return False
 
-    # ----------------------------------------------------------------- coroutine functions
-    def is_coroutine_def(self, node: cst.CSTNode) -> bool:
-        """An `async def` that returns a coroutine: no `yield`, only decorators that keep it one."""
-        if not isinstance(node, cst.FunctionDef) or node.asynchronous is None:
-            return False
-        cached = self._async_fn_cache.get(id(node))
-        if cached is None:
-            cached = all(
-                dotted_name(d.decorator) in known.TRANSPARENT_DECORATORS for d in node.decorators
-            ) and not any(isinstance(n, cst.Yield) for n in iter_nodes(node.body, into_scopes=False))
-            self._async_fn_cache[id(node)] = cached
-        return cached
-
-    def coroutine_function(self, expr: cst.BaseExpression) -> Optional[str]:
-        """The name of a known coroutine function `expr` refers to, or None.
-
-        Known: an `async def` of this module or of an enclosing function, `self.m`/`cls.m`
-        of the enclosing class (or a same-module base), `functools.partial(<known>, ...)`,
-        and the library functions in `known.COROUTINE_FUNCTIONS`.
-        """
-        if isinstance(expr, cst.Call):
-            if self.qualified_name(expr.func) == "functools.partial" and expr.args:
-                first = expr.args[0]
-                if first.keyword is None and not first.star:
-                    return self.coroutine_function(first.value)
-            return None
-        if isinstance(expr, cst.Name):
-            found = self.lookup(expr.value)
-            if found is None:
-                return None
-            _, bindings = found
-            if len(bindings) == 1 and bindings[0].kind == DEF:
-                return expr.value if self.is_coroutine_def(bindings[0].value) else None
-        qualified = self.qualified_name(expr)
-        if qualified in known.COROUTINE_FUNCTIONS:
-            return dotted_name(expr)
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            owner = self.enclosing_method(expr.value.value)
-            if owner is not None:
-                method = self.find_method(owner[0], expr.attr.value)
-                if method is not None and self.is_coroutine_def(method):
-                    return dotted_name(expr)
-        return None
-
-    def coroutine_call(self, node: cst.CSTNode) -> Optional[str]:
-        """For a call of a known coroutine function: that function's name."""
-        if isinstance(node, cst.Call):
-            return self.coroutine_function(node.func)
-        return None
-
-    # ----------------------------------------------------------------- event loops and tasks
-    def event_loop(self, expr: cst.BaseExpression) -> bool:
-        """Is `expr` an event loop: a call of `asyncio.get_event_loop()` & co, a name holding one,
-        or a name/attribute called `loop`, `_loop`, `event_loop`, ... (the universal convention)?"""
-        if isinstance(expr, cst.Call):
-            return self.qualified_name(expr.func) in known.EVENT_LOOP_FUNCTIONS
-        if isinstance(expr, cst.Name):
-            held = self.holds_call(expr)
-            if held is not None:
-                return held[0] in known.EVENT_LOOP_FUNCTIONS
-            if self.resolve(expr.value) is not None:
-                return False  # an import or builtin, not a loop object
-            return expr.value.lstrip("_").endswith("loop")
-        if isinstance(expr, cst.Attribute):
-            return expr.attr.value.lstrip("_").endswith("loop")
-        return False
-
-    def task_creation(self, call: cst.Call) -> Optional[str]:
-        """For `asyncio.create_task/ensure_future(...)` or `<loop>.create_task(...)`: the callee as
-        written. None for anything else, `TaskGroup.create_task` included (the group keeps the task)."""
-        func = call.func
-        if self.qualified_name(func) in known.TASK_FUNCTIONS:
-            return dotted_name(func) or "create_task"
-        if isinstance(func, cst.Attribute) and func.attr.value == "create_task" and self.event_loop(func.value):
-            return dotted_name(func) or "loop.create_task"
-        return None
-
+    # ----------------------------------------------------------------- task groups
     def task_group(self, expr: cst.BaseExpression) -> bool:
         """Is `expr` an `asyncio.TaskGroup()` (the call, or a name bound once to one)?"""
         if isinstance(expr, cst.Name):
@@ -717,7 +651,6 @@ class SemanticModel:
         values = self.attribute_values(owner[0], expr.attr.value)
         return bool(values) and all(_fresh_container(value, self, scope) for scope, value in values)
 
-    # ----------------------------------------------------------------- building fixes: new names
     def fresh_name(self, base: str) -> str:
         """`base`, or `base_1`, `base_2`, ...: the first that no enclosing scope binds, no builtin
         is called, and the current function does not mention (so binding it here changes nothing)."""
@@ -728,98 +661,6 @@ class SemanticModel:
             counter += 1
             candidate = f"{base}_{counter}"
         return candidate
-
-    # ----------------------------------------------------------------- thread pools
-    def thread_pool_runner(self, call: cst.Call) -> Optional[Runner]:
-        func = call.func
-        args = call.args
-        if isinstance(func, cst.Attribute):
-            attr = func.attr.value
-            if attr == "run_in_executor":
-                # The method name is distinctive enough to match on any receiver.
-                if len(args) >= 2 and _positional(args[0]) and _positional(args[1]):
-                    return Runner(dotted_name(func) or "run_in_executor", args[1], tuple(args[2:]), "future")
-                return Runner(dotted_name(func) or "run_in_executor", None, tuple(args[2:]), "future")
-            if attr == "submit" and isinstance(func.value, cst.Name):
-                held = self.holds_call(func.value)
-                if held is not None and held[0] in known.EXECUTOR_CLASSES:
-                    first = args[0] if args and _positional(args[0]) else None
-                    return Runner(dotted_name(func) or "submit", first, tuple(args[1:]), "concurrent-future")
-        qualified = self.qualified_name(func)
-        if qualified is None:
-            return None
-        returns = known.THREAD_POOL_FUNCTIONS.get(qualified)
-        if returns is not None:
-            first = args[0] if args and _positional(args[0]) else None
-            return Runner(dotted_name(func) or qualified, first, tuple(args[1:]), returns)
-        if qualified == "threading.Thread":
-            target = next((a for a in args if a.keyword is not None and a.keyword.value == "target"), None)
-            return Runner(dotted_name(func) or qualified, target, (), "thread")
-        return None
-
-    # ----------------------------------------------------------------- thread pools: a cheap pre-check
-    def maybe_thread_pool_runner(self, call: cst.Call) -> bool:
-        """False when `thread_pool_runner(call)` is certainly None, judged from the callee's spelling.
-
-        Resolving a callee collects the bindings of the function it is in, the main cost for a
-        rule that asks about every call. Runners are attributes with a runner's name
-        (`loop.run_in_executor`, `asyncio.to_thread`, `pool.submit`) or names imported as one,
-        possibly under an alias (`from asyncio import to_thread as tt`), which the source shows.
-        """
-        func = call.func
-        if isinstance(func, cst.Attribute):
-            return func.attr.value in _RUNNER_ATTRIBUTES
-        if isinstance(func, cst.Name):
-            if self._runner_names is None:
-                aliases = _RUNNER_ALIAS.findall(self.source)
-                self._runner_names = _RUNNER_FUNCTION_NAMES | frozenset(aliases)
-            return func.value in self._runner_names
-        return False
-
-    # ----------------------------------------------------------------- building fixes
-    def module_reference(self, module: str) -> Optional[Tuple[str, bool]]:
-        """How code at the current node can name `module`: (name, whether `import module` must be added).
-
-        None when that is impossible without renaming (the name is taken by something else).
-        """
-        if self.resolve(module) == module:
-            return module, False
-        for name, bindings in self.module_scope.bindings.items():
-            if (
-                name != module
-                and all(b.kind == IMPORT and b.qualified == module for b in bindings)
-                and self.resolve(name) == module
-            ):
-                return name, False
-        if self.lookup(module) is None and module not in self.module_scope.bindings:
-            return module, True
-        return None
-
-    # ----------------------------------------------------------------- building fixes: names in modules
-    def name_reference(self, qualified: str) -> Optional[Tuple[str, Tuple[str, ...]]]:
-        """How code at the current node can name `qualified` (e.g. "functools.partial"): (text, imports to add).
-
-        Reuses a name already imported as exactly that (`from functools import partial [as p]`),
-        else goes through the module (`functools.partial`, adding `import functools` if missing).
-        None when neither is possible without renaming.
-        """
-        module, _, attr = qualified.rpartition(".")
-        if not module:
-            return None
-        if self.resolve(attr) == qualified:
-            return attr, ()
-        for name, bindings in self.module_scope.bindings.items():
-            if (
-                bindings
-                and all(b.kind == IMPORT and b.qualified == qualified for b in bindings)
-                and self.resolve(name) == qualified
-            ):
-                return name, ()
-        reference = self.module_reference(module)
-        if reference is None:
-            return None
-        name, needs_import = reference
-        return f"{name}.{attr}", (module,) if needs_import else ()
 
 
 _FRESH_DISPLAYS = (cst.Dict, cst.List, cst.Set, cst.Tuple, cst.ListComp, cst.SetComp, cst.DictComp)
@@ -845,7 +686,3 @@ def _self_attributes(target: cst.BaseExpression, receiver: str):
     elif isinstance(target, cst.StarredElement):
         for attribute, _ in _self_attributes(target.value, receiver):
             yield attribute, False
-
-
-def _positional(arg: cst.Arg) -> bool:
-    return arg.keyword is None and not arg.star

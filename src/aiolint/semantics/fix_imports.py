@@ -1,0 +1,58 @@
+"""Building fixes: how code at the current node can name a module or a qualified name.
+
+Mixed into `SemanticModel` (it relies on `resolve`, `lookup` and `module_scope`).
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+from aiolint.semantics.scopes import IMPORT
+
+
+class FixImports:
+    """Mixed into SemanticModel."""
+
+    # ----------------------------------------------------------------- building fixes
+    def module_reference(self, module: str) -> Optional[Tuple[str, bool]]:
+        """How code at the current node can name `module`: (name, whether `import module` must be added).
+
+        None when that is impossible without renaming (the name is taken by something else).
+        """
+        if self.resolve(module) == module:
+            return module, False
+        for name, bindings in self.module_scope.bindings.items():
+            if (
+                name != module
+                and all(b.kind == IMPORT and b.qualified == module for b in bindings)
+                and self.resolve(name) == module
+            ):
+                return name, False
+        if self.lookup(module) is None and module not in self.module_scope.bindings:
+            return module, True
+        return None
+
+    # ----------------------------------------------------------------- building fixes: names in modules
+    def name_reference(self, qualified: str) -> Optional[Tuple[str, Tuple[str, ...]]]:
+        """How code at the current node can name `qualified` (e.g. "functools.partial"): (text, imports to add).
+
+        Reuses a name already imported as exactly that (`from functools import partial [as p]`),
+        else goes through the module (`functools.partial`, adding `import functools` if missing).
+        None when neither is possible without renaming.
+        """
+        module, _, attr = qualified.rpartition(".")
+        if not module:
+            return None
+        if self.resolve(attr) == qualified:
+            return attr, ()
+        for name, bindings in self.module_scope.bindings.items():
+            if (
+                bindings
+                and all(b.kind == IMPORT and b.qualified == qualified for b in bindings)
+                and self.resolve(name) == qualified
+            ):
+                return name, ()
+        reference = self.module_reference(module)
+        if reference is None:
+            return None
+        name, needs_import = reference
+        return f"{name}.{attr}", (module,) if needs_import else ()

@@ -1,0 +1,1080 @@
+"""The rest of the project: other modules' functions, classes and objects, read with `ast`.
+
+Names a module imports from its own project (`from .db import db`, `from utils import fetch`)
+are resolved by *reading* the other module's source, never importing it. Each module is
+summarised once (`summarise`, a plain-data dict from Python's `ast`: ~10x cheaper than a LibCST
+parse) and the summary is cached by content hash, in memory and, when the project has an
+`.aiolint_cache/` directory, on disk beside the findings cache. What the summaries say is
+worked out lazily, on demand, by `ProjectIndex`:
+
+- a module-level object's type (`db = Database()`, `conn = sqlite3.connect(...)`),
+- a class's attributes (`self.cur = self.conn.cursor()` anywhere in the class, `x: T`) and
+  methods (async or not),
+- a function's declared or evident return, and whether it blocks: directly (the library
+  table's blocking functions and methods of blocking types) or through other project
+  functions, with the chain of hops (file:line).
+
+Only files under the project root are read (the root: the nearest directory holding
+`pyproject.toml`, `setup.cfg` or `.git`); a symlink that leaves it is ignored; a module that does
+not parse is unknown. The same lazy answers serve `aiolint check` and the flake8 plugin, so both
+report the same.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+from aiolint.semantics import library
+
+_ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
+_SUMMARY_FORMAT = 1
+_MAX_FILE = 2_000_000  # bytes: larger files are not summarised
+_MAX_NESTING = 40  # answers depending on answers, this deep at most (each level is a few stack frames)
+_TRANSPARENT = frozenset({"staticmethod", "classmethod", "abstractmethod", "abc.abstractmethod", "override",
+                          "typing.override"})
+_PLAIN = _TRANSPARENT | {"functools.lru_cache", "functools.cache", "lru_cache", "cache", "functools.wraps"}
+_OPTIONAL = frozenset({"Optional", "typing.Optional", "Union", "typing.Union", "Annotated", "typing.Annotated"})
+
+TypeRef = Tuple[str, Optional[str]]  # (type name, module path or None for a library type)
+Hop = Tuple[str, str, int]  # (what is called, file, line)
+
+
+# ====================================================================== summaries (plain data)
+def _desc(node: Optional[ast.AST]) -> Any:
+    """An expression as a small JSON-able tree: names, attributes, calls and items only."""
+    if isinstance(node, ast.Name):
+        return ["n", node.id]
+    if isinstance(node, ast.Attribute):
+        inner = _desc(node.value)
+        return ["a", inner, node.attr] if inner is not None else None
+    if isinstance(node, ast.Call):
+        inner = _desc(node.func)
+        return ["c", inner] if inner is not None else None
+    if isinstance(node, ast.Subscript):
+        inner = _desc(node.value)
+        return ["s", inner] if inner is not None else None
+    if isinstance(node, ast.Await):
+        return ["w"]  # an awaited value: never a blocking object we know
+    if isinstance(node, ast.Constant) and node.value is None:
+        return ["none"]
+    return None
+
+
+def _annotation(node: Optional[ast.AST]) -> Any:
+    """The class an annotation declares (`T`, `Optional[T]`, `T | None`, `"T"`), as a descriptor."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 200:
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        parts = [p for p in (node.left, node.right) if not (isinstance(p, ast.Constant) and p.value is None)]
+        return _annotation(parts[0]) if len(parts) == 1 else None
+    if isinstance(node, ast.Subscript):
+        outer = _dotted(node.value)
+        if outer in _OPTIONAL:
+            inner = node.slice
+            elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+            if outer.endswith("Annotated"):
+                elements = elements[:1]
+            parts = [p for p in elements if not (isinstance(p, ast.Constant) and p.value is None)]
+            return _annotation(parts[0]) if len(parts) == 1 else None
+        return None
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return ["t", _desc(node)]
+    return None
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def _decorator(node: ast.AST) -> str:
+    return _dotted(node.func if isinstance(node, ast.Call) else node)
+
+
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _own_nodes(body: List[ast.stmt], nested: Optional[List[str]] = None):
+    """The nodes of a function body, not entering nested defs, lambdas or classes (whose names
+    go to `nested`)."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _NESTED):
+            if nested is not None:
+                nested.append(node.name)
+            continue
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if type(child) is ast.Lambda:
+                continue
+            stack.append(child)
+
+
+def _function(node, method: bool) -> Dict[str, Any]:
+    decorators = [_decorator(d) for d in node.decorator_list]
+    has_yield = False
+    calls: List[Any] = []
+    locals_: Dict[str, List[Any]] = {}
+    returns: List[Any] = []
+    self_attrs: Dict[str, List[Any]] = {}
+    params = node.args.posonlyargs + node.args.args
+    receiver = params[0].arg if method and params and "staticmethod" not in decorators else None
+    yields: List[Any] = []
+    nested: List[str] = []
+    for child in _own_nodes(node.body, nested):
+        if isinstance(child, (ast.Yield, ast.YieldFrom)):
+            has_yield = True
+            yields.append(_desc(child.value) if isinstance(child, ast.Yield) and child.value is not None else None)
+        elif isinstance(child, ast.Call):
+            func = _desc(child.func)
+            if func is not None:
+                # Ordered by where the callee ends: `a().b()` runs `a()` first.
+                calls.append([func, child.lineno, child.func.end_lineno or 0, child.func.end_col_offset or 0])
+        elif isinstance(child, ast.Return) and child.value is not None:
+            returns.append(_desc(child.value))
+        elif isinstance(child, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem,
+                                ast.NamedExpr)):
+            _bindings(child, locals_, self_attrs, receiver)
+        elif isinstance(child, (ast.Import, ast.ImportFrom)):
+            for alias in child.names:
+                locals_.setdefault((alias.asname or alias.name).split(".")[0], []).append(None)
+        elif isinstance(child, ast.ExceptHandler) and child.name:
+            locals_.setdefault(child.name, []).append(None)
+    for name in nested:
+        locals_.setdefault(name, []).append(None)
+    annotations = {a.arg: _annotation(a.annotation) for a in params + node.args.kwonlyargs}
+    for star in (node.args.vararg, node.args.kwarg):
+        if star is not None:
+            annotations[star.arg] = None
+    is_async = isinstance(node, ast.AsyncFunctionDef)
+    return {
+        "line": node.lineno,
+        "async": is_async,
+        "coroutine": is_async and not has_yield and all(d in _TRANSPARENT for d in decorators),
+        "plain": not is_async and not has_yield and all(d in _PLAIN for d in decorators),
+        "property": any(d in ("property", "functools.cached_property", "cached_property") for d in decorators),
+        "contextmanager": any(d in ("contextmanager", "contextlib.contextmanager") for d in decorators),
+        "yields": yields,
+        "params": annotations,
+        "receiver": receiver,
+        "locals": locals_,
+        "returns_ann": _annotation(node.returns),
+        "returns": returns,
+        "calls": [call[:2] for call in sorted(calls, key=lambda c: (c[2], c[3]))],
+        "self_attrs": self_attrs,
+    }
+
+
+def _bindings(node, locals_, self_attrs, receiver) -> None:
+    if isinstance(node, ast.Assign):
+        single = len(node.targets) == 1
+        for target in node.targets:
+            _bind(target, _desc(node.value) if single else None, None, locals_, self_attrs, receiver)
+    elif isinstance(node, ast.AnnAssign):
+        value = _desc(node.value) if node.value is not None else None
+        _bind(node.target, value, _annotation(node.annotation), locals_, self_attrs, receiver)
+    elif isinstance(node, ast.withitem):
+        if node.optional_vars is not None:
+            _bind(node.optional_vars, _desc(node.context_expr), None, locals_, self_attrs, receiver)
+    else:  # AugAssign, For, NamedExpr: not a value we can type
+        _bind(node.target, None, None, locals_, self_attrs, receiver)
+
+
+def _bind(target, value, annotation, locals_, self_attrs, receiver) -> None:
+    entry = ["ann", annotation, value] if annotation is not None else value
+    if isinstance(target, ast.Name):
+        locals_.setdefault(target.id, []).append(entry)
+    elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == receiver:
+        self_attrs.setdefault(target.attr, []).append(entry)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _bind(element, None, None, locals_, self_attrs, receiver)
+    elif isinstance(target, ast.Starred):
+        _bind(target.value, None, None, locals_, self_attrs, receiver)
+
+
+def summarise(source: bytes) -> Optional[Dict[str, Any]]:
+    """A module's facts as plain data, or None when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    imports: Dict[str, str] = {}
+    objects: Dict[str, List[Any]] = {}
+    functions: Dict[str, Any] = {}
+    classes: Dict[str, Any] = {}
+    unknown: set = set()
+
+    def visit(statements) -> None:
+        for node in statements:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        imports[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        imports[top] = top
+            elif isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                for alias in node.names:
+                    if alias.name == "*":
+                        continue
+                    joined = f"{module}.{alias.name}" if not module.endswith(".") else module + alias.name
+                    imports[alias.asname or alias.name] = joined
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if node.name in functions or node.name in classes:
+                    unknown.add(node.name)
+                functions[node.name] = _function(node, method=False)
+            elif isinstance(node, ast.ClassDef):
+                if node.name in functions or node.name in classes:
+                    unknown.add(node.name)
+                classes[node.name] = _class(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                _bindings(node, objects, {}, None)
+            elif isinstance(node, (ast.If, ast.Try)):
+                # `if TYPE_CHECKING:` / `try: import x` blocks: their definitions count too.
+                visit(node.body)
+                for handler in getattr(node, "handlers", ()):
+                    visit(handler.body)
+                visit(node.orelse)
+            elif isinstance(node, (ast.For, ast.While, ast.With, ast.AugAssign)):
+                for child in ast.walk(node):
+                    if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                        unknown.add(child.id)
+
+    visit(tree.body)
+    return {
+        "format": _SUMMARY_FORMAT,
+        "imports": imports,
+        "objects": objects,
+        "functions": {k: v for k, v in functions.items() if k not in unknown},
+        "classes": {k: v for k, v in classes.items() if k not in unknown},
+        "unknown": sorted(unknown),
+    }
+
+
+def _class(node: ast.ClassDef) -> Dict[str, Any]:
+    attributes: Dict[str, List[Any]] = {}
+    methods: Dict[str, Any] = {}
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            summary = _function(statement, method=True)
+            methods[statement.name] = summary
+            if summary["property"]:
+                attributes.setdefault(statement.name, []).append(["ann", summary["returns_ann"], None])
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            _bindings(statement, attributes, {}, None)
+    for method_name, method in methods.items():
+        for name, entries in method["self_attrs"].items():
+            # Evaluated in the method that assigns them: `self.cur = self.conn.cursor()`.
+            attributes.setdefault(name, []).extend(["in", method_name, entry] for entry in entries)
+    return {
+        "line": node.lineno,
+        "bases": [_desc(b) for b in node.bases],
+        "attributes": attributes,
+        "methods": methods,
+    }
+
+
+# ====================================================================== finding the project
+def project_root(path: str) -> Optional[str]:
+    """The nearest directory above `path` holding pyproject.toml, setup.cfg or .git."""
+    try:
+        return _root_of(os.path.dirname(os.path.abspath(path)))
+    except (OSError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _root_of(current: str) -> Optional[str]:
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in _ROOT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+@dataclass
+class FunctionView:
+    """What a rule may ask about a function or method of another module."""
+
+    index: "ProjectIndex"
+    path: str
+    name: str  # "fetch_price" or "Database.add_user"
+    raw: Dict[str, Any]
+    cls: Optional[str] = None
+
+    @property
+    def line(self) -> int:
+        return self.raw["line"]
+
+    @property
+    def is_coroutine(self) -> bool:
+        return bool(self.raw["coroutine"])
+
+    @property
+    def plain(self) -> bool:
+        return bool(self.raw["plain"])
+
+    @property
+    def returns(self) -> Optional[TypeRef]:
+        return self.index.returns(self.path, self.raw, self.cls)
+
+    @property
+    def awaited_returns(self) -> Optional[TypeRef]:
+        """For an `async def`: what `await f()` gives."""
+        return self.index.returns(self.path, self.raw, self.cls, awaited=True)
+
+    @property
+    def is_context_manager(self) -> bool:
+        return bool(self.raw.get("contextmanager"))
+
+    @property
+    def provides(self) -> Optional[TypeRef]:
+        """What it yields (a generator: a FastAPI dependency, a `@contextmanager`), or returns."""
+        return self.index.provides(self.path, self.raw, self.cls)
+
+    @property
+    def blocks(self) -> Optional[List[Hop]]:
+        """The chain from this function down to the blocking call, or None when it does not block."""
+        return self.index.blocks(self.path, self.name, self.raw, self.cls)
+
+
+@dataclass
+class ClassView:
+    index: "ProjectIndex"
+    path: str
+    name: str
+    raw: Dict[str, Any]
+
+
+class ProjectIndex:
+    """Lazy answers about the modules of one project, from their summaries."""
+
+    def __init__(self, root: str, cache_dir: Optional[str] = None):
+        self.root = os.path.realpath(root)
+        self.cache_dir = cache_dir
+        self._summaries: Dict[str, Optional[Dict[str, Any]]] = {}
+        self._memo: Dict[tuple, Tuple[Any, frozenset]] = {}
+        # The files each answer was read from, so that a cached finding can say what it depends on.
+        self._recording: List[set] = []
+        self._resolved: Dict[tuple, Any] = {}
+        self._files: Dict[tuple, Optional[str]] = {}
+        self._search: Dict[str, List[str]] = {}
+
+    # ------------------------------------------------------------------ dependencies
+    def _note(self, paths) -> None:
+        if self._recording:
+            self._recording[-1].update(paths)
+
+    def _memoized(self, key: tuple, compute):
+        """`compute()` once per key; the files it read are noted again on every later use."""
+        found = self._memo.get(key)
+        if found is not None:
+            self._note(found[1])
+            return found[0]
+        if len(self._recording) > _MAX_NESTING:
+            return None  # a chain this long through the project: unknown (and not remembered)
+        self._memo[key] = (None, frozenset())  # a cycle answers "unknown"
+        self._recording.append(set())
+        try:
+            value = compute()
+        finally:
+            read = frozenset(self._recording.pop())
+        self._memo[key] = (value, read)
+        self._note(read)
+        return value
+
+    def start_recording(self) -> None:
+        self._recording.append(set())
+
+    def stop_recording(self) -> frozenset:
+        return frozenset(self._recording.pop()) if self._recording else frozenset()
+
+    # ------------------------------------------------------------------ files
+    def inside(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == self.root or real.startswith(self.root + os.sep)
+
+    def summary(self, path: str) -> Optional[Dict[str, Any]]:
+        path = os.path.realpath(path)
+        self._note((path,))
+        if path in self._summaries:
+            return self._summaries[path]
+        found = None
+        if self.inside(path) and os.path.isfile(path):
+            try:
+                if os.path.getsize(path) <= _MAX_FILE:
+                    with open(path, "rb") as handle:
+                        found = self._summarise_cached(handle.read())
+            except OSError:
+                found = None
+        self._summaries[path] = found
+        return found
+
+    def _summarise_cached(self, source: bytes) -> Optional[Dict[str, Any]]:
+        digest = hashlib.sha256(_summariser_version() + source).hexdigest()
+        cached = _MEMORY.get(digest)
+        if cached is not None:
+            return cached[0]
+        disk = self._disk_path(digest)
+        if disk is not None:
+            try:
+                with open(disk, encoding="utf-8") as handle:
+                    data = json.load(handle)
+                if isinstance(data, dict) and data.get("format") == _SUMMARY_FORMAT:
+                    _MEMORY[digest] = (data,)
+                    return data
+            except (OSError, ValueError):
+                pass
+        data = summarise(source)
+        _MEMORY[digest] = (data,)
+        if disk is not None and data is not None:
+            _write_atomic(disk, json.dumps(data, separators=(",", ":")))
+        return data
+
+    def _disk_path(self, digest: str) -> Optional[str]:
+        if not self.cache_dir:
+            return None
+        if not os.path.isdir(self.cache_dir) or os.path.islink(self.cache_dir):
+            return None
+        return os.path.join(self.cache_dir, "summaries", digest[:2], digest + ".json")
+
+    def module_file(self, dotted: str, search: List[str]) -> Optional[str]:
+        """`a.b` as `a/b.py` or `a/b/__init__.py` under one of the `search` directories."""
+        key = (dotted, tuple(search))
+        if key not in self._files:
+            self._files[key] = self._module_file(dotted, search)
+        return self._files[key]
+
+    def _module_file(self, dotted: str, search: List[str]) -> Optional[str]:
+        parts = dotted.split(".")
+        if not all(p.isidentifier() for p in parts):
+            return None
+        for base in search:
+            stem = os.path.join(base, *parts)
+            for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+                if os.path.isfile(candidate) and self.inside(candidate):
+                    return os.path.realpath(candidate)
+        return None
+
+    def search_path(self, path: str) -> List[str]:
+        """Where absolute imports of `path` are looked for: its top package's parent, its own
+        directory (scripts), the project root and `src/`."""
+        directory = os.path.dirname(os.path.realpath(path))
+        if directory not in self._search:
+            self._search[directory] = self._search_path(directory)
+        return self._search[directory]
+
+    def _search_path(self, directory: str) -> List[str]:
+        top = directory
+        while os.path.isfile(os.path.join(top, "__init__.py")) and self.inside(os.path.dirname(top)):
+            top = os.path.dirname(top)
+        ancestors = []  # last: the directories between the file and the root (an app run from its own folder)
+        current = directory
+        while self.inside(current) and current != self.root:
+            ancestors.append(current)
+            current = os.path.dirname(current)
+        found = []
+        for candidate in (top, directory, self.root, os.path.join(self.root, "src"), *ancestors):
+            if candidate not in found and os.path.isdir(candidate) and self.inside(candidate):
+                found.append(candidate)
+        return found
+
+    # ------------------------------------------------------------------ names
+    def resolve(self, qualified: str, from_path: str, depth: int = 0):
+        """What an imported qualified name is: ("function"|"class"|"object", path, name) or None."""
+        if depth > 6 or not qualified:
+            return None
+        key = (qualified, os.path.dirname(from_path), depth)
+        if key in self._resolved:
+            found = self._resolved[key]
+            if found is not None:
+                self._note((found[1],))
+            return found
+        found = self._resolved[key] = self._resolve(qualified, from_path, depth)
+        return found
+
+    def _resolve(self, qualified: str, from_path: str, depth: int):
+        level = len(qualified) - len(qualified.lstrip("."))
+        rest = qualified[level:]
+        parts = rest.split(".") if rest else []
+        if level:
+            base = os.path.dirname(os.path.realpath(from_path))
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            if not self.inside(base):
+                return None
+            search = [base]
+        else:
+            search = self.search_path(from_path)
+        for cut in range(len(parts), -1, -1):
+            if cut == 0:
+                if not level:
+                    break
+                package = os.path.join(search[0], "__init__.py")  # `from . import x`: the package's own x
+                module = os.path.realpath(package) if os.path.isfile(package) and self.inside(package) else None
+            else:
+                module = self.module_file(".".join(parts[:cut]), search)
+            if module is None:
+                continue
+            names = parts[cut:]
+            if not names:
+                return ("module", module, "")
+            if len(names) == 1:
+                return self.symbol(module, names[0], depth)
+            if len(names) == 2:  # `Class.method` (a static method called through its class)
+                found = self.symbol(module, names[0], depth)
+                if found is not None and found[0] == "class":
+                    return ("method", found[1], f"{found[2]}.{names[1]}")
+            return None
+        return None
+
+    def symbol(self, path: str, name: str, depth: int = 0):
+        summary = self.summary(path)
+        if summary is None or name in summary["unknown"]:
+            return None
+        if name in summary["functions"]:
+            return ("function", path, name)
+        if name in summary["classes"]:
+            return ("class", path, name)
+        if name in summary["objects"]:
+            return ("object", path, name)
+        imported = summary["imports"].get(name)
+        if imported is not None:  # re-exported: `from .models import Database` in a package
+            return self.resolve(imported, path, depth + 1)
+        return None
+
+    # ------------------------------------------------------------------ the questions
+    def lookup(self, qualified: str, from_path: str):
+        """For types.py: (kind, module path, view) for a name imported from the project."""
+        found = self.resolve(qualified, from_path)
+        if found is None:
+            return None
+        kind, path, name = found
+        summary = self.summary(path)
+        if kind == "method":
+            cls, _, method = name.partition(".")
+            view = self.method(path, cls, method)
+            return ("function", path, view) if view is not None else None
+        if kind == "module":
+            return None
+        if kind == "function":
+            return kind, path, FunctionView(self, path, name, summary["functions"][name])
+        if kind == "class":
+            return kind, path, ClassView(self, path, name, summary["classes"][name])
+        return kind, path, self.object_type(path, name)
+
+    def object_type(self, path: str, name: str) -> Optional[TypeRef]:
+        return self._memoized(("object", path, name), lambda: self._object_type(path, name))
+
+    def _object_type(self, path: str, name: str) -> Optional[TypeRef]:
+        summary = self.summary(path)
+        if summary is None:
+            return None
+        return self._agree(summary["objects"].get(name), (path, None, None))
+
+    def attribute(self, path: str, cls: str, attr: str, _depth: int = 0) -> Optional[TypeRef]:
+        return self._memoized(("attr", path, cls, attr), lambda: self._attribute(path, cls, attr, _depth))
+
+    def _attribute(self, path: str, cls: str, attr: str, _depth: int) -> Optional[TypeRef]:
+        summary = self.summary(path)
+        raw = summary["classes"].get(cls) if summary else None
+        found = None
+        if raw is not None:
+            entries = raw["attributes"].get(attr)
+            if entries:
+                found = self._agree(entries, (path, None, cls))
+            elif _depth < 5:
+                for base in raw["bases"]:
+                    target = self._callee(base, (path, None, None))
+                    if target and target[0] == "class":
+                        found = self.attribute(target[1], target[2], attr, _depth + 1)
+                        if found:
+                            break
+        return found
+
+    def method(self, path: str, cls: str, name: str, _depth: int = 0) -> Optional[FunctionView]:
+        summary = self.summary(path)
+        raw = summary["classes"].get(cls) if summary else None
+        if raw is None:
+            return None
+        found = raw["methods"].get(name)
+        if found is not None:
+            return FunctionView(self, path, f"{cls}.{name}", found, cls)
+        if name in raw["attributes"]:
+            return None
+        if _depth < 5:
+            for base in raw["bases"]:
+                target = self._callee(base, (path, None, None))
+                if target and target[0] == "class":
+                    inherited = self.method(target[1], target[2], name, _depth + 1)
+                    if inherited is not None:
+                        return inherited
+        return None
+
+    def returns(self, path: str, raw: Dict[str, Any], cls: Optional[str], awaited: bool = False) -> Optional[TypeRef]:
+        """What calling it gives; with `awaited`, what awaiting a call of a coroutine function gives."""
+        return self._memoized(("returns", path, id(raw), awaited), lambda: self._returns(path, raw, cls, awaited))
+
+    def _returns(self, path: str, raw: Dict[str, Any], cls: Optional[str], awaited: bool) -> Optional[TypeRef]:
+        found = None
+        if (raw["coroutine"] if awaited else raw["plain"] or raw["property"]):
+            context = (path, raw, cls)
+            if raw["returns_ann"] is not None:
+                found = self._type(raw["returns_ann"], (path, None, None))
+            elif raw["returns"]:
+                found = self._agree(raw["returns"], context)
+        return found
+
+    def provides(self, path: str, raw: Dict[str, Any], cls: Optional[str]) -> Optional[TypeRef]:
+        if not raw.get("yields"):
+            return self.returns(path, raw, cls)
+        return self._memoized(("provides", path, id(raw)), lambda: self._agree(raw["yields"], (path, raw, cls)))
+
+    def blocks(self, path: str, name: str, raw: Dict[str, Any], cls: Optional[str]) -> Optional[List[Hop]]:
+        """Does calling this sync function block? The hops down to the blocking call, each with file:line."""
+        return self._memoized(("blocks", path, id(raw)), lambda: self._blocks(path, raw, cls))
+
+    def _blocks(self, path: str, raw: Dict[str, Any], cls: Optional[str]) -> Optional[List[Hop]]:
+        found = None
+        if raw["plain"]:
+            context = (path, raw, cls)
+            shown = self.shown(path)
+            for func, line in raw["calls"]:
+                target = self._callee(func, context)
+                if target is None:
+                    continue
+                if target[0] == "lib" and target[1] in library.BLOCKING_FUNCTIONS:
+                    found = [(f"{target[1]}()", shown, line)]
+                elif target[0] == "libmethod":
+                    blocking = library.blocking_method(target[1], target[2])
+                    if blocking is not None and not (target[1] == "queue.Queue" and target[2] == "put"):
+                        found = [(f"{target[1]}.{target[2]}()", shown, line)]
+                elif target[0] in ("function", "method"):
+                    view = self._function_view(target)
+                    if view is not None and view.plain:
+                        chain = view.blocks
+                        if chain:
+                            found = [(f"{view.name}()", self.shown(view.path), view.line), *chain]
+                if found:
+                    break
+        return found
+
+    def shown(self, path: str) -> str:
+        try:
+            return os.path.relpath(path, self.root)
+        except ValueError:
+            return path
+
+    def _function_view(self, target) -> Optional[FunctionView]:
+        if target[0] == "function":
+            summary = self.summary(target[1])
+            raw = summary["functions"].get(target[2]) if summary else None
+            return FunctionView(self, target[1], target[2], raw) if raw is not None else None
+        return self.method(target[1], target[2], target[3])
+
+    # ------------------------------------------------------------------ for the engine's triggers
+    def relevant_codes(self, path: str) -> frozenset:
+        """The rules the project names imported by `path` can matter to (see engine)."""
+        return self._memoized(("relevant", path), lambda: self._relevant_codes(path))
+
+    def _relevant_codes(self, path: str) -> frozenset:
+        summary = self.summary(path)
+        if summary is None:
+            return frozenset()
+        codes: set = set()
+        for qualified in summary["imports"].values():
+            found = self.resolve(qualified, path)
+            if found is None or found[1] == path:
+                continue
+            kind, where, name = found
+            if kind == "module":  # `from app.db import crud`: what any of its functions or classes may need
+                module = self.summary(where)
+                if module is not None:
+                    for function in module["functions"]:
+                        view = FunctionView(self, where, function, module["functions"][function])
+                        codes |= self._function_codes(view)
+                    for cls in module["classes"]:
+                        codes |= self._class_codes(where, cls)
+                    for obj in module["objects"]:
+                        codes |= self._type_codes(self.object_type(where, obj))
+            elif kind == "function":
+                codes |= self._function_codes(FunctionView(self, where, name, self.summary(where)["functions"][name]))
+            elif kind == "class":
+                codes |= self._class_codes(where, name)
+            elif kind == "object":
+                codes |= self._type_codes(self.object_type(where, name))
+        return frozenset(codes)
+
+    def _function_codes(self, view: FunctionView) -> set:
+        if view.is_coroutine:
+            return {"AIO300"}
+        if view.plain and view.blocks:
+            return {"AIO107"}
+        if view.raw.get("yields"):  # a FastAPI dependency or a @contextmanager: what it hands out
+            return self._type_codes(view.provides)
+        return set()
+
+    def _type_codes(self, ref: Optional[TypeRef], depth: int = 0) -> set:
+        if ref is None:
+            return set()
+        name, module = ref
+        if module is None:
+            if name in library.BLOCKING:
+                return {library.BLOCKING[name][0]}
+            return {"AIO300"} if name in library.COROUTINE_METHODS else set()
+        return self._class_codes(module, name, depth)
+
+    def _class_codes(self, path: str, cls: str, depth: int = 0) -> set:
+        return self._memoized(("codes", path, cls), lambda: self._compute_class_codes(path, cls, depth)) or set()
+
+    def _compute_class_codes(self, path: str, cls: str, depth: int) -> set:
+        codes: set = set()
+        summary = self.summary(path)
+        raw = summary["classes"].get(cls) if summary else None
+        if raw is not None:
+            for name, method in raw["methods"].items():
+                codes |= self._function_codes(FunctionView(self, path, f"{cls}.{name}", method, cls))
+            if depth < 2:
+                for attr in raw["attributes"]:
+                    codes |= self._type_codes(self.attribute(path, cls, attr), depth + 1)
+        return codes
+
+    # ------------------------------------------------------------------ evaluating descriptors
+    def _agree(self, entries, context, depth: int = 0) -> Optional[TypeRef]:
+        """The one type every entry gives (`None` assignments aside), else None."""
+        if not entries or depth > 10:
+            return None
+        result = None
+        for entry in entries:
+            entry_context = context
+            if entry is not None and entry[0] == "in":
+                path, _, cls = context
+                summary = self.summary(path)
+                method = summary["classes"][cls]["methods"].get(entry[1]) if summary and cls else None
+                entry_context = (path, method, cls)
+                entry = entry[2]
+            if entry is None:
+                return None
+            if entry[0] == "none":
+                continue
+            if entry[0] == "ann":
+                found = self._type(entry[1], entry_context, depth + 1) if entry[1] is not None else None
+                if found is None:
+                    if entry[2] is None or entry[2][0] == "none":
+                        continue
+                    found = self._type(entry[2], entry_context, depth + 1)
+            else:
+                found = self._type(entry, entry_context, depth + 1)
+            if found is None or (result is not None and found != result):
+                return None
+            result = found
+        return result
+
+    def _type(self, desc, context, depth: int = 0) -> Optional[TypeRef]:
+        if desc is None or depth > 10:
+            return None
+        kind = desc[0]
+        path, raw, cls = context
+        if kind == "t":  # an annotation: the instance type of a class expression
+            target = self._callee(desc[1], (path, None, None), depth + 1)
+            return self._instance(target)
+        if kind == "n":
+            name = desc[1]
+            if raw is not None:
+                if name in raw["params"]:
+                    annotation = raw["params"][name]
+                    return self._type(annotation, (path, None, None), depth + 1) if annotation else None
+                if name in raw["locals"]:
+                    return self._agree_depth(raw["locals"][name], context, depth)
+            target = self._module_name(path, name)
+            if target is not None and target[0] == "object":
+                return self.object_type(target[1], target[2]) if depth < 8 else None
+            return None
+        if kind == "a":
+            inner, attr = desc[1], desc[2]
+            if raw is not None and cls is not None and inner == ["n", raw.get("receiver")]:
+                return self.attribute(path, cls, attr)
+            base = self._type(inner, context, depth + 1)
+            if base is not None:
+                return self._member(base, attr)
+            target = self._callee(desc, context, depth + 1)
+            if target is not None and target[0] == "object":
+                return self.object_type(target[1], target[2])
+            return None
+        if kind == "c":
+            target = self._callee(desc[1], context, depth + 1)
+            if target is None:
+                return None
+            if target[0] == "lib":
+                canonical = library.CLASSES.get(target[1]) or library.FACTORIES.get(target[1])
+                return (canonical, None) if canonical else None
+            if target[0] == "class":
+                return (target[2], target[1])
+            if target[0] in ("function", "method"):
+                view = self._function_view(target)
+                return view.returns if view is not None else None
+            if target[0] == "libmethod":
+                found = library.METHODS.get((target[1], target[2]))
+                return (found, None) if found else None
+            if target[0] == "callable":
+                found = library.METHODS.get((target[1], "__call__"))
+                return (found, None) if found else None
+            if target[0] == "object":  # `SessionLocal()`: calling a module-level sessionmaker
+                called = self.object_type(target[1], target[2])
+                found = library.METHODS.get((called[0], "__call__")) if called and called[1] is None else None
+                return (found, None) if found else None
+            return None
+        if kind == "s":
+            base = self._type(desc[1], context, depth + 1)
+            if base is not None and base[1] is None:
+                item = library.SUBSCRIPTS.get(base[0])
+                return (item, None) if item else None
+        return None
+
+    def _agree_depth(self, entries, context, depth):
+        return self._agree(entries, context, depth + 1)
+
+    def _member(self, base: TypeRef, attr: str) -> Optional[TypeRef]:
+        name, module = base
+        if module is not None:
+            return self.attribute(module, name, attr)
+        found = library.ATTRIBUTES.get((name, attr))
+        if found is None and attr not in library.NOT_SUBOBJECTS.get(name, ()) and not attr.startswith("_"):
+            found = library.ATTRIBUTES.get((name, "*"))
+        return (found, None) if found else None
+
+    def _instance(self, target) -> Optional[TypeRef]:
+        if target is None:
+            return None
+        if target[0] == "lib":
+            canonical = library.CLASSES.get(target[1])
+            return (canonical, None) if canonical else None
+        if target[0] == "class":
+            return (target[2], target[1])
+        return None
+
+    def _module_name(self, path: str, name: str):
+        """A module-level name of `path`: its own def/class/object, or what it imports."""
+        summary = self.summary(path)
+        if summary is None or name in summary["unknown"]:
+            return None
+        if name in summary["functions"]:
+            return ("function", path, name)
+        if name in summary["classes"]:
+            return ("class", path, name)
+        if name in summary["objects"]:
+            return ("object", path, name)
+        imported = summary["imports"].get(name)
+        if imported is not None:
+            found = self.resolve(imported, path)
+            if found is not None and found[0] == "method":
+                cls, _, method = found[2].partition(".")
+                return ("method", found[1], cls, method)
+            return found if found is not None else ("lib", imported)
+        return ("lib", "builtins." + name)
+
+    def _callee(self, desc, context, depth: int = 0):
+        """What a callee descriptor names: ("lib", qualified), ("function", path, name),
+        ("class", path, name), ("method", path, class, name), ("object", path, name),
+        ("libmethod", type, method), ("callable", type) — or None."""
+        if desc is None or depth > 10:
+            return None
+        path, raw, cls = context
+        if desc[0] == "n":
+            name = desc[1]
+            if raw is not None and (name in raw["params"] or name in raw["locals"]):
+                found = self._type(desc, context, depth + 1)
+                return ("callable", found[0]) if found is not None and found[1] is None else None
+            return self._module_name(path, name)
+        if desc[0] == "a":
+            inner, attr = desc[1], desc[2]
+            if raw is not None and cls is not None and inner == ["n", raw.get("receiver")]:
+                summary = self.summary(path)
+                klass = summary["classes"].get(cls) if summary else None
+                if klass is not None and attr not in klass["methods"] and attr in klass["attributes"]:
+                    found = self.attribute(path, cls, attr)  # `self._session()`: a callable object
+                    return ("callable", found[0]) if found is not None and found[1] is None else None
+                return ("method", path, cls, attr)
+            base = self._type(inner, context, depth + 1)
+            if base is not None:
+                if base[1] is not None:
+                    return ("method", base[1], base[0], attr)
+                return ("libmethod", base[0], attr)
+            outer = self._callee(inner, context, depth + 1)
+            if outer is not None and outer[0] == "module":
+                return self.symbol(outer[1], attr)
+            if outer is not None and outer[0] == "class":
+                return ("method", outer[1], outer[2], attr)
+            if outer is not None and outer[0] == "lib":
+                qualified = f"{outer[1]}.{attr}"
+                found = self.resolve(qualified, path) if not qualified.startswith("builtins.") else None
+                return found if found is not None else ("lib", qualified)
+            return None
+        if desc[0] == "c":
+            found = self._type(desc, context, depth + 1)
+            return ("callable", found[0]) if found is not None and found[1] is None else None
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _summariser_version() -> bytes:
+    """This module's own source: a summary made by other code is never served from disk."""
+    try:
+        with open(__file__, "rb") as handle:
+            return hashlib.sha256(handle.read()).digest()
+    except OSError:
+        return b"unknown"
+
+
+_MEMORY: Dict[str, tuple] = {}
+_INDEXES: Dict[str, ProjectIndex] = {}
+_LOCK = threading.Lock()
+
+
+_CACHE_DIR: List[Optional[str]] = [None]
+
+
+def use_cache_dir(directory: Optional[str]) -> None:
+    """Keep summaries on disk in `directory` (the findings cache's), for this process's indexes."""
+    _CACHE_DIR[0] = os.path.realpath(directory) if directory else None
+    for index in _INDEXES.values():
+        index.cache_dir = _CACHE_DIR[0]
+
+
+def index_for(path: str, cache_dir: Optional[str] = None) -> Optional[ProjectIndex]:
+    """The project index of the file at `path` (one per project root and process), or None."""
+    if not path or path.startswith("<") or not os.path.isfile(path):
+        return None
+    root = project_root(path)
+    if root is None:
+        return None
+    with _LOCK:
+        index = _INDEXES.get(root)
+        if index is None:
+            cache_dir = cache_dir or _CACHE_DIR[0]
+            if cache_dir is None:
+                candidate = os.path.join(root, ".aiolint_cache")
+                cache_dir = candidate if os.path.isdir(candidate) and not os.path.islink(candidate) else None
+            index = _INDEXES[root] = ProjectIndex(root, cache_dir)
+    return index
+
+
+class ProjectView:
+    """The project as seen from one linted file: what types.py asks."""
+
+    def __init__(self, index: ProjectIndex, path: str):
+        self.index = index
+        self.path = os.path.realpath(path)
+
+    def lookup(self, qualified: str):
+        found = self.index.lookup(qualified, self.path)
+        if found is None or found[1] == self.path:
+            return None  # this module's own names are the model's to answer
+        kind, path, view = found
+        return kind, path, view
+
+    def attribute(self, module: str, cls: str, attr: str) -> Optional[TypeRef]:
+        return self.index.attribute(module, cls, attr)
+
+    def method(self, module: str, cls: str, name: str) -> Optional[FunctionView]:
+        return self.index.method(module, cls, name)
+
+    def shown(self, path: str) -> str:
+        return self.index.shown(path)
+
+
+def _write_atomic(path: str, text: str) -> None:
+    import tempfile
+
+    directory = os.path.dirname(path)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+# ====================================================================== for the engine
+def view_for(path: str) -> Optional[ProjectView]:
+    """The project as seen from the file at `path`; None for text without a file in a project."""
+    try:
+        index = index_for(path)
+    except (OSError, ValueError):
+        return None
+    return ProjectView(index, path) if index is not None else None
+
+
+def relevant_codes(path: str) -> frozenset:
+    """Rule codes that names this file imports from the rest of the project may need."""
+    try:
+        index = index_for(path)
+        if index is None:
+            return frozenset()
+        return index.relevant_codes(os.path.realpath(path))
+    except (OSError, ValueError, RecursionError):
+        return frozenset()
+
+
+def start_recording(path: str) -> None:
+    """Note, from now on, every project file read while answering about the file at `path`."""
+    index = index_for(path)
+    if index is not None:
+        index.start_recording()
+    _CURRENT.append(index)
+
+
+def stop_recording(path: str) -> List[Tuple[str, int, int]]:
+    """The files read since `start_recording(path)`, other than `path`, as (path, size, mtime_ns);
+    also kept for `last_dependencies()`."""
+    index = _CURRENT.pop() if _CURRENT else None
+    found: List[Tuple[str, int, int]] = []
+    if index is not None:
+        read = index.stop_recording()
+        own = os.path.realpath(path)
+        found = sorted(stamp for stamp in (file_stamp(p) for p in read if p != own) if stamp is not None)
+    _LAST[0] = found
+    return found
+
+
+def last_dependencies() -> List[Tuple[str, int, int]]:
+    """What the last `lint` in this process read from other project files (for its cache entry)."""
+    return _LAST[0]
+
+
+_LAST: List[List[Tuple[str, int, int]]] = [[]]
+
+
+def file_stamp(path: str) -> Optional[Tuple[str, int, int]]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (path, -1, -1)
+    return (path, info.st_size, info.st_mtime_ns)
+
+
+_CURRENT: List[Optional[ProjectIndex]] = []

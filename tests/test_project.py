@@ -1,0 +1,139 @@
+"""The whole project (issue 13): names imported from other modules, read with `ast`, never imported."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from aiolint.core import pipeline as engine
+from aiolint.semantics import project
+from aiolint.core.settings import Settings
+from conftest import expected_findings
+
+BOT = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "bot"
+ALL = Settings()
+
+
+def _lint(path: Path, settings=ALL):
+    return engine.lint(path.read_bytes(), str(path), settings)
+
+
+def test_every_module_of_the_fixture_project_reports_exactly_its_marked_lines():
+    for path in sorted(BOT.rglob("*.py")):
+        text = path.read_text()
+        found = {(f.line, f.code) for f in _lint(path) if f.code != "AIO000"}
+        assert found == expected_findings(text), path.name
+    assert "bot" not in sys.modules and "bot.db" not in sys.modules  # read, never imported
+
+
+def test_chains_name_each_hop_with_file_and_line():
+    messages = {f.line: f.message for f in _lint(BOT / "bot" / "handlers.py")}
+    assert messages[18] == (
+        "self.db.add_user() -> Database.add_user() (bot/db.py:11) -> sqlite3.Cursor.execute() (bot/db.py:12) "
+        "blocks the event loop in async function 'on_message'; make Database.add_user() async, or use "
+        "'await asyncio.to_thread(self.db.add_user, uid)'"
+    )
+    assert messages[28].startswith(
+        "db.get_user() -> Database.get_user() (bot/db.py:15) -> Database._row() (bot/db.py:18) -> "
+        "sqlite3.Cursor.execute() (bot/db.py:19) blocks"
+    )
+    assert messages[29].startswith("fetch_price() (bot/utils.py:7) -> requests.get() (bot/utils.py:8) blocks")
+
+
+def test_text_without_a_file_knows_only_itself():
+    text = (BOT / "bot" / "handlers.py").read_bytes()
+    assert {f.code for f in engine.lint(text, "<stdin>", ALL)} <= {"AIO300", "AIO104"}
+
+
+def _findings(output: str):
+    rows = set()
+    for line in output.splitlines():
+        path, row, _col, rest = line.split(":", 3)
+        rows.add((os.path.normpath(path), int(row), rest.strip()))
+    return rows
+
+
+def test_flake8_with_two_jobs_and_aiolint_check_agree(tmp_path):
+    tree = tmp_path / "bot"
+    shutil.copytree(BOT, tree)
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "AIO", "-j", "2", "bot"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+    )
+    check = subprocess.run(
+        [sys.executable, "-m", "aiolint", "check", "--no-cache", "bot"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+    )
+    assert flake8.returncode == 1 and check.returncode == 1, (flake8.stderr, check.stderr)
+    assert _findings(flake8.stdout) == _findings(check.stdout)
+    assert sum("AIO107" in line for line in check.stdout.splitlines()) == 7
+
+
+def test_a_cached_result_is_not_served_once_a_module_it_read_changes(tmp_path):
+    tree = tmp_path / "bot"
+    shutil.copytree(BOT, tree)
+    command = [sys.executable, "-m", "aiolint", "check", "--cache-dir", str(tmp_path / "cache"), "bot"]
+    first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert "fetch_price() (bot/utils.py:7)" in first.stdout
+    utils = tree / "bot" / "utils.py"
+    utils.write_text(utils.read_text().replace("return requests.get(", "return dict(", 1))
+    second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert "fetch_price()" not in second.stdout
+    assert "db.add_user()" in second.stdout  # the rest still holds
+
+
+def test_nothing_outside_the_project_root_is_read(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "helpers.py").write_text("import time\n\ndef nap():\n    time.sleep(1)\n")
+    root = tmp_path / "app"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "local.py").write_text("import time\n\ndef nap():\n    time.sleep(1)\n")
+    os.symlink(outside / "helpers.py", root / "pkg" / "helpers.py")
+    (root / "pkg" / "broken.py").write_text("def nap(:\n")
+    main = root / "pkg" / "main.py"
+    main.write_text(
+        "from .helpers import nap\nfrom .local import nap as local_nap\nfrom .broken import nap as broken\n"
+        "from .. import escape\nimport time\n\n"
+        "async def run():\n    nap()\n    local_nap()\n    broken()\n    escape.nap()\n"
+    )
+    found = [(f.line, f.code) for f in _lint(main)]
+    assert found == [(9, "AIO107")]  # only the module inside the root; the symlink out is ignored
+
+
+def test_summaries_are_plain_data_and_unparsable_modules_are_unknown():
+    summary = project.summarise((BOT / "bot" / "db.py").read_bytes())
+    assert summary["functions"]["get_setting"]["plain"] is True
+    assert summary["classes"]["Database"]["methods"]["count"]["coroutine"] is True
+    assert set(summary["classes"]["Database"]["attributes"]) == {"conn", "cur"}
+    assert "db" in summary["objects"]
+    assert project.summarise(b"def f(:\n") is None
+
+
+def test_the_index_answers_types_and_chains():
+    index = project.ProjectIndex(str(BOT))
+    db = str(BOT / "bot" / "db.py")
+    assert index.object_type(db, "db") == ("Database", os.path.realpath(db))
+    assert index.attribute(os.path.realpath(db), "Database", "cur") == ("sqlite3.Cursor", None)
+    store = index.lookup("bot.store.Store", str(BOT / "bot" / "handlers.py"))
+    assert store[0] == "class"
+    method = index.method(store[1], "Store", "save_state")
+    assert method.blocks == [("psycopg2.cursor.execute()", "bot/store.py", 10)]
+    keyboard = index.lookup(".utils.keyboard", str(BOT / "bot" / "handlers.py"))
+    assert keyboard[2].blocks is None
+
+
+def test_summaries_are_kept_beside_the_findings_cache(tmp_path):
+    tree = tmp_path / "bot"
+    shutil.copytree(BOT, tree)
+    cache = tmp_path / "cache"
+    command = [sys.executable, "-m", "aiolint", "check", "-j", "1", "--cache-dir", str(cache), "bot"]
+    first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    summaries = sorted((cache / "summaries").rglob("*.json"))
+    assert len(summaries) >= 5  # the imported modules, each once
+    second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert first.stdout == second.stdout and first.returncode == second.returncode == 1
