@@ -170,7 +170,8 @@ def _typed_kind(model, expr: cst.BaseExpression, _depth: int) -> Optional[str]:
         kind = _class_kind(model, classdef, _depth + 1) if isinstance(classdef, cst.ClassDef) else UNKNOWN
         return kind if kind != UNKNOWN else None
     project = getattr(model, "project", None)
-    summary = project.summary(found.module) if project is not None else None
+    index = getattr(project, "index", project)
+    summary = index.summary(found.module) if index is not None else None
     raw = summary["classes"].get(found.name) if summary else None
     if raw is None:
         return None
@@ -234,6 +235,10 @@ def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> 
         return CONCURRENT
     if qualified in SERIAL_TYPES:
         return SERIAL
+    if isinstance(built, cst.Call):
+        typed = _typed_kind(model, built, _depth)  # a project class of another module, by its body
+        if typed is not None:
+            return typed
     classdef = model.module_definition(func.value) if isinstance(func, cst.Name) else None
     if isinstance(classdef, cst.ClassDef) and _depth < 3:
         kind = _class_kind(model, classdef, _depth + 1)
