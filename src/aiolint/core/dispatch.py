@@ -24,7 +24,7 @@ class RuleRun:
     `failure` then says why, and the other rules go on."""
 
     def __init__(self, module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings):
-        self.model = SemanticModel(module, text)
+        self.model = SemanticModel(module, text, top_level_async=settings.top_level_await)
         self.reports: List[Report] = []
         self.failure: Optional[str] = None
         self.rules = [rule(self.model, settings, self.reports.append) for rule in rules]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
@@ -28,6 +29,7 @@ from aiolint.core.locate import located
 from aiolint.core.parse import Source, TooDeep, decode, describe, from_recursion, parse
 from aiolint.core.rule import Rule
 from aiolint.core.settings import DEFAULT_SETTINGS, Settings
+from aiolint.fixes.build import one_line
 from aiolint.rules import all_rules
 
 
@@ -89,21 +91,48 @@ def analyse(
     return Analysis(text, module, findings)
 
 
-def _syntax_error(exc: cst.ParserSyntaxError, text: str) -> Finding:
+_LIBCST_PLACE = re.compile(r"^(?P<kind>[\w ]*error): error at (?P<line>\d+):(?P<col>\d+): ")
+
+
+def _cannot_parse(detail: str, line: int, col: int) -> Finding:
+    detail = one_line(detail, 160)
+    return internal_error_finding(f"cannot parse this file ({detail}); aiolint did not check it", line, col)
+
+
+def python_syntax_error(text: str, settings: Settings) -> Optional[Finding]:
+    """AIO000 if Python itself cannot parse `text` (at Python's position), else None.
+
+    Only parsed (an AST), never compiled to bytecode nor run. Top-level `await` (a notebook
+    cell) is grammatical: only the compiler rejects it, and this does not compile."""
+    try:
+        ast.parse(text, "<aiolint>")
+    except SyntaxError as python:
+        line, col = max(python.lineno or 1, 1), max(python.offset or 1, 1)
+        return _cannot_parse(f"{type(python).__name__}: {python.msg}", line, col)
+    except ValueError as exc:  # NUL bytes
+        return _cannot_parse(f"ValueError: {exc}", 1, 1)
+    except (RecursionError, MemoryError):
+        return None  # too deep for Python's parser here: LibCST's checks say what they can
+    return None
+
+
+def _syntax_error(exc: cst.ParserSyntaxError, text: str, settings: Settings) -> Finding:
+    # LibCST reports the token where its parser gave up, often a line past the mistake;
+    # Python's own parser points at the mistake, and its message and position agree.
+    # Only on this rare path, and only when Python rejects the file too.
+    python = python_syntax_error(text, settings)
+    if python is not None:
+        return python
+    # Python accepts it and LibCST does not (syntax newer than this LibCST knows): LibCST's
+    # message, with the position it names taken out of the text and used as the finding's.
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
     detail = exc.message.strip().splitlines()[0] if getattr(exc, "message", "") else first
     line, col = max(exc.raw_line, 1), exc.raw_column + 1
-    # LibCST reports the token where its parser gave up, often a line past the mistake;
-    # Python's own parser points at the mistake. Only compiled, never run; only on this
-    # rare path, and only when Python rejects the file too.
-    try:
-        ast.parse(text)
-    except SyntaxError as python:
-        if python.lineno:
-            line, col = python.lineno, max(python.offset or 1, 1)
-    except Exception:  # ValueError (NUL bytes), RecursionError, MemoryError: keep LibCST's place
-        pass
-    return internal_error_finding(f"cannot parse this file ({detail}); aiolint did not check it", line, col)
+    place = _LIBCST_PLACE.match(detail)
+    if place:
+        line, col = int(place["line"]), int(place["col"])
+        detail = f"{place['kind']}: {detail[place.end():]}"
+    return _cannot_parse(detail, line, col)
 
 
 def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> List[Finding]:
@@ -115,9 +144,15 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
     except Exception as exc:
         return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
     try:
-        return analyse(source, settings, text).findings
+        analysis = analyse(source, settings, text)
+        if analysis.module is None and settings.report_syntax_errors:
+            # No rule was triggered, so LibCST never saw the file: Python's parser alone says
+            # whether it is valid (files LibCST parsed need no second parse).
+            error = python_syntax_error(text, settings)
+            return [error] if error is not None else analysis.findings
+        return analysis.findings
     except cst.ParserSyntaxError as exc:
-        return [_syntax_error(exc, text)]
+        return [_syntax_error(exc, text, settings)]
     except TooDeep as exc:
         return [internal_error_finding(f"cannot parse this file ({exc}); aiolint did not check it")]
     except RecursionError:
@@ -190,27 +225,38 @@ def fix_source(
 
 
 # ------------------------------------------------------------------------- fixes as text
-def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> Dict[tuple, list]:
-    """For reports that show fixes (JSON): each fixable finding's own fix as text edits.
+def fixed_versions(
+    source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS
+) -> Tuple[str, Dict[tuple, str]]:
+    """For reports that show fixes: the module's text, and for each fixable finding (keyed by
+    `Finding.sort_key()`) the module with that finding's fix alone applied.
 
-    Keyed by `Finding.sort_key()` (line, col, code). Each fix is applied alone to the
-    module and the result diffed against the source, so only files that have fixable
-    findings pay for it, and only when a report asks. Never raises.
+    Only files that have fixable findings pay for it, and only when a report asks. Never raises.
     """
     from aiolint.fixes.apply import apply_fixes
-    from aiolint.fixes.text_edits import text_edits
 
-    edits: Dict[tuple, list] = {}
+    text = ""
+    versions: Dict[tuple, str] = {}
     try:
         analysis = analyse(source, settings)
+        text = analysis.text
         for finding in analysis.findings:
             if finding.fix is None or analysis.module is None:
                 continue
             fixed, applied = apply_fixes(analysis.module, [finding])
             if applied:
-                edits[finding.sort_key()] = text_edits(analysis.text, fixed.code)
+                versions[finding.sort_key()] = fixed.code
     except KeyboardInterrupt:
         raise
-    except BaseException:  # a report without edits beats no report (PanicException is a BaseException)
+    except BaseException:  # a report without fixes beats no report (PanicException is a BaseException)
         pass
-    return edits
+    return text, versions
+
+
+def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> Dict[tuple, list]:
+    """For reports that show fixes (JSON): each fixable finding's own fix as text edits,
+    keyed by `Finding.sort_key()`. Never raises."""
+    from aiolint.fixes.text_edits import text_edits
+
+    text, versions = fixed_versions(source, path, settings)
+    return {key: text_edits(text, fixed) for key, fixed in versions.items()}

@@ -97,7 +97,12 @@ class Rule:
 
     # ----------------------------------------------------------------- for rule bodies
     def report(self, node: cst.CSTNode, fix: Optional[Fix] = None, **fields: object) -> None:
-        self._sink(Report(self.code, self.name, self.message.format(**fields), node, fix))
+        message = self.message.format(**fields)
+        if "\n" in message or "\r" in message:
+            # A message is one line, always (editors, reviewdog and grep read lines); code
+            # shown in it goes through `fixes.build.snippet`, this only guards the contract.
+            message = " ".join(message.split())
+        self._sink(Report(self.code, self.name, message, node, fix))
 
     def code_of(self, node: cst.CSTNode) -> str:
         return self.model.module.code_for_node(node)

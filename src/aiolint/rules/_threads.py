@@ -30,8 +30,8 @@ def to_thread_text(call: cst.Call, library: str) -> str:
     """The replacement as shown in a message: `'await asyncio.to_thread(fn, x)'`."""
     new = to_thread_call(call, library)
     if new is None:
-        return f"'await {library}.to_thread.run_sync(functools.partial({edits.code(call.func)}, ...))'"
-    return f"'await {edits.code(new)}'"
+        return f"'await {library}.to_thread.run_sync(functools.partial({edits.snippet(call.func, 40)}, ...))'"
+    return f"'await {edits.snippet(new)}'"
 
 
 def to_thread_fix(rule: "Rule", call: cst.Call) -> "Optional[Fix]":

@@ -45,7 +45,7 @@ class BlockingSleep(BlockingCallRule):
         replacement = edits.call(f"{library}.sleep", call.args)
         return Blocking(
             callee="time.sleep",
-            replacement=f"'await {edits.code(replacement)}'",
+            replacement=f"'await {edits.snippet(replacement)}'",
             fix=self._fix(call, library),
         )
 

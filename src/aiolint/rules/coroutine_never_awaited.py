@@ -42,7 +42,7 @@ def _statement_callees(text: str):
 
 def _shown(call: cst.Call, callee: str) -> str:
     text = edits.code(call)
-    return text if len(text) <= 60 and "\n" not in text else f"{callee}(...)"
+    return edits.one_line(text, 60) if len(text) <= 60 and "\n" not in text else f"{callee}(...)"
 
 
 # Context managers that expect the code inside to raise or warn.

@@ -60,12 +60,14 @@ class Runner:
 
 
 class SemanticModel:
-    def __init__(self, module: cst.Module, source: str = ""):
+    def __init__(self, module: cst.Module, source: str = "", top_level_async: bool = False):
         self.module = module
         self.source = source
         # Nodes from the module down to the parent of the node being visited.
         self.ancestors: List[cst.CSTNode] = []
         self.module_scope = Scope(MODULE, module, None)
+        # A notebook cell runs its top level as a coroutine (IPython's autoawait).
+        self.module_scope.is_async = top_level_async
         self.scopes: List[Scope] = [self.module_scope]
         self._context: Scope = self.module_scope  # innermost non-comprehension scope
         self._scope_cache: Dict[int, Scope] = {id(module): self.module_scope}
@@ -109,7 +111,9 @@ class SemanticModel:
     @property
     def function_name(self) -> str:
         function = self.function
-        return function.name.value if function is not None else "<module>"
+        if function is not None:
+            return function.name.value
+        return "<cell>" if self._context is self.module_scope and self.module_scope.is_async else "<module>"
 
     @property
     def at_module_level(self) -> bool:
