@@ -435,19 +435,26 @@ class SemanticModel:
         """How code at the current node can name `module`: (name, whether `import module` must be added).
 
         None when that is impossible without renaming (the name is taken by something else).
+        A name imported only under `if TYPE_CHECKING:` does not exist at run time: code that
+        uses it needs a runtime import, which is added.
         """
         if self.resolve(module) == module:
-            return module, False
+            return module, not self._at_run_time(module)
         for name, bindings in self.module_scope.bindings.items():
             if (
                 name != module
-                and all(b.kind == IMPORT and b.qualified == module for b in bindings)
+                and all(b.kind == IMPORT and b.qualified == module and not b.typing_only for b in bindings)
                 and self.resolve(name) == module
             ):
                 return name, False
         if self.lookup(module) is None and module not in self.module_scope.bindings:
             return module, True
         return None
+
+    def _at_run_time(self, name: str) -> bool:
+        """Is `name` (which resolves to an import) bound by an import that runs?"""
+        found = self.lookup(name.partition(".")[0])
+        return found is None or any(b.kind == IMPORT and not b.typing_only for b in found[1])
 
     # ----------------------------------------------------------------- building fixes: names in modules
     def name_reference(self, qualified: str) -> Optional[Tuple[str, Tuple[str, ...]]]:
@@ -460,12 +467,12 @@ class SemanticModel:
         module, _, attr = qualified.rpartition(".")
         if not module:
             return None
-        if self.resolve(attr) == qualified:
+        if self.resolve(attr) == qualified and self._at_run_time(attr):
             return attr, ()
         for name, bindings in self.module_scope.bindings.items():
             if (
                 bindings
-                and all(b.kind == IMPORT and b.qualified == qualified for b in bindings)
+                and all(b.kind == IMPORT and b.qualified == qualified and not b.typing_only for b in bindings)
                 and self.resolve(name) == qualified
             ):
                 return name, ()
