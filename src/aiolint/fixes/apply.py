@@ -252,8 +252,8 @@ def _drop_typing_only_import(body: List[cst.BaseStatement], name: str) -> List[c
         lines = []
         changed = False
         for line in stmt.body.body:
-            if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and isinstance(line.body[0], cst.Import):
-                small = line.body[0]
+            small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
+            if isinstance(small, cst.Import):
                 aliases = [a for a in small.names if not (a.asname is None and dotted_name(a.name) == name)]
                 if len(aliases) != len(small.names):
                     changed = True

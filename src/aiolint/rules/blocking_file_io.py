@@ -7,7 +7,7 @@ import libcst as cst
 
 from aiolint.core import screen as triggers
 from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs
-from aiolint.rules._threads import to_thread_fix, to_thread_text
+from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
 from aiolint.semantics.scopes import ASSIGN, WITH
 
 _OPEN = frozenset({"builtins.open", "io.open"})
@@ -86,7 +86,7 @@ class BlockingFileIo(BlockingCallRule):
         if method in _VALUE_METHODS:
             return Blocking(
                 f"pathlib.Path.{method}",
-                f"{self._path_class(library)} or {to_thread_text(call, library)}",
+                f"{self._path_class(library)} or {to_thread_text(call, library, self.settings.target_version)}",
                 fix=to_thread_fix(self, call),
             )
         return None
@@ -97,7 +97,8 @@ class BlockingFileIo(BlockingCallRule):
 
     def _open_replacement(self, library: str) -> str:
         if library == "asyncio":
-            return "'async with aiofiles.open(...)' or anyio.Path, or run the whole file access in asyncio.to_thread"
+            where = "asyncio.to_thread" if has_to_thread(library, self.settings.target_version) else "a worker thread"
+            return f"'async with aiofiles.open(...)' or anyio.Path, or run the whole file access in {where}"
         return f"'await {library}.open_file(...)' or {self._path_class(library)}"
 
     def _is_path(self, expr: cst.BaseExpression, scope, depth: int) -> bool:

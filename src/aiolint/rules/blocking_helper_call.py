@@ -167,7 +167,7 @@ class BlockingHelperCall(Rule):
                 chain=" -> ".join([f"{called}()", *chain]),
                 function=function,
                 helper=chain[-2][:-2] if len(chain) > 1 else called,
-                replacement=to_thread_text(call, library),
+                replacement=to_thread_text(call, library, self.settings.target_version),
             )
 
     def _chains(self) -> Dict[int, List[str]]:

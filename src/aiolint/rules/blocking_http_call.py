@@ -93,10 +93,18 @@ class BlockingHttpCall(BlockingCallRule):
         callee = self._callee(call.func)
         if callee is None:
             return None
+        if isinstance(self.model.parent, cst.WithItem):
+            # `with urlopen(url) as r: r.read()`: the reads in the block block too, so moving only
+            # the call to a thread would hide them; the whole block belongs in the thread.
+            return Blocking(
+                callee=callee,
+                replacement="an async client (aiohttp, httpx.AsyncClient) or run the whole 'with' block "
+                "in a worker thread (a sync function of its own)",
+            )
         return Blocking(
             callee=callee,
             replacement="an async client (aiohttp, httpx.AsyncClient) or "
-            + to_thread_text(call, self.model.async_library),
+            + to_thread_text(call, self.model.async_library, self.settings.target_version),
             fix=to_thread_fix(self, call),
         )
 

@@ -5,7 +5,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
-from aiolint.rules._threads import to_thread_fix, to_thread_text
+from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
 from aiolint.semantics import dotted_name
 
 # Kinds of receiver, from the call that built it, and the methods that wait on each.
@@ -96,7 +96,8 @@ class BlockingWait(BlockingCallRule):
             return None
         library = self.model.async_library
         if self.model.qualified_name(func) == "builtins.input":
-            return Blocking("input", to_thread_text(call, library), fix=to_thread_fix(self, call))
+            replacement = to_thread_text(call, library, self.settings.target_version)
+            return Blocking("input", replacement, fix=to_thread_fix(self, call))
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value
@@ -109,9 +110,11 @@ class BlockingWait(BlockingCallRule):
         callee = f"{built_by}.{method}"
         if kind_name in _NO_THREAD_FIX:
             native = f"{library}.{_NATIVE[kind_name]}"
-            return Blocking(callee, f"{native}, or keep the threading one inside code run by {library}.to_thread")
+            modern = has_to_thread(library, self.settings.target_version)
+            runner = f"{library}.to_thread" if modern else "a worker thread"
+            return Blocking(callee, f"{native}, or keep the threading one inside code run by {runner}")
         fix = to_thread_fix(self, call) if isinstance(func.value, cst.Name) else None
-        thread = to_thread_text(call, library)
+        thread = to_thread_text(call, library, self.settings.target_version)
         if kind_name == "event":
             thread = f"{library}.Event, or {thread}"
         elif kind_name == "queue" and library == "asyncio":

@@ -404,6 +404,9 @@ def plan_gather(
         or steps[0].line is None
         or (not single_line and len({id(s.line) for s in steps}) != len(steps))
     )
+    if not blocked and reference[1] and model.mentions_neutral_library:
+        # Backend-neutral code (anyio, trio, sniffio) must not gain `import asyncio`.
+        blocked = True
     if not blocked:
         name, needs_import = reference
         gather = edits.call(
@@ -470,8 +473,12 @@ def _expression_text(expr: cst.BaseExpression) -> str:
 
 def structured_alternative(rule: Rule) -> str:
     settings = rule.settings
-    newer = settings.target_version is not None and settings.target_version >= (3, 11)
-    if newer or settings.prefer_taskgroup:
+    target = settings.target_version
+    if target is not None and target < (3, 11):
+        return ""  # asyncio.TaskGroup is new in 3.11: never suggest what the target lacks
+    if rule.model.async_library != "asyncio":
+        return ""
+    if target is not None or settings.prefer_taskgroup:
         return " or start them as tasks in an 'async with asyncio.TaskGroup() as tg:' block"
     return ""
 
@@ -569,6 +576,12 @@ class SequentialAwaits(Rule):
         call = step.value
         if not isinstance(call, cst.Call):
             return False  # `await x`: what x is and when it started is unknown here
+        if self.model.qualified_name(call.func) == "builtins.anext" or (
+            isinstance(call.func, cst.Attribute) and call.func.attr.value == "__anext__"
+        ):
+            # Each `anext()` takes the next item: the order is the point, and inside
+            # `try/except StopAsyncIteration` gathering them changes which items were consumed.
+            return False
         found = analyse_call(self.model, call)
         if found is None:
             return False

@@ -40,6 +40,7 @@ from aiolint.semantics.scopes import (
 from aiolint.core.walk import iter_nodes
 
 _BUILTINS = frozenset(dir(builtins))
+_NEUTRAL_LIBRARY = re.compile(r"\b(?:anyio|trio|sniffio)\b")
 _LIBRARY_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(asyncio|trio|anyio)\b", re.MULTILINE)
 # For `maybe_thread_pool_runner`: the last names of runners, and `<runner name> as <alias>` in imports.
 _RUNNER_FUNCTION_NAMES = frozenset({q.rsplit(".", 1)[-1] for q in known.THREAD_POOL_FUNCTIONS} | {"Thread"})
@@ -295,6 +296,11 @@ class SemanticModel:
                 if isinstance(base_def, cst.ClassDef):
                     pending.append(base_def)
         return False
+
+    @property
+    def mentions_neutral_library(self) -> bool:
+        """Does the module name anyio, trio or sniffio anywhere (backend-neutral code)?"""
+        return bool(_NEUTRAL_LIBRARY.search(self.source))
 
     @property
     def async_library(self) -> str:

@@ -216,7 +216,8 @@ class _Collector:
             qualified = f"{module}.{name}" if not module.endswith(".") else module + name
             local = alias.asname.name if alias.asname is not None else alias.name
             if isinstance(local, cst.Name):
-                self.add(local.value, Binding(IMPORT, node, qualified=qualified, typing_only=id(node) in self.typing_only))
+                typing_only = id(node) in self.typing_only
+                self.add(local.value, Binding(IMPORT, node, qualified=qualified, typing_only=typing_only))
 
     def _visit_global(self, node: cst.Global, root) -> None:
         self.scope.globals.update(n.name.value for n in node.names)
