@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
@@ -144,6 +144,9 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
     except Exception as exc:
         return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
     try:
+        in_pieces = _lint_in_pieces(text, settings)
+        if in_pieces is not None:
+            return in_pieces
         analysis = analyse(source, settings, text)
         if analysis.module is None and settings.report_syntax_errors:
             # No rule was triggered, so LibCST never saw the file: Python's parser alone says
@@ -164,6 +167,50 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
         if from_recursion(exc):
             return [internal_error_finding("this file is nested too deeply to analyse; aiolint did not check it")]
         return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
+
+
+def _lint_in_pieces(text: str, settings: Settings) -> Optional[List[Finding]]:
+    """A big module, piece by piece (core/chunks.py), or None to analyse it whole: not big, or
+    a piece does not parse (the whole-module path then reports the syntax error)."""
+    from aiolint.core import chunks
+
+    parts = chunks.pieces(text)
+    if parts is None:
+        return None
+    rules = triggered_rules(text, settings)
+    quiet = replace(settings, respect_noqa=False)
+    findings: List[Finding] = []
+    for piece in parts:
+        if not rules:
+            if settings.report_syntax_errors:
+                try:
+                    ast.parse(piece.text)
+                except (SyntaxError, ValueError):
+                    return None
+            continue
+        try:
+            analysis = analyse(piece.text, quiet, piece.text, rules)
+        except cst.ParserSyntaxError:
+            return None
+        offset = piece.first_line - 1 - piece.context_lines
+        for finding in analysis.findings:
+            if finding.code == "AIO000":  # a rule failed: said once, at the top
+                if all(f.message != finding.message for f in findings):
+                    findings.append(replace(finding, line=1, col=1, end_line=1, end_col=1))
+                continue
+            if finding.line <= piece.context_lines:
+                continue  # another piece's statement, reported there
+            moved = replace(
+                finding.plain(),
+                line=finding.line + offset,
+                end_line=finding.end_line + offset if finding.end_line else 0,
+            )
+            findings.append(moved)
+        del analysis
+    if findings and settings.respect_noqa:
+        findings = noqa.filter_findings(text, findings)
+    findings.sort(key=Finding.sort_key)
+    return findings
 
 
 # ---------------------------------------------------------------------------------- fixing
