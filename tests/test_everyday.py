@@ -470,3 +470,34 @@ def test_big_file_peak_memory(tmp_path):
     out = result.stdout.splitlines()
     assert out[0] == f" {index:>4}\tAIO100\t[*] blocking-sleep", result.stdout + result.stderr
     assert int(out[-1]) <= 200, f"peak RSS {out[-1]} MB"
+
+
+# ------------------------------------------------------------------------ done when: a sample service
+def _pyflakes(directory):
+    """flake8's pyflakes findings as (file, code and message), without positions (fixes move lines)."""
+    out = flake8("--select", "F", ".", cwd=directory).stdout
+    return sorted((line.split(":")[0], line.split(": ", 1)[1]) for line in out.splitlines())
+
+
+def test_sample_service_fixed_with_unsafe_fixes_imports_runs_and_pleases_pyflakes(tmp_path):
+    service = tmp_path / "sample_service"
+    shutil.copytree(ROOT / "fixtures" / "projects" / "sample_service", service)
+    broken = subprocess.run([sys.executable, "-m", "sample_service"], cwd=service, capture_output=True, text=True)
+    assert broken.returncode == 1 and "unexpected keyword argument 'scale'" in broken.stderr  # the mistakes bite
+    before = _pyflakes(service)
+    result = aiolint("check", "--no-cache", "--isolated", "--statistics", ".", cwd=service)
+    assert result.returncode == 1 and "Found 13 errors" in result.stderr
+    assert len(result.stdout.splitlines()) == 10  # ten rules
+    result = aiolint("fix", "--no-cache", "--isolated", "--unsafe-fixes", ".", cwd=service)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.strip() == "fixed 13, 0 remaining"
+    modules = "sample_service.service, sample_service.worker, sample_service.storage"
+    imported = subprocess.run(
+        [sys.executable, "-W", "error", "-c", f"import {modules}"], cwd=service, capture_output=True, text=True
+    )
+    assert imported.returncode == 0, imported.stderr
+    ran = subprocess.run([sys.executable, "-W", "error", "-m", "sample_service"], cwd=service, capture_output=True,
+                         text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "([(3, 'job0'), (6, 'job1')], (3, 3))"
+    assert _pyflakes(service) == before == []

@@ -54,7 +54,7 @@ def top_level_statements(text: str) -> Optional[List[Statement]]:
     header_open = False  # in a def/class header, before its ':'
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            kind, string, (row, col), (end_row, end_col) = token.type, token.string, token.start, token.end
+            kind, string, row, (end_row, end_col) = token.type, token.string, token.start[0], token.end
             if kind in (tokenize.NL, tokenize.COMMENT, tokenize.ENCODING):
                 continue
             if kind == tokenize.INDENT:
