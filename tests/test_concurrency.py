@@ -89,7 +89,6 @@ def test_no_fix_when_asyncio_is_shadowed():
 
 def test_test_modules_are_not_checked():
     assert engine.lint("import pytest\n" + PAIR, settings=AIO4) == []
-    assert not SequentialAwaits.is_triggered("import pytest\n" + PAIR, AIO4)
 
 
 @pytest.mark.parametrize(

@@ -135,3 +135,61 @@ async def a(flag):
     probe(q)
 """
     assert [h for _, _, h in probe(source)] == ["requests.Session", "requests.Session", None, None]
+
+
+# ----------------------------------------------------------------- AIO5xx questions
+def test_thread_lock_knows_calls_names_and_class_attributes():
+    source = (
+        "import threading\nfrom threading import RLock\n\nLOCK = threading.Lock()\n\n"
+        "class Base:\n    shared = threading.Semaphore(2)\n\n"
+        "class C(Base):\n"
+        "    def __init__(self, given):\n        self.own = RLock()\n        self.given = given\n"
+        "        self.later = None\n\n"
+        "    def start(self):\n        self.later = threading.Condition()\n\n"
+        "    async def f(self, param):\n        local = threading.BoundedSemaphore()\n"
+        "        probe(LOCK); probe(self.own); probe(self.shared); probe(self.later); probe(local)\n"
+        "        probe(self.given); probe(param); probe(threading.Lock())\n"
+    )
+    assert run_probe(source, lambda model, expr: model.thread_lock(expr)) == [
+        "threading.Lock", "threading.RLock", "threading.Semaphore", "threading.Condition",
+        "threading.BoundedSemaphore", None, None, "threading.Lock",
+    ]
+
+
+def test_catches_cancellation_per_loop():
+    source = (
+        "import asyncio\nimport anyio\nfrom asyncio import CancelledError as CE\n\n"
+        "async def f():\n"
+        "    probe(asyncio.CancelledError); probe((ValueError, CE)); probe(BaseException)\n"
+        "    probe(anyio.get_cancelled_exc_class()); probe(Exception); probe(asyncio.TimeoutError)\n"
+    )
+    answers = run_probe(source, lambda m, e: (m.catches_cancellation(e), sorted(m.cancellation_loops(e))))
+    assert answers == [
+        ("asyncio.CancelledError", ["asyncio"]), ("CE", ["asyncio"]), ("BaseException", ["asyncio", "trio"]),
+        ("anyio.get_cancelled_exc_class()", ["asyncio", "trio"]), (None, []), (None, []),
+    ]
+
+
+def test_awaits_and_cancelled_before():
+    source = (
+        "import asyncio\n\nasync def f(tasks, app):\n"
+        "    for t in tasks:\n        t.cancel()\n    app['job'].cancel()\n"
+        "    probe([await x for x in tasks])\n    probe([lambda: await_ for x in tasks])\n"
+    )
+    found = run_probe(source, lambda m, e: (m.awaits(e), sorted(m.cancelled_before(e))))
+    assert found == [(True, ["app['job']", "t", "tasks"]), (False, ["app['job']", "t", "tasks"])]
+
+
+def test_always_raises_and_hands_on():
+    from aiolint.semantics import flow
+
+    def handler(text):
+        module = cst.parse_module(text)
+        return module.body[0].handlers[0].body
+
+    assert flow.always_raises(handler("try:\n    pass\nexcept:\n    log()\n    raise\n"))
+    assert not flow.always_raises(handler("try:\n    pass\nexcept:\n    if x:\n        return\n    raise\n"))
+    assert flow.always_raises(handler("try:\n    pass\nexcept:\n    if x:\n        raise\n    else:\n        raise\n"))
+    assert not flow.always_raises(handler("try:\n    pass\nexcept:\n    for x in y:\n        raise\n"))
+    assert flow.hands_on(handler("try:\n    pass\nexcept BaseException as e:\n    fut.set_exception(e)\n"), "e")
+    assert not flow.hands_on(handler("try:\n    pass\nexcept BaseException as e:\n    log.error('%s', e)\n"), "e")

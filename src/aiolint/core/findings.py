@@ -39,7 +39,7 @@ class Fix:
 
     applicability: Applicability
     description: str
-    replacements: Tuple[Tuple[cst.CSTNode, Replacement], ...]
+    replacements: Tuple[Tuple[cst.CSTNode, Replacement], ...] = field(repr=False)
     # Modules the replacement code refers to, imported as `import x` if missing.
     imports: Tuple[str, ...] = ()
 

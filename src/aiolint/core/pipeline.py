@@ -26,6 +26,7 @@ from aiolint.core import noqa
 from aiolint.core.dispatch import RuleRun
 from aiolint.core.findings import Finding
 from aiolint.core.locate import located
+from aiolint.core.needs import collect_facts
 from aiolint.core.parse import Source, TooDeep, decode, describe, from_recursion, parse
 from aiolint.core.rule import Rule
 from aiolint.core.settings import DEFAULT_SETTINGS, Settings
@@ -54,6 +55,30 @@ def triggered_rules(text: str, settings: Settings) -> Tuple[Type[Rule], ...]:
     return tuple(rule for rule in enabled_rules(settings) if rule.is_triggered(text, settings))
 
 
+def screened_rules(text: str, settings: Settings, tree: Optional[ast.AST] = None) -> Tuple[Type[Rule], ...]:
+    """The rules that may find something: the text check, then the `ast` facts (`core/needs.py`).
+
+    `tree` is Python's own tree of `text` when the caller has one (flake8 does); otherwise it is
+    parsed here, only when the text check lets a rule with `needs` through. A file Python cannot
+    parse keeps the rules the text let through: the LibCST parse then reports it."""
+    return _screen(text, settings, tree)[0]
+
+
+def _screen(text: str, settings: Settings, tree: Optional[ast.AST]) -> Tuple[Tuple[Type[Rule], ...], bool]:
+    """`screened_rules`, and whether Python's parser accepted the text on the way (so that the
+    CLI's syntax check of a file no rule looks at does not parse it a second time)."""
+    rules = triggered_rules(text, settings)
+    if not any(rule.needs_for(settings) is not None for rule in rules):
+        return rules, tree is not None
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return rules, False
+    facts = collect_facts(tree)
+    return tuple(rule for rule in rules if rule.is_screened_in(facts, settings)), True
+
+
 @dataclass
 class Analysis:
     """One module analysed: its tree (None when no rule was triggered) and its located findings."""
@@ -61,6 +86,7 @@ class Analysis:
     text: str
     module: Optional[cst.Module]
     findings: List[Finding]
+    python_parsed: bool = False  # Python's parser accepted the text while screening
 
 
 def analyse(
@@ -68,17 +94,19 @@ def analyse(
     settings: Settings,
     text: Optional[str] = None,
     rules: Optional[Sequence[Type[Rule]]] = None,
+    tree: Optional[ast.AST] = None,
 ) -> Analysis:
     """Steps 1-4 above. Raises what decoding and parsing raise; `lint` maps those to AIO000.
 
     `rules` runs exactly those rules, with no screen (the tests use it to prove a screen never
-    hides a finding)."""
+    hides a finding); `tree`, Python's `ast` of the source if the caller has it (flake8)."""
     if text is None:
         text = decode(source)
+    parsed = False
     if rules is None:
-        rules = triggered_rules(text, settings)
+        rules, parsed = _screen(text, settings, tree)
     if not rules:
-        return Analysis(text, None, [])
+        return Analysis(text, None, [], parsed)
     module = parse(source)
     run = RuleRun(module, text, rules, settings)
     reports = run.run()
@@ -135,8 +163,12 @@ def _syntax_error(exc: cst.ParserSyntaxError, text: str, settings: Settings) -> 
     return _cannot_parse(detail, line, col)
 
 
-def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> List[Finding]:
-    """All findings in one module. Never raises: failures become one AIO000 finding."""
+def lint(
+    source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS, tree: Optional[ast.AST] = None
+) -> List[Finding]:
+    """All findings in one module. Never raises: failures become one AIO000 finding.
+
+    `tree`: Python's `ast` of the same source, if the caller already has it (the flake8 plugin)."""
     try:
         text = decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as exc:  # bad bytes, bad coding cookie
@@ -147,10 +179,11 @@ def lint(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SE
         in_pieces = _lint_in_pieces(text, settings)
         if in_pieces is not None:
             return in_pieces
-        analysis = analyse(source, settings, text)
-        if analysis.module is None and settings.report_syntax_errors:
-            # No rule was triggered, so LibCST never saw the file: Python's parser alone says
-            # whether it is valid (files LibCST parsed need no second parse).
+        analysis = analyse(source, settings, text, tree=tree)
+        if analysis.module is None and settings.report_syntax_errors and not analysis.python_parsed:
+            # No rule was left by the screen, so LibCST never saw the file, and the screen did not
+            # need Python's parse either: that parse alone says whether the file is valid (a file
+            # either parser accepted is not parsed again).
             error = python_syntax_error(text, settings)
             return [error] if error is not None else analysis.findings
         return analysis.findings

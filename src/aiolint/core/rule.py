@@ -4,8 +4,11 @@ A rule class carries, as data:
 - `code`, `name`, `message` (a `str.format` template),
 - `docs` (what it does, why it is bad, example, use instead, fix safety),
 - `fix_availability` (the `Applicability` of the fixes it offers, or None),
-- `triggers`: regular expressions that must *all* occur in a file's text for the
-  rule to have anything to find. The engine never parses a file that no enabled
+- `needs` (`core/needs.py`): what a file must contain for the rule to have anything to
+  report, as data (where it reports, which callees, which imports, which shapes); checked
+  on the text, then on Python's `ast`, before any LibCST parse. Rules that declare no
+  `needs` fall back to `triggers`: regular expressions that must *all* occur in a file's
+  text for the rule to have anything to find. The engine never parses a file that no enabled
   rule is triggered by. A trigger must be a cheap over-approximation: the fixture
   tests run with triggers on, so a trigger that is too narrow fails them.
 
@@ -25,6 +28,7 @@ import libcst as cst
 
 from aiolint.core import screen as triggers
 from aiolint.core.findings import SAFE, UNSAFE, Applicability, Fix, Replacement, Report
+from aiolint.core.needs import Facts, Needs, text_may_meet
 
 if TYPE_CHECKING:  # pragma: no cover
     from aiolint.semantics import SemanticModel
@@ -61,6 +65,7 @@ class Rule:
     docs: ClassVar[RuleDocs]
     fix_availability: ClassVar[Optional[Applicability]] = None
     triggers: ClassVar[Sequence[str]] = ()
+    needs: ClassVar[Optional[Tuple[Needs, ...]]] = None
 
     # Filled in by __init_subclass__: LibCST node class -> handler method names.
     _visits: ClassVar[Dict[type, Tuple[str, ...]]] = {}
@@ -91,9 +96,23 @@ class Rule:
 
     # ----------------------------------------------------------------- engine hooks
     @classmethod
+    def needs_for(cls, settings: "Settings") -> Optional[Tuple[Needs, ...]]:
+        """The rule's `needs` (a rule whose needs come from its settings overrides this)."""
+        return cls.needs
+
+    @classmethod
     def is_triggered(cls, text: str, settings: "Settings") -> bool:
-        """Could this file hold a finding? Must never say no when the answer is yes."""
+        """Could this file hold a finding, judging by its text? Must never say no when the answer is yes."""
+        needs = cls.needs_for(settings)
+        if needs is not None:
+            return text_may_meet(needs, text)
         return all(triggers.search(pattern, text) for pattern in cls._trigger_patterns)
+
+    @classmethod
+    def is_screened_in(cls, facts: Facts, settings: "Settings") -> bool:
+        """Could this file hold a finding, judging by its `ast` facts? (True for rules without `needs`.)"""
+        needs = cls.needs_for(settings)
+        return needs is None or any(facts.meets(need) for need in needs)
 
     # ----------------------------------------------------------------- for rule bodies
     def report(self, node: cst.CSTNode, fix: Optional[Fix] = None, **fields: object) -> None:

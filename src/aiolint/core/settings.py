@@ -1,7 +1,7 @@
 """Settings shared by the engine, the flake8 plugin and the CLI."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Tuple
 
 
@@ -95,7 +95,6 @@ class Settings:
     report_syntax_errors: bool = False
     # A notebook's cells: top-level `await` is allowed and the module level is async context.
     top_level_await: bool = False
-    extra: Tuple[Tuple[str, str], ...] = field(default=())
 
     def is_enabled(self, code: str) -> bool:
         if code == "AIO000":

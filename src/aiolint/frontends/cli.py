@@ -151,10 +151,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _display(path: str, args: argparse.Namespace) -> str:
-    return args.stdin_filename if path == "-" else path
-
-
 def _error(message: str) -> None:
     print(f"aiolint: {message}", file=sys.stderr)
 
@@ -443,7 +439,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         return _show_settings(args, selection)
     if args.show_files:
         for path in sorted(selection.files(args.paths)):
-            print(_display(path, args))
+            print(args.stdin_filename if path == "-" else path)
         return EXIT_CLEAN
     if args.command == "check":
         return cmd_check(args, selection)

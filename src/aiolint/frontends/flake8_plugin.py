@@ -1,7 +1,8 @@
 """flake8 front end: adapts the engine to flake8's plugin protocol, nothing more.
 
-flake8 classifies a plugin by its first parameter, so we accept `tree`, but we
-lint the text (`lines`): LibCST needs the source, not the AST.
+flake8 classifies a plugin by its first parameter: we take `tree`, Python's `ast` of the file,
+for the pre-screen (no second parse to decide that a file has nothing to find), and lint the
+text (`lines`), since LibCST needs the source.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class AiolintPlugin:
     settings: ClassVar[Settings] = DEFAULT_SETTINGS
 
     def __init__(self, tree: Any, filename: str, lines: List[str]):
+        self.tree = tree  # flake8's `ast` tree: the pre-screen reads it instead of parsing again
         self.filename = filename
         self.lines = lines
 
@@ -67,7 +69,7 @@ class AiolintPlugin:
         )
 
     def run(self) -> Generator[Tuple[int, int, str, type], None, None]:
-        for finding in lint("".join(self.lines), self.filename, self.settings):
+        for finding in lint("".join(self.lines), self.filename, self.settings, tree=self.tree):
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
 
 

@@ -6,7 +6,8 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs, Shape, Where
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.semantics import dotted_name
 from aiolint.semantics.scopes import CLASSDEF
 from aiolint.core.walk import iter_nodes
@@ -59,6 +60,7 @@ _LAZY = frozenset(
 )
 # Builtins that evaluate a queryset passed to them.
 _LAST_NAMES = frozenset(n.rsplit(".", 1)[1] for n in [*_DRIVERS, *_LAZY_CLIENTS]) | _EXECUTING | _LAZY
+_DRIVER_MODULES = sorted({n.split(".")[0] for n in [*_DRIVERS, *_LAZY_CLIENTS]} | {"django"})
 _EVALUATING = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted", "builtins.len"})
 _DJANGO_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+django\b", re.MULTILINE)
 
@@ -66,11 +68,7 @@ _DJANGO_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+django\b", re.MULTILIN
 class BlockingDatabaseCall(BlockingCallRule):
     code = "AIO104"
     name = "blocking-database-call"
-    triggers = (
-        ASYNC_DEF,
-        imports("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "pymongo", "redis", "django"),
-        r"\b(?:[cC]onnect|MongoClient|Redis|StrictRedis|from_url|objects)\b",
-    )
+    needs = (Needs(Where.ANY, calls=_LAST_NAMES, imports=tuple(_DRIVER_MODULES), shapes=frozenset({Shape.ASYNC_CODE})),)
     docs = RuleDocs(
         what=(
             "Checks for synchronous database access in async functions: `sqlite3.connect`, "

@@ -5,8 +5,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core import screen as triggers
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
 from aiolint.semantics.scopes import ASSIGN, WITH
 
@@ -32,7 +32,7 @@ class BlockingFileIo(BlockingCallRule):
     code = "AIO103"
     name = "blocking-file-io"
     fix_availability = "unsafe"
-    triggers = (ASYNC_DEF,)  # and what is_triggered asks for
+    needs = (Needs(calls=frozenset({"open"}) | _VALUE_METHODS),)
     docs = RuleDocs(
         what=(
             "Checks for synchronous file I/O in async functions: the builtin `open()`, `io.open()`, "
@@ -61,13 +61,6 @@ class BlockingFileIo(BlockingCallRule):
             "too, so the whole block has to move (aiofiles, anyio.Path, or a helper run in a thread)."
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        return super().is_triggered(text, settings) and (
-            triggers.search(_OPEN_OR_WHOLE_FILE, text)
-            or (triggers.search(_DOT_OPEN, text) and triggers.search(_PATH_OR_IO, text))
-        )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
         func = call.func

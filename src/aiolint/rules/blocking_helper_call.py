@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 import collections
-import re
+from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, BlockingCallRule, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape, Where
+from aiolint.core.rule import BlockingCallRule, Rule, RuleDocs
 from aiolint.rules import all_rules
 from aiolint.rules._threads import to_thread_text
 from aiolint.semantics import dotted_name, known
 from aiolint.semantics.scopes import CLASS, COMPREHENSION, DEF, MODULE
 from aiolint.core.walk import iter_nodes
 
-_ASYNC_DEF = re.compile(ASYNC_DEF)
-_SYNC_DEF = re.compile(r"^[ \t]*def[ \t]", re.MULTILINE)
 # Decorators that leave a sync function a plain function run on call. Any other one may
 # change that (sync_to_async, a thread-pool wrapper, property, contextmanager): silent.
 _PLAIN_DECORATORS = known.TRANSPARENT_DECORATORS | {"functools.lru_cache", "functools.cache", "lru_cache", "cache"}
@@ -74,11 +73,13 @@ class BlockingHelperCall(Rule):
     )
 
     @classmethod
-    def is_triggered(cls, text: str, settings) -> bool:
-        """Async code, a sync def, and something one of the blocking rules could match."""
-        if not _ASYNC_DEF.search(text) or not _SYNC_DEF.search(text):
-            return False
-        return any(rule.is_triggered(text, settings) for rule in _blocking_rules(settings))
+    def needs_for(cls, settings) -> Tuple[Needs, ...]:
+        """What a blocking rule needs, met in a sync def, in a file that has async code."""
+        return tuple(
+            replace(need, where=Where.SYNC, shapes=need.shapes | {Shape.ASYNC_CODE, Shape.SYNC_DEF})
+            for rule in _blocking_rules(settings)
+            for need in (rule.needs_for(settings) or (Needs(Where.ANY),))
+        )
 
     def __init__(self, model, settings, sink):
         super().__init__(model, settings, sink)

@@ -5,8 +5,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core import screen as triggers
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
@@ -32,6 +32,7 @@ _CLIENTS = {
     "http.client.HTTPConnection": {"request", "getresponse", "connect", "send"},
     "http.client.HTTPSConnection": {"request", "getresponse", "connect", "send"},
 }
+_CALL_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _FUNCTIONS).union(*_CLIENTS.values())
 
 
 # `urllib.parse` and `http.HTTPStatus` are everywhere and do no I/O: only the modules that make
@@ -50,7 +51,7 @@ class BlockingHttpCall(BlockingCallRule):
     code = "AIO101"
     name = "blocking-http-call"
     fix_availability = "unsafe"
-    triggers = (ASYNC_DEF,)  # and what is_triggered asks for
+    needs = (Needs(calls=_CALL_NAMES, imports=("requests", "httpx", "urllib3", "urllib", "http")),)
     docs = RuleDocs(
         what=(
             "Checks for synchronous HTTP requests in async functions: `requests` functions and "
@@ -80,14 +81,6 @@ class BlockingHttpCall(BlockingCallRule):
             "client (aiohttp, httpx.AsyncClient) is the better end state."
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        return super().is_triggered(text, settings) and (
-            triggers.search(_REQUEST_MODULES, text)
-            or triggers.search(_FROM_PACKAGE, text)
-            or (triggers.search(_BARE_PACKAGE, text) and triggers.search(_SUBMODULE_USE, text))
-        )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
         callee = self._callee(call.func)

@@ -5,14 +5,15 @@ from typing import Optional
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 
 
 class BlockingSleep(BlockingCallRule):
     code = "AIO100"
     name = "blocking-sleep"
     fix_availability = "safe"
-    triggers = (ASYNC_DEF, imports("time"))
+    needs = (Needs(calls=frozenset({"sleep"}), imports=("time",)),)
     docs = RuleDocs(
         what="Checks for `time.sleep()` calls in async functions.",
         why=(

@@ -4,7 +4,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.core.walk import iter_nodes
 
 # Run a command and wait for it (or start it: fork+exec is not free either).
@@ -31,12 +32,8 @@ _LAST_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _EXEC | _SHELL | _SPA
 class BlockingSubprocess(BlockingCallRule):
     code = "AIO102"
     name = "blocking-subprocess"
+    needs = (Needs(calls=_LAST_NAMES, imports=("subprocess", "os")),)
     # `import os` is everywhere: also require one of the reported names (aliases keep them in the import).
-    triggers = (
-        ASYNC_DEF,
-        imports("subprocess", "os"),
-        r"\bsubprocess\b|\b(?:system|popen|spawn[lv]p?e?|wait[34]?|waitpid|waitid)\b",
-    )
     docs = RuleDocs(
         what=(
             "Checks for synchronous process calls in async functions: `subprocess.run`, `call`, "

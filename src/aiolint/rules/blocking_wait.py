@@ -4,7 +4,8 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
 from aiolint.semantics import dotted_name
 
@@ -43,15 +44,7 @@ class BlockingWait(BlockingCallRule):
     code = "AIO105"
     name = "blocking-wait"
     fix_availability = "unsafe"
-    triggers = (
-        ASYNC_DEF,
-        r"\.(?:get|result|join|wait|wait_for|acquire|put)\s*\(|\binput\b[\s)]*\(",
-        rf"{imports('threading', 'queue', 'concurrent')}|\.(?:delay|apply_async)\s*\(|\binput\b[\s)]*\(",
-        # What a reported receiver must have been built by (an alias import still names it):
-        # a threading/queue class, an executor's submit, a Celery send, or input().
-        r"\b(?:Thread|Event|R?Lock|(?:Bounded)?Semaphore|Condition|(?:Lifo|Priority|Simple)?Queue)\b"
-        r"|\.submit\s*\(|\.(?:delay|apply_async)\s*\(|\binput\b[\s)]*\(",
-    )
+    needs = (Needs(calls=_WAITING | {"wait_for"}),)
     docs = RuleDocs(
         what=(
             "Checks for calls in async functions that wait for another thread or process: `.get()` "

@@ -1,35 +1,34 @@
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Optional, Pattern, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from aiolint.core.settings import Settings
 
-_ASYNC_DEF = re.compile(ASYNC_DEF)
-
 
 @lru_cache(maxsize=32)
-def _trigger(names: Tuple[Tuple[str, Optional[str]], ...]) -> Pattern[str]:
-    """One regex for the configured names: an import of their top-level module, or the bare word."""
-    modules, words = set(), set()
+def _needs(names: Tuple[Tuple[str, Optional[str]], ...]) -> Tuple[Needs, ...]:
+    """A need per configured name: a call ending in its last part, with its top module imported.
+    A pattern (`pkg.*`, `legacy*`) names no one callee: its module import, or just async code."""
+    needs = []
     for name, _ in names:
         top, dot, rest = name.partition(".")
-        if top == "builtins" and dot:
-            words.add(rest.rstrip("*").split(".")[0])
-        elif not dot or top.endswith("*"):  # a builtin (`input`) or a prefix like `legacy*`
-            words.add(top.rstrip("*"))
+        if top == "builtins" and dot and "*" not in rest:
+            needs.append(Needs(calls=frozenset({rest})))
+        elif "*" in name:
+            needs.append(Needs(imports=(top,)) if dot and "*" not in top else Needs())
+        elif not dot:
+            needs.append(Needs(calls=frozenset({name})))
         else:
-            modules.add(top)
-    parts = [imports(*sorted(modules))] if modules else []
-    parts += [rf"\b{re.escape(word)}" for word in sorted(words)]  # an empty word matches anywhere
-    return re.compile("|".join(parts), re.MULTILINE)
+            needs.append(Needs(calls=frozenset({name.rsplit(".", 1)[1]}), imports=(top,)))
+    return tuple(needs)
 
 
 def _is_dotted(text: str) -> bool:
@@ -67,11 +66,9 @@ class ConfiguredBlockingCall(BlockingCallRule):
     )
 
     @classmethod
-    def is_triggered(cls, text: str, settings: "Settings") -> bool:
-        """The trigger comes from the configured names: nothing configured, nothing to find."""
-        if not settings.blocking_calls or not _ASYNC_DEF.search(text):
-            return False
-        return _trigger(settings.blocking_calls).search(text) is not None
+    def needs_for(cls, settings: "Settings") -> Tuple[Needs, ...]:
+        """From the configured names: nothing configured, nothing to find."""
+        return _needs(settings.blocking_calls)
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
         configured = self.settings.blocking_calls

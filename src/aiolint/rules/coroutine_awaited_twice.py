@@ -5,7 +5,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics.scopes import ASSIGN
 from aiolint.core.walk import child_fields, iter_nodes
 
@@ -97,12 +98,12 @@ def _runs_before(first: Sequence[cst.CSTNode], second: Sequence[cst.CSTNode]) ->
 class CoroutineAwaitedTwice(Rule):
     code = "AIO303"
     name = "coroutine-awaited-twice"
+    needs = (Needs(shapes=frozenset({Shape.NAME_AWAITED_TWICE})),)
     message = (
         "'{name}' holds the coroutine from {callee}(), already awaited above (RuntimeError: cannot "
         "reuse already awaited coroutine); reuse the result of the first 'await {name}', or use "
         "'asyncio.create_task({callee}(...))' to await it more than once"
     )
-    triggers = (_AWAIT_NAME.pattern, ASYNC_DEF)  # literal-first pattern first: it is the fast one
     docs = RuleDocs(
         what=(
             "Checks for a name holding a coroutine (the result of calling a known coroutine "
@@ -135,13 +136,6 @@ class CoroutineAwaitedTwice(Rule):
             "    await asyncio.sleep(1)\n"
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        if not super().is_triggered(text, settings):
-            return False
-        names = _AWAIT_NAME.findall(text)
-        return len(set(names)) < len(names)  # some name is awaited twice
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -6,7 +6,8 @@ from typing import List, Optional
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.core.needs import Needs, Where
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import Runner, dotted_name, known
 
 # Runners whose keyword arguments configure the runner itself and are not passed to the callable.
@@ -41,11 +42,7 @@ class CoroutineInThreadPool(Rule):
         "which is never awaited, so its body never runs; {replacement}"
     )
     fix_availability = "safe"
-    triggers = (
-        RUNNER_NAMES,
-        rf"\brun_in_executor\b|{imports(*_RUNNER_MODULES)}",
-        f"{ASYNC_DEF}|{imports(*_LIBRARIES)}",
-    )
+    needs = (Needs(Where.ANY, calls=known.THREAD_POOL_CALL_NAMES),)
     docs = RuleDocs(
         what=(
             "Checks for a coroutine function (an `async def` of the module, `self.m` of the enclosing class, "
@@ -79,20 +76,6 @@ class CoroutineInThreadPool(Rule):
             "`threading.Thread` are not fixed."
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        if not super().is_triggered(text, settings):
-            return False
-        # Some runner must be handed something that could name a coroutine function: an
-        # `async def` of the file, a library one, an import alias, or `partial(...)`.
-        candidates = set(_ASYNC_DEF_NAME.findall(text)) | set(_ALIAS.findall(text)) | _LIBRARY_NAMES
-        for match in _CALLABLE_ARGUMENT.finditer(text):
-            argument = next(group for group in match.groups() if group is not None)
-            last = _LAST_NAME.search(argument)
-            if last is None or last.group(1) in candidates:
-                return True
-        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.model.maybe_thread_pool_runner(node):

@@ -5,10 +5,11 @@ import re
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.core.needs import Needs, Where
+from aiolint.core.rule import Rule, RuleDocs, imports
 from aiolint.semantics import dotted_name, known
 
-_PACKAGES = sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS})
+_PACKAGES = tuple(sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS}))
 _LITERALS = ("async", *_PACKAGES)  # `str in` checks: far cheaper than the regex they guard
 # The table's functions can only be called where their package is imported.
 _LIBRARY_IMPORT = re.compile(imports(*_PACKAGES), re.MULTILINE)
@@ -54,8 +55,11 @@ class CoroutineNeverAwaited(Rule):
     name = "coroutine-never-awaited"
     message = "{callee}() creates a coroutine that is never awaited, so its body never runs; use {replacement}"
     fix_availability = "safe"
+    needs = (
+        Needs(Where.ANY, calls=known.last_names(known.COROUTINE_FUNCTIONS), statement=True, imports=_PACKAGES),
+        Needs(Where.ANY, calls_local_coroutine=True),
+    )
     # Cheap first cut (an async def, or a package of the table named); is_triggered does the rest.
-    triggers = ("|".join([ASYNC_DEF.replace(r"\b", "", 1), *_PACKAGES]),)
     docs = RuleDocs(
         what=(
             "Checks for expression statements that call a known coroutine function (an `async def` "
@@ -87,21 +91,6 @@ class CoroutineNeverAwaited(Rule):
             "caller, or `asyncio.run()` at the top level)."
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        if not any(literal in text for literal in _LITERALS) or not super().is_triggered(text, settings):
-            return False
-        # Some statement must start with a call whose last name part could be a known coroutine
-        # function: that is what makes most async files skip the parse.
-        candidates = set(_ASYNC_DEF_NAME.findall(text))
-        if _LIBRARY_IMPORT.search(text):
-            candidates |= _LIBRARY_NAMES | set(_ALIAS.findall(text))
-        elif candidates:
-            candidates.add("partial")
-        if not candidates:
-            return False
-        return any(name in candidates for name in _statement_callees(text))
 
     def visit_Expr(self, node: cst.Expr) -> None:
         call = node.value

@@ -4,6 +4,7 @@ import re
 
 import libcst as cst
 
+from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
 
 _FACTORIES = tuple((name, re.compile(name + r"[ \t]*\(")) for name in ("create_task", "ensure_future"))
@@ -16,12 +17,12 @@ _STATEMENT_PREFIX = re.compile(r"[ \t(]*(?:_[ \t]*=[ \t(]*)?[\w.() \t]*")
 class DanglingTask(Rule):
     code = "AIO301"
     name = "dangling-task"
+    needs = (Needs(Where.ANY, calls=frozenset({"create_task", "ensure_future"}), statement=True),)
     message = (
         "the task created by {callee}() is not referenced and may be garbage-collected before it "
         "finishes; keep a reference (add it to a set and discard it in add_done_callback) or use "
         "asyncio.TaskGroup"
     )
-    triggers = (r"create_task|ensure_future",)
     docs = RuleDocs(
         what=(
             "Checks for tasks created with `asyncio.create_task()`, `asyncio.ensure_future()` or "
@@ -51,22 +52,6 @@ class DanglingTask(Rule):
             "    await asyncio.sleep(0)\n"
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        # `str in` first: far cheaper than any regex, and most files stop there.
-        if not any(name in text for name, _ in _FACTORIES) or not super().is_triggered(text, settings):
-            return False
-        # Some statement must start with the call (or with `_ = ` and the call).
-        for name, factory in _FACTORIES:
-            if name not in text:
-                continue
-            for match in factory.finditer(text):
-                position = match.start()
-                start = max(text.rfind(c, 0, position) for c in "\n\r;:")
-                if _STATEMENT_PREFIX.fullmatch(text, start + 1, position):
-                    return True
-        return False
 
     def visit_Expr(self, node: cst.Expr) -> None:
         self._check(node.value)

@@ -12,7 +12,8 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.rules.sequential_awaits import (
     Step,
     analyse_call,
@@ -45,8 +46,8 @@ class DeferredSequentialAwaits(Rule):
         "so they still run sequentially; use {replacement}"
     )
     fix_availability = "unsafe"
+    needs = (Needs(shapes=frozenset({Shape.AWAITED_NAMES})),)
     # Cheapest first: a literal-led search for a line that awaits a bare name.
-    triggers = (AWAITS_A_NAME, ASYNC_DEF, CONSECUTIVE_NAME_AWAITS)
     docs = RuleDocs(
         what=(
             "Checks for two or more names bound to coroutine objects (calls of known coroutine "

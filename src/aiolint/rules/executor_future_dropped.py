@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from aiolint.fixes import build as edits
+from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
 
 
@@ -11,7 +12,7 @@ class ExecutorFutureDropped(Rule):
     name = "executor-future-dropped"
     message = "{runner}() future is dropped: nothing waits for the work and its exception is lost; {replacement}"
     fix_availability = "unsafe"
-    triggers = (r"\brun_in_executor\b",)
+    needs = (Needs(Where.ANY, calls=frozenset({"run_in_executor"}), statement=True),)
     docs = RuleDocs(
         what=(
             "Checks for `loop.run_in_executor(...)` calls used as a statement: the future it returns is "

@@ -6,6 +6,7 @@ import libcst as cst
 
 from aiolint.fixes import build as edits
 from aiolint.core.findings import Fix
+from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
 
 # `run_in_executor(executor, func, *args)`: these two may be passed by keyword.
@@ -20,7 +21,7 @@ class ExecutorKeywordArguments(Rule):
         "not {keywords}; use '{replacement}'"
     )
     fix_availability = "safe"
-    triggers = (r"\brun_in_executor\b",)
+    needs = (Needs(Where.ANY, calls=frozenset({"run_in_executor"})),)
     docs = RuleDocs(
         what="Checks for keyword arguments passed through `loop.run_in_executor(executor, fn, ...)`.",
         why=(

@@ -6,7 +6,8 @@ import libcst as cst
 
 from aiolint.fixes import build as edits
 from aiolint.core.findings import REMOVE
-from aiolint.core.rule import Rule, RuleDocs, imports
+from aiolint.core.needs import Needs, Where
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.core.walk import iter_nodes, walk
 
 _GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
@@ -52,7 +53,7 @@ class LegacyLoopBoilerplate(Rule):
         "(it raises in Python 3.14 when no loop is set); use {replacement}"
     )
     fix_availability = "safe"
-    triggers = (r"get_event_loop", r"run_(?:until_complete|forever)\b", imports("asyncio"))
+    needs = (Needs(Where.MODULE, calls=frozenset({"get_event_loop"}), imports=("asyncio",)),)
     docs = RuleDocs(
         what=(
             "Checks for `asyncio.get_event_loop()` at module level (including under "

@@ -5,7 +5,8 @@ import re
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Rule, RuleDocs, imports
 from aiolint.semantics import dotted_name
 
 _RUN = frozenset({"asyncio.run", "asyncio.runners.run"})
@@ -24,7 +25,10 @@ class NestedEventLoop(Rule):
         "(RuntimeError: cannot be called from a running event loop); use {replacement}"
     )
     fix_availability = "unsafe"
-    triggers = (r"run(?<!\wrun)(?:_until_complete|_forever)?[ \t]*\(", ASYNC_DEF)  # literal-first pattern first
+    needs = (  # `run(` is everywhere; a plain one only matters where asyncio is imported
+        Needs(calls=frozenset({"run"}), imports=("asyncio",)),
+        Needs(calls=frozenset({"run_until_complete", "run_forever"})),
+    )
     docs = RuleDocs(
         what=(
             "Checks for `asyncio.run()`, `loop.run_until_complete()` and `loop.run_forever()` "
@@ -56,13 +60,6 @@ class NestedEventLoop(Rule):
             "and the default executor. `run_until_complete`/`run_forever` are not fixed."
         ),
     )
-
-    @classmethod
-    def is_triggered(cls, text, settings) -> bool:
-        # `run(` is everywhere; it only matters where asyncio is imported.
-        return super().is_triggered(text, settings) and bool(
-            _LOOP_CALL.search(text) or _ASYNCIO_IMPORT.search(text)
-        )
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.model.in_async_context or "nest_asyncio" in self.model.source:

@@ -3,7 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Rule, RuleDocs
 
 # Expressions that can follow `await` without parentheses.
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
@@ -14,8 +15,8 @@ class RedundantTask(Rule):
     name = "redundant-task"
     message = "{callee}() is awaited on the spot, so the task runs nothing concurrently; use '{replacement}'"
     fix_availability = "unsafe"
+    needs = (Needs(calls=frozenset({"create_task", "ensure_future"}), awaited=True),)
     # Literal-first patterns come first: `re` finds those fast, and most files stop there.
-    triggers = (r"await[\s(\\]+[\w.() \t]*?(?:create_task|ensure_future)\b", ASYNC_DEF)
     docs = RuleDocs(
         what=(
             "Checks for `await asyncio.create_task(c)`, `await asyncio.ensure_future(c)` and "

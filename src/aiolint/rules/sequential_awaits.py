@@ -19,7 +19,8 @@ import libcst as cst
 
 from aiolint.fixes import build as edits
 from aiolint.core.findings import REMOVE, Fix, Replacement
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import dotted_name
 from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT
 from aiolint.core.walk import iter_nodes
@@ -495,8 +496,8 @@ class SequentialAwaits(Rule):
     name = "sequential-awaits"
     message = "{count} independent awaits in '{function}' run one after another ({calls}); use {replacement}"
     fix_availability = "unsafe"
+    needs = (Needs(shapes=frozenset({Shape.AWAIT_RUN})),)
     # Cheapest first: a literal search rules out most files before the costlier patterns run.
-    triggers = ("await", ASYNC_DEF, CONSECUTIVE_AWAITS, NOT_A_TEST_MODULE)
     docs = RuleDocs(
         what=(
             "Checks for two or more consecutive statements in one block that each await a call "

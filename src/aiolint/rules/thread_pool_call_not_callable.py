@@ -6,7 +6,8 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import Rule, RuleDocs, imports
+from aiolint.core.needs import Needs, Where
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import Runner, dotted_name, known
 from aiolint.semantics.scopes import ASSIGN, CLASSDEF, DEF, PARAM, WITH
 from aiolint.core.walk import iter_nodes
@@ -45,14 +46,7 @@ class ThreadPoolCallNotCallable(Rule):
     name = "thread-pool-call-not-callable"
     message = "{call} {what}, and {runner}() gets {result} as the callable; use {replacement}"
     fix_availability = "safe"
-    triggers = (
-        # A runner whose callable argument is itself a call: `to_thread(f(x))`,
-        # `run_in_executor(executor, f(x))`, `Thread(target=f(x))`.
-        r"\b(?:to_thread|run_in_threadpool|run_sync|submit)\s*\(\s*[^,()]*\("
-        r"|\brun_in_executor\s*\((?:[^,()]|\([^()]*\))*,\s*[^,()]*\("
-        r"|\btarget\s*=\s*[^,()]*\(",
-        rf"\brun_in_executor\b|{imports(*_RUNNER_MODULES)}",
-    )
+    needs = (Needs(Where.ANY, calls=known.THREAD_POOL_CALL_NAMES),)
     docs = RuleDocs(
         what=(
             "Checks for a call passed as the callable of a thread-pool runner, as in "

@@ -5,7 +5,8 @@ from typing import Optional
 import libcst as cst
 
 from aiolint.fixes import build as edits
-from aiolint.core.rule import Rule, RuleDocs, imports
+from aiolint.core.needs import Needs, Where
+from aiolint.core.rule import Rule, RuleDocs
 
 _WAIT_FOR = frozenset({"asyncio.wait_for", "asyncio.tasks.wait_for"})
 # Expressions that can follow `await` without parentheses.
@@ -39,7 +40,7 @@ class WaitForWithoutTimeout(Rule):
     name = "wait-for-without-timeout"
     message = "asyncio.wait_for() with timeout=None never times out; use '{replacement}'"
     fix_availability = "safe"
-    triggers = (r"wait_for\b", r"None", imports("asyncio"))  # literals first: fastest
+    needs = (Needs(Where.ANY, calls=frozenset({"wait_for"}), imports=("asyncio",)),)
     docs = RuleDocs(
         what="Checks for `asyncio.wait_for(aw, None)` and `asyncio.wait_for(aw, timeout=None)`.",
         why=(

@@ -81,7 +81,6 @@ CALLABLE_FACTORIES = frozenset(
     }
 )
 
-ASYNC_LIBRARIES = ("asyncio", "trio", "anyio")
 
 # Functions whose call schedules a coroutine as a task (the result is a Task or Future).
 TASK_FUNCTIONS = frozenset(
@@ -104,3 +103,13 @@ EVENT_LOOP_FUNCTIONS = frozenset(
         "asyncio.events.new_event_loop",
     }
 )
+
+
+def last_names(qualified_names) -> frozenset:
+    """The last part of each qualified name: how a call of it ends (`asyncio.sleep` -> `sleep`)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in qualified_names)
+
+
+# The last name part of every thread-pool runner call: `asyncio.to_thread`, `loop.run_in_executor`,
+# `executor.submit`, `threading.Thread(target=...)`.
+THREAD_POOL_CALL_NAMES = last_names(THREAD_POOL_FUNCTIONS) | {"run_in_executor", "submit", "Thread"}

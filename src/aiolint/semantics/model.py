@@ -6,6 +6,8 @@
 - Is it a coroutine fn?  `coroutine_function(expr)`
 - Is it a thread pool?   `thread_pool_runner(call)`
 - How do I refer to it?  `module_reference("asyncio")` for fixes
+- Does it suspend?       `awaits(node)`; what catches cancellation: `catches_cancellation(type)`
+- Is it a thread lock?   `thread_lock(expr)`; `decorated_with(def, names)`, `cancelled_before(node)`
 
 The engine drives it: it pushes ancestors and scopes while it walks, so the
 answers are always about the node a rule is looking at.
@@ -19,7 +21,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from aiolint.semantics import known
+from aiolint.semantics import flow, known, primitives
 from aiolint.semantics.scopes import (
     ASSIGN,
     CLASS,
@@ -30,6 +32,7 @@ from aiolint.semantics.scopes import (
     FUNCTION,
     IMPORT,
     MODULE,
+    OTHER,
     PARAM,
     WITH,
     Binding,
@@ -75,6 +78,9 @@ class SemanticModel:
         self._async_fn_cache: Dict[int, bool] = {}
         self._library: Optional[str] = None
         self._runner_names: Optional[frozenset] = None
+        self._loops: Optional[frozenset] = None
+        self._awaits_cache: Dict[Tuple[int, bool], bool] = {}
+        self._attribute_cache: Dict[int, Dict[str, Optional[List[Tuple[Scope, cst.BaseExpression]]]]] = {}
 
     # ----------------------------------------------------------------- driven by the engine
     def enter_scope(self, node: cst.CSTNode) -> None:
@@ -312,6 +318,210 @@ class SemanticModel:
             )
         return self._library
 
+    # ----------------------------------------------------------------- suspension and cancellation
+    def awaits(self, node: cst.CSTNode, *, yields: bool = False) -> bool:
+        """Can running `node` suspend: an await, `async for`, `async with` in it (or a `yield`, if asked)?
+
+        Nested def/lambda/class bodies do not count; comprehensions do.
+        """
+        key = (id(node), yields)
+        found = self._awaits_cache.get(key)
+        if found is None:
+            found = self._awaits_cache[key] = flow.suspends(node, yields=yields)
+        return found
+
+    def catches_cancellation(self, handler_type: Optional[cst.BaseExpression]) -> Optional[str]:
+        """For the type of an `except` clause (None: a bare `except:`): what in it catches the
+        cancellation exception, as written (`asyncio.CancelledError`, `BaseException`, `except:`), or None.
+
+        Cancellation is `asyncio.CancelledError`, `trio.Cancelled`, `anyio.get_cancelled_exc_class()`,
+        and `BaseException` above them all.
+        """
+        found = self._cancellation(handler_type)
+        return found[0] if found is not None else None
+
+    def cancellation_loops(self, handler_type: Optional[cst.BaseExpression]) -> frozenset:
+        """The event loops ("asyncio", "trio") this module may run on whose cancellation an
+        `except` clause catches."""
+        found = self._cancellation(handler_type)
+        return found[1] & self.event_loops if found is not None else frozenset()
+
+    @property
+    def event_loops(self) -> frozenset:
+        """The event loops the module may run on: "asyncio" and/or "trio", by its imports of
+        asyncio, trio and anyio (which runs on either); "asyncio" when it imports none."""
+        if self._loops is None:
+            found = set(_LIBRARY_IMPORT.findall(self.source))
+            loops = set()
+            if found & {"asyncio", "anyio"}:
+                loops.add("asyncio")
+            if found & {"trio", "anyio"}:
+                loops.add("trio")
+            self._loops = frozenset(loops or {"asyncio"})
+        return self._loops
+
+    def _cancellation(self, handler_type: Optional[cst.BaseExpression]) -> Optional[Tuple[str, frozenset]]:
+        if handler_type is None:
+            return "except:", frozenset({"asyncio", "trio"})
+        elements = (
+            [e.value for e in handler_type.elements] if isinstance(handler_type, cst.Tuple) else [handler_type]
+        )
+        shown, loops = None, frozenset()
+        for element in elements:
+            if isinstance(element, cst.Call):
+                found = primitives.CANCELLATION_ERROR_FACTORIES.get(self.qualified_name(element.func) or "")
+                text = self.module.code_for_node(element)
+            else:
+                found = primitives.CANCELLATION_ERRORS.get(self.qualified_name(element) or "")
+                text = dotted_name(element)
+            if found:
+                shown = shown or text
+                loops |= found
+        return (shown, loops) if shown is not None else None
+
+    def cancelled_before(self, node: cst.CSTNode) -> frozenset:
+        """What the current function cancels (`x.cancel()`, `app[key].cancel()`) before `node` ends,
+        as `flow.reference_text` spells it.
+
+        Includes `tasks` for `for t in tasks: t.cancel()` (every element cancelled).
+        """
+        function = self.function
+        if function is None:
+            return frozenset()
+        inside = {id(n) for n in iter_nodes(node, into_scopes=False)}
+        found = set()
+        loops: Dict[str, str] = {}  # loop target -> the iterable's dotted name
+        last = None
+        for child in iter_nodes(function.body, into_scopes=False):
+            if last is not None and id(child) not in inside:
+                break  # past the end of `node`
+            if id(child) in inside:
+                last = child
+            if isinstance(child, cst.For) and isinstance(child.target, cst.Name):
+                iterable = flow.reference_text(child.iter)
+                if iterable:
+                    loops[child.target.value] = iterable
+            elif (
+                isinstance(child, cst.Call)
+                and isinstance(child.func, cst.Attribute)
+                and child.func.attr.value == "cancel"
+            ):
+                receiver = flow.reference_text(child.func.value)
+                if receiver:
+                    found.add(receiver)
+                    if receiver in loops:
+                        found.add(loops[receiver])
+        return frozenset(found)
+
+    # ----------------------------------------------------------------- locks and decorators
+    def thread_lock(self, expr: cst.BaseExpression) -> Optional[str]:
+        """The `threading` class `expr` holds an instance of (`threading.Lock`, ...), or None if unknown.
+
+        Known: a constructor call; a name bound once to one (local, enclosing or module level);
+        `self.x`/`cls.x` when the enclosing class (or a same-module base) binds `x` only to one
+        (`x = threading.Lock()` in its body, `self.x = threading.Lock()` in its methods; `None`
+        placeholders aside). A `type_of(expr)` in this model should take this over.
+        """
+        if isinstance(expr, cst.Call):
+            qualified = self.qualified_name(expr.func)
+            return qualified if qualified in primitives.THREAD_LOCKS else None
+        if isinstance(expr, cst.Name):
+            held = self.holds_call(expr)
+            return held[0] if held is not None and held[0] in primitives.THREAD_LOCKS else None
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            owner = self.enclosing_method(expr.value.value)
+            if owner is None:
+                return None
+            values = self.attribute_values(owner[0], expr.attr.value)
+            if not values:
+                return None
+            kinds = set()
+            for scope, value in values:
+                if isinstance(value, cst.Name) and value.value == "None":
+                    continue
+                if not isinstance(value, cst.Call):
+                    return None
+                kinds.add(self.qualified_name(value.func, scope))
+            if len(kinds) == 1:
+                kind = kinds.pop()
+                return kind if kind in primitives.THREAD_LOCKS else None
+        return None
+
+    def attribute_values(
+        self, classdef: cst.ClassDef, attr: str
+    ) -> Optional[List[Tuple[Scope, cst.BaseExpression]]]:
+        """What a class (or a same-module base) binds `attr` to: `attr = v` in its body and
+        `self.attr = v` in its methods, each with the scope `v` is evaluated in. None when some
+        binding is not a plain assignment (unpacking, `+=`, ...), or there is none."""
+        found: List[Tuple[Scope, cst.BaseExpression]] = []
+        pending, seen = [classdef], set()
+        while pending:
+            current = pending.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            table = self._attribute_cache.get(id(current))
+            if table is None:
+                table = self._attribute_cache[id(current)] = self._collect_attributes(current)
+            if attr in table:
+                values = table[attr]
+                if values is None:
+                    return None
+                found.extend(values)
+            for base in current.bases:
+                base_name = dotted_name(base.value) if base.keyword is None else None
+                base_def = self.module_definition(base_name) if base_name and "." not in base_name else None
+                if isinstance(base_def, cst.ClassDef):
+                    pending.append(base_def)
+        return found or None
+
+    def _collect_attributes(self, classdef: cst.ClassDef):
+        class_scope = self.scope_of(classdef)
+        table: Dict[str, Optional[List[Tuple[Scope, cst.BaseExpression]]]] = {}
+        for name, bindings in class_scope.bindings.items():
+            if all(b.kind == ASSIGN for b in bindings):
+                table[name] = [(class_scope, b.value) for b in bindings]
+            elif any(b.kind in (ASSIGN, OTHER) for b in bindings):
+                table[name] = None
+        for stmt in classdef.body.body:
+            if not isinstance(stmt, cst.FunctionDef):
+                continue
+            params = stmt.params.posonly_params or stmt.params.params
+            if not params:
+                continue
+            receiver = params[0].name.value
+            # Evaluated in the method; resolved from around the class (a method rarely shadows
+            # `threading`, and its own scope may not have been entered yet).
+            scope = class_scope.parent or self.module_scope
+            for node in iter_nodes(stmt.body, into_scopes=False):
+                if isinstance(node, cst.Assign):
+                    targets = [t.target for t in node.targets]
+                    value = node.value
+                elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+                    targets = [node.target]
+                    value = node.value if isinstance(node, cst.AnnAssign) else None
+                else:
+                    continue
+                for target in targets:
+                    for attribute, exact in _self_attributes(target, receiver):
+                        if exact and value is not None and len(targets) == 1:
+                            entry = table.setdefault(attribute, [])
+                            if entry is not None:
+                                entry.append((scope, value))
+                        else:
+                            table[attribute] = None
+        return table
+
+    def decorated_with(self, function: cst.FunctionDef, names: frozenset) -> bool:
+        """Does a decorator of `function` (called or not: `@f`, `@f(...)`) name one of `names`?"""
+        for decorator in function.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Call):
+                expr = expr.func
+            if self.qualified_name(expr, self.scope_of(function).parent) in names:
+                return True
+        return False
+
     # ----------------------------------------------------------------- coroutine functions
     def is_coroutine_def(self, node: cst.CSTNode) -> bool:
         """An `async def` that returns a coroutine: no `yield`, only decorators that keep it one."""
@@ -487,6 +697,19 @@ class SemanticModel:
             return None
         name, needs_import = reference
         return f"{name}.{attr}", (module,) if needs_import else ()
+
+
+def _self_attributes(target: cst.BaseExpression, receiver: str):
+    """(attribute, assigned whole) for each `receiver.attr` in an assignment target."""
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == receiver:
+        yield target.attr.value, True
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            for attribute, _ in _self_attributes(element.value, receiver):
+                yield attribute, False
+    elif isinstance(target, cst.StarredElement):
+        for attribute, _ in _self_attributes(target.value, receiver):
+            yield attribute, False
 
 
 def _positional(arg: cst.Arg) -> bool:

@@ -29,7 +29,6 @@ DEF = "def"  # value holds the FunctionDef
 CLASSDEF = "class"  # value holds the ClassDef
 FALLBACK = "fallback"  # `x = None` in the `except ImportError` of `try: import x`
 OTHER = "other"  # loop targets, tuple unpacking, augmented assignment, del, match, ...
-STAR_IMPORT = "*"
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 

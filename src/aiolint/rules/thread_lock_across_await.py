@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.semantics import dotted_name, primitives
+from aiolint.core.walk import iter_nodes
+
+
+class ThreadLockAcrossAwait(Rule):
+    code = "AIO502"
+    name = "thread-lock-across-await"
+    message = (
+        "{kind} '{lock}' is held across an await in '{function}': a task that takes it meanwhile "
+        "blocks the event loop thread; use '{replacement}' and 'async with'"
+    )
+    # The lock is built from `threading` (or `_thread`) in this module.
+    triggers = (imports("threading", "_thread"), ASYNC_DEF)
+    docs = RuleDocs(
+        what=(
+            "Checks, in async functions, for a `threading.Lock`, `RLock`, `Semaphore`, "
+            "`BoundedSemaphore` or `Condition` held across an `await`: `with lock:` whose body "
+            "awaits, or `lock.acquire()` followed by an await before `lock.release()`. A lock is "
+            "recognised when built in this module: a call, a name bound once to one, or "
+            "`self.x` assigned one in the class."
+        ),
+        why=(
+            "A thread lock blocks the whole thread. While the task that holds it is suspended, "
+            "another task on the same loop that tries to take it blocks the event loop thread, "
+            "so the holder never resumes to release it: a deadlock (an `RLock` does not even "
+            "exclude the other task, both run on the same thread). An `asyncio.Lock` suspends "
+            "only the waiting task."
+        ),
+        example=(
+            "import threading\n\n"
+            "lock = threading.Lock()\n\n\n"
+            "async def update(cache, key, fetch):\n"
+            "    with lock:\n"
+            "        cache[key] = await fetch(key)\n"
+        ),
+        use_instead=(
+            "import asyncio\n\n"
+            "lock = asyncio.Lock()\n\n\n"
+            "async def update(cache, key, fetch):\n"
+            "    async with lock:\n"
+            "        cache[key] = await fetch(key)\n"
+        ),
+    )
+
+    def visit_With(self, node: cst.With) -> None:
+        if node.asynchronous is not None or not self.model.in_async_context:
+            return
+        if not self.model.awaits(node.body):
+            return
+        for item in node.items:
+            kind = self.model.thread_lock(item.item)
+            if kind is not None:
+                self._report(item.item, kind)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if not self.model.in_async_context:
+            return
+        for small in node.body:
+            lock = _acquired(small)
+            if lock is None:
+                continue
+            kind = self.model.thread_lock(lock)
+            if kind is not None and self._awaits_before_release(node, dotted_name(lock)):
+                self._report(small.value, kind)
+
+    def _awaits_before_release(self, statement: cst.SimpleStatementLine, lock: Optional[str]) -> bool:
+        """After `statement` in its block, is there an await before `<lock>.release()`?"""
+        block = self.model.parent
+        body = getattr(block, "body", None)
+        if not isinstance(body, (list, tuple)) or lock is None:
+            return False
+        position = next((i for i, s in enumerate(body) if s is statement), None)
+        if position is None:
+            return False
+        for later in body[position + 1 :]:
+            for node in iter_nodes(later, into_scopes=False):
+                if isinstance(node, cst.Await) or (
+                    isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None
+                ):
+                    return True
+                if (
+                    isinstance(node, cst.Call)
+                    and isinstance(node.func, cst.Attribute)
+                    and node.func.attr.value == "release"
+                    and dotted_name(node.func.value) == lock
+                ):
+                    return False
+        return False
+
+    def _report(self, lock: cst.BaseExpression, kind: str) -> None:
+        role = primitives.THREAD_LOCKS[kind]
+        self.report(
+            lock,
+            kind=kind,
+            lock=self.code_of(lock.func.value if isinstance(lock, cst.Call) and _is_acquire(lock) else lock),
+            function=self.model.function_name,
+            replacement=primitives.ASYNC_LOCKS[self.model.async_library][role],
+        )
+
+
+def _is_acquire(call: cst.Call) -> bool:
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "acquire"
+
+
+def _acquired(small: cst.BaseSmallStatement) -> Optional[cst.BaseExpression]:
+    """For `<lock>.acquire(...)` as a statement: the lock expression."""
+    value = small.value if isinstance(small, cst.Expr) else None
+    if isinstance(value, cst.Call) and _is_acquire(value):
+        return value.func.value
+    return None
