@@ -28,6 +28,7 @@ import libcst as cst
 
 from aiolint.core import screen as triggers
 from aiolint.core.findings import SAFE, UNSAFE, Applicability, Fix, Replacement, Report
+from aiolint.fixes.build import one_line
 from aiolint.core.needs import Facts, Needs, text_may_meet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -125,6 +126,11 @@ class Rule:
 
     def code_of(self, node: cst.CSTNode) -> str:
         return self.model.module.code_for_node(node)
+
+    def shown(self, node: cst.CSTNode, limit: int = 72) -> str:
+        """A node's code as a message shows it: one line, shortened after a whole token
+        (`fixes.build.one_line`, the one answer to "show this code in a message")."""
+        return one_line(self.code_of(node), limit)
 
     def make_fix(
         self,
