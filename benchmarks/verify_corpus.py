@@ -15,7 +15,7 @@ verification part lints each file in this process, applies every fix (safe and u
   sync function); `compile` only builds a code object, nothing is run;
 - a second fix changes nothing;
 - every original line outside the spans of the nodes the fixes replaced is kept, in order
-  (added `import x` lines aside);
+  (import lines added or removed, blank lines around them, aside);
 - per code, the findings that were fixed are gone on re-check;
 - the CLI's `fix` on a copy of the changed files writes exactly the bytes fix_source produced.
 
@@ -49,7 +49,9 @@ from aiolint.frontends.files import iter_python_files  # noqa: E402
 from aiolint.core.settings import Settings  # noqa: E402
 
 SETTINGS = Settings(respect_noqa=True)
-IMPORT_LINE = re.compile(rb"^[ \t]*import [\w.]+(?: as \w+)?[ \t]*(?:\r\n|\r|\n)?$")
+IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:import [\w.]+(?: as \w+)?|from [\w.]+ import [\w, ]+|pass)[ \t]*(?:\r\n|\r|\n)?$"
+)
 DEFAULT = [name for name in corpus.PINNED if name != "homeassistant"]
 
 
@@ -178,18 +180,24 @@ def changes_outside(before: bytes, after: bytes, allowed: Set[int]) -> List[str]
         runs.append((i, old[i:j]))
         i = j
 
+    def movable(line: bytes) -> bool:
+        # Fixes add imports (with the blank line that separates a new section) and remove the
+        # imports they made unused: those lines, and blank lines, may come and go.
+        return bool(IMPORT_LINE.match(line)) or not line.strip()
+
     def match_at(position: int, lines: List[bytes]) -> Optional[int]:
         k = position
         for line in lines:
-            while k < len(new) and new[k] != line and IMPORT_LINE.match(new[k]):
+            while k < len(new) and new[k] != line and movable(new[k]):
                 k += 1
-            if k >= len(new) or new[k] != line:
+            if k < len(new) and new[k] == line:
+                k += 1
+            elif not movable(line):
                 return None
-            k += 1
         return k
 
     def only_imports(lines: List[bytes]) -> bool:
-        return all(IMPORT_LINE.match(line) for line in lines)
+        return all(movable(line) for line in lines)
 
     problems = []
     cursor = 0
