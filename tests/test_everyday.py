@@ -501,3 +501,27 @@ def test_sample_service_fixed_with_unsafe_fixes_imports_runs_and_pleases_pyflake
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == "([(3, 'job0'), (6, 'job1')], (3, 3))"
     assert _pyflakes(service) == before == []
+
+
+def test_pieces_find_what_the_whole_module_finds(monkeypatch):
+    """Big modules are analysed in pieces (core/chunks.py); with tiny pieces, every rule fixture
+    must give exactly the findings of the whole-module analysis (none added, none lost)."""
+    from aiolint.core import chunks, pipeline
+    from aiolint.core.settings import Settings
+
+    settings = Settings(respect_noqa=True, report_syntax_errors=True)
+    compared = 0
+    for path in sorted((ROOT / "fixtures" / "rules").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") < 40:
+            continue
+        monkeypatch.setattr(chunks, "BIG_MODULE_LINES", 10**9)
+        whole = pipeline.lint(text, str(path), settings)
+        monkeypatch.setattr(chunks, "BIG_MODULE_LINES", 30)
+        monkeypatch.setattr(chunks, "PIECE_LINES", 15)
+        assert chunks.pieces(text) is not None, path.name
+        in_pieces = pipeline.lint(text, str(path), settings)
+        key = lambda f: (f.line, f.col, f.code, f.message)  # noqa: E731
+        assert sorted(map(key, in_pieces)) == sorted(map(key, whole)), path.name
+        compared += 1
+    assert compared > 20

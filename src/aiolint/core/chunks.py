@@ -7,12 +7,13 @@ the module is its imports, its module-level assignments, and which top-level fun
 statement boundaries into pieces of about PIECE_LINES lines; each piece is analysed as a module
 of its own, preceded by a *context*: the module's other top-level import and assignment
 statements verbatim (short ones), and every other top-level `def`/`class` as a stub (its
-decorators and header, then `...`, or `yield` when its body yields). Findings in the context are
-dropped; the others are moved back to their lines in the file.
+decorators and header, then `...`, or `yield` when its body yields) — a sync function the piece
+names (directly or through such helpers) is copied whole, up to HELPER_LINES, because AIO107 reads
+helper bodies, and so is a class it names (a subclass's methods come from its base). Findings in
+the context are dropped; the others are moved back to their lines.
 
-What this can lose, and only in such big modules: facts a rule gathers from the bodies of
-functions or classes in other pieces (AIO107 helper bodies, methods of a class defined in
-another piece). It never adds a finding the whole-module analysis would not make.
+What this can lose, and only in such big modules: facts a rule gathers from bodies that are not
+copied (a helper over HELPER_LINES, methods of a class defined in another piece).
 """
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ PIECE_LINES = 2_500
 # A top-level simple statement or small compound statement longer than this is not copied
 # into the context (a big data literal would cost what we are saving).
 CONTEXT_STATEMENT_LINES = 20
+# A sync function or class another piece names is copied whole up to this size (AIO107 reads
+# helper bodies; a subclass needs its base's methods).
+HELPER_LINES = 200
 
 _WORD = re.compile(r"[^\W\d]\w*")
 _CONTINUATIONS = frozenset({"else", "elif", "except", "finally"})
@@ -40,6 +44,7 @@ class Statement:
     header_end: Optional[Tuple[int, int]] = None  # def/class: (row, col) just after the header's ':' (0-based row)
     yields: bool = False  # def: a `yield` token in its body
     name: str = ""  # def/class: the name it binds
+    is_async: bool = False  # def: `async def`
 
 
 def top_level_statements(text: str) -> Optional[List[Statement]]:
@@ -82,7 +87,7 @@ def top_level_statements(text: str) -> Optional[List[Statement]]:
                     pending_decorators = None
                     if current is not None:
                         statements.append(current)
-                    current = Statement(first, row, _kind(string))
+                    current = Statement(first, row, _kind(string), is_async=string == "async")
                     header_open = current.kind in ("def", "class")
             elif at_start:
                 at_start = False
@@ -144,6 +149,16 @@ def pieces(text: str) -> Optional[Iterator[Piece]]:
     if len(groups) < 2:
         return None
     context_of = [_context(statement, lines) for statement in statements]
+    whole_helpers = {
+        i
+        for i, statement in enumerate(statements)
+        if (statement.kind == "class" or (statement.kind == "def" and not statement.is_async))
+        and statement.end - statement.start <= HELPER_LINES
+    }
+    for i in whole_helpers:
+        context_of[i] = "".join(lines[statements[i].start:statements[i].end])
+        if not context_of[i].endswith("\n"):
+            context_of[i] += "\n"
     index_of = {id(s): i for i, s in enumerate(statements)}
 
     def generate() -> Iterator[Piece]:
@@ -154,13 +169,22 @@ def pieces(text: str) -> Optional[Iterator[Piece]]:
             # between statements included) to the start of the next one
             end = groups[number + 1][0].start if number < len(groups) - 1 else len(lines)
             body = "".join(lines[start:end])
-            # a def/class of another piece matters only if this piece names it
+            # a def/class of another piece matters only if this piece names it (or a sync helper
+            # copied whole names it: AIO107 follows chains of helpers)
             named = set(_WORD.findall(body))
-            context = "".join(
-                c
-                for i, c in enumerate(context_of)
-                if c and i not in own and (not statements[i].name or statements[i].name in named)
-            )
+            chosen = set()
+            grown = True
+            while grown:
+                grown = False
+                for i, statement in enumerate(statements):
+                    if i in own or i in chosen or not context_of[i]:
+                        continue
+                    if not statement.name or statement.name in named:
+                        chosen.add(i)
+                        if statement.name and i in whole_helpers:
+                            named.update(_WORD.findall(context_of[i]))
+                            grown = True
+            context = "".join(context_of[i] for i in sorted(chosen))
             if body and not body.endswith("\n"):
                 body += "\n"
             yield Piece(context + body, context.count("\n"), start + 1)
