@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import argparse
 import collections
-import sys
 import time
 from pathlib import Path
 from typing import List, Optional
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from aiolint.core.pipeline import lint
+from aiolint.core.settings import Settings, parse_codes
+from aiolint.frontends.files import iter_python_files
 
-import corpus  # noqa: E402
-
-from aiolint.core.pipeline import lint  # noqa: E402
-from aiolint.frontends.files import iter_python_files  # noqa: E402
-from aiolint.core.settings import Settings, parse_codes  # noqa: E402
+try:  # python -m benchmarks.lint_corpus, or imported
+    from benchmarks import corpus
+except ImportError:  # python benchmarks/lint_corpus.py: this directory is on sys.path
+    import corpus
 
 DEFAULT = [name for name in corpus.PINNED if name != "homeassistant"]
 

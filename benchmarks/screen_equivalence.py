@@ -9,19 +9,19 @@ Prints the counts, every difference, and how many files each way parsed with Lib
 from __future__ import annotations
 
 import argparse
-import sys
 import sysconfig
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from aiolint.core import pipeline as engine
+from aiolint.core.settings import Settings
+from aiolint.frontends.files import iter_python_files
 
-import corpus  # noqa: E402
-
-from aiolint.core import pipeline as engine  # noqa: E402
-from aiolint.core.settings import Settings  # noqa: E402
-from aiolint.frontends.files import iter_python_files  # noqa: E402
+try:  # python -m benchmarks.screen_equivalence, or imported
+    from benchmarks import corpus
+except ImportError:  # python benchmarks/screen_equivalence.py: this directory is on sys.path
+    import corpus
 
 SETTINGS = Settings()
 

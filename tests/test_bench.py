@@ -2,30 +2,44 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
 
 import pytest
+
+from benchmarks import bench, corpus, measure
 from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import bench  # noqa: E402
 
 
 def test_measure_reports_the_childs_cpu_and_memory():
     spin = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass\n"
     spin += "print('x.py:1:1: AIO100 m')"
-    run = bench.measure("spin", [sys.executable, "-c", spin])
+    run = measure.measure("spin", [sys.executable, "-c", spin])
     assert run.returncode == 0
     assert 0.25 <= run.cpu < 5 and run.wall >= 0.25
     assert run.rss_mb > 1 and run.tree_mb > 1
     assert run.codes() == {"AIO100": 1}
 
 
+def test_child_programs_are_real_files_the_sections_run():
+    children = sorted(measure.CHILDREN.glob("*.py"))
+    assert {c.name for c in children} == {"breakdown.py", "profile_lint.py", "scaling.py"}
+    for child in children:
+        compile(child.read_bytes(), str(child), "exec", dont_inherit=True)
+    used = set(re.findall(r'CHILDREN / "([\w.]+)"', (ROOT / "benchmarks" / "sections.py").read_text()))
+    assert used == {c.name for c in children}
+
+
+def test_unknown_section_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--only", "nonsense", "--output", "-"])
+    assert exit_.value.code == 2 and "unknown section(s): nonsense" in capsys.readouterr().err
+
+
 def test_snapshot_is_importable_and_flake8_finds_the_plugin(tmp_path):
-    root = bench.snapshot()
+    root = measure.snapshot()
     try:
         env = dict(os.environ, PYTHONPATH=str(root))
         out = subprocess.run(
@@ -40,8 +54,8 @@ def test_snapshot_is_importable_and_flake8_finds_the_plugin(tmp_path):
         shutil.rmtree(root, ignore_errors=True)
 
 
-_CORPUS_READY = all((bench.corpus.CORPUS / f"{bench.corpus.normalize(n)}-{v}" / ".complete").exists()
-                    for n, v in bench.corpus.PINNED.items())
+_CORPUS_READY = all((corpus.CORPUS / f"{corpus.normalize(n)}-{v}" / ".complete").exists()
+                    for n, v in corpus.PINNED.items())
 
 
 @pytest.mark.slow

@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import io
+import os
+import shlex
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 
 from aiolint.frontends.cli import main
 from aiolint.frontends.docs import render_rule
 from aiolint.rules import all_rules, get_rule
+
+# The console script of this environment, not whichever `aiolint` comes first on PATH.
+AIOLINT = os.path.join(sysconfig.get_path("scripts"), "aiolint")
 
 SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"
 
@@ -72,7 +78,7 @@ def test_rule_and_rules(capsys):
 
 
 def test_console_script_runs():
-    result = subprocess.run(["aiolint", "--version"], capture_output=True, text=True)
+    result = subprocess.run([AIOLINT, "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("aiolint ")
 
 
@@ -132,11 +138,11 @@ def test_rule_aio000_is_explained(capsys):
 
 def test_help_agrees_with_the_subcommands():
     for command in ("check", "fix"):
-        result = subprocess.run(["aiolint", command, "--help"], capture_output=True, text=True)
+        result = subprocess.run([AIOLINT, command, "--help"], capture_output=True, text=True)
         assert result.returncode == 0
         for flag in ("--select", "--ignore", "--per-file-ignores", "--exclude", "--config", "--stdin-filename"):
             assert flag in result.stdout
-    check_help = subprocess.run(["aiolint", "check", "--help"], capture_output=True, text=True).stdout
+    check_help = subprocess.run([AIOLINT, "check", "--help"], capture_output=True, text=True).stdout
     assert "--output-format {text,full,json,sarif,github}, --format" in check_help and "--exit-zero" in check_help
 
 
@@ -144,7 +150,7 @@ def test_output_piped_into_a_closed_reader_ends_quietly(tmp_path):
     for index in range(300):
         (tmp_path / f"m{index}.py").write_text(SLEEPY)
     result = subprocess.run(
-        f"aiolint check --no-cache {tmp_path} | head -n 1", shell=True, capture_output=True, text=True
+        f"{shlex.quote(AIOLINT)} check --no-cache {tmp_path} | head -n 1", shell=True, capture_output=True, text=True
     )
     assert result.stdout.count("AIO100") == 1
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

@@ -1,6 +1,6 @@
 """Opt-in (`pytest -m slow`): CPython's stdlib and the pinned corpus through check and fix.
 
-The same checks as `python benchmarks/verify_corpus.py` (see its docstring): no traceback from
+The checks of `aiolint.fixes.verify`, as `python benchmarks/verify_corpus.py` runs them: no traceback from
 the CLI, AIO000 only where LibCST rejects the file, every fix parses, is idempotent, touches only
 the spans it replaced, removes what it fixed, and the CLI writes exactly those bytes.
 All of it (stdlib and all 11 packages, 2.6M lines) took 6.3 min of one core's time here, so
@@ -8,14 +8,10 @@ it fits CI's budget as an opt-in job; the default run skips it.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import corpus  # noqa: E402
-import verify_corpus  # noqa: E402
+from aiolint.fixes import verify
+from benchmarks import corpus
 
 pytestmark = [
     pytest.mark.slow,
@@ -25,11 +21,11 @@ pytestmark = [
 
 def _report(figures) -> str:
     failures = "\n".join(f"{check}: {path}: {detail[:300]}" for path, check, detail in figures.failures[:30])
-    return verify_corpus.report(figures) + "\n" + failures
+    return verify.report(figures) + "\n" + failures
 
 
 def test_stdlib_never_crashes_and_every_fix_verifies():
-    figures = verify_corpus.verify([verify_corpus.stdlib_root()])
+    figures = verify.verify([verify.stdlib_root()])
     assert figures.files > 500
     assert figures.failures == [], _report(figures)
 
@@ -40,6 +36,6 @@ def test_corpus_package_never_crashes_and_every_fix_verifies(package):
         [root] = corpus.ensure([package]).values()
     except (OSError, SystemExit) as exc:  # not downloaded and no network
         pytest.skip(f"{package}: corpus not available ({exc})")
-    figures = verify_corpus.verify([root])
+    figures = verify.verify([root])
     assert figures.files > 0
     assert figures.failures == [], _report(figures)

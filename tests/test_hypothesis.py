@@ -6,9 +6,6 @@ rule fixtures (every rule triggered, in combinations the fixtures do not have).
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import hypothesmith
 import libcst as cst
 import pytest
@@ -17,11 +14,10 @@ from hypothesis import strategies as st
 
 from aiolint.core import pipeline as engine
 from aiolint.fixes import apply as fixer
+from aiolint.fixes.verify import changes_outside, fix_spans, passwise_changes_outside
 from aiolint.core.settings import Settings
 from conftest import FIX_FIXTURES, RULE_FIXTURES
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from verify_corpus import _fix_spans, changes_outside, passwise_changes_outside  # noqa: E402
 
 SETTINGS = Settings(respect_noqa=True)
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -46,13 +42,13 @@ def targeted_rebuild_matches_the_transformer(data: bytes) -> None:
         return
     module = analysis.module
     findings = [f for f in analysis.findings if f.fix is not None]
-    chosen = fixer._non_overlapping(findings)
+    chosen = fixer.non_overlapping(findings)
     if not chosen:
         return
     replacements = {id(old): new for f in chosen for old, new in f.fix.replacements}
     targeted = fixer.replace_nodes(module, replacements)
     if targeted is not None:
-        assert targeted.code == module.visit(fixer._Replace(replacements)).code
+        assert targeted.code == module.visit(fixer.Replace(replacements)).code
 
 
 def check_never_raises_and_fixes_safely(source: str) -> None:
@@ -188,7 +184,7 @@ def test_each_fixture_fixes_safely_with_all_rules(path):
 
 def test_the_span_check_catches_damage_and_allows_imports():
     before = b"import time\n# keep me\n\nasync def f():\n    time.sleep(1)\n"
-    spans = _fix_spans(before)
+    spans = fix_spans(before)
     assert spans == {5}
     good = engine.fix_source(before).source
     assert changes_outside(before, good, spans) == []

@@ -3,18 +3,12 @@
 No network, no mirrors, no aiolint run: `score` is a pure function; `materialise` only has
 to say which repo to fetch when its mirror is missing; the committed sets must load.
 """
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-_SPEC = importlib.util.spec_from_file_location("score_labels", ROOT / "benchmarks" / "score_labels.py")
-score_labels = importlib.util.module_from_spec(_SPEC)
-sys.modules.setdefault("score_labels", score_labels)  # dataclasses look their module up
-_SPEC.loader.exec_module(score_labels)
+from benchmarks import score_labels
+from conftest import ROOT
 
 Label, Finding = score_labels.Label, score_labels.Finding
 C = "0" * 40

@@ -42,7 +42,7 @@ def _all_patterns():
     compiled = [re.compile(p, re.MULTILINE) for p in HANDMADE]
     compiled.append(re.compile("SLEEP", re.IGNORECASE))
     for rule in all_rules():
-        compiled.extend(rule._trigger_patterns)
+        compiled.extend(re.compile(trigger, re.MULTILINE) for trigger in rule.triggers)
     return compiled
 
 
@@ -50,7 +50,8 @@ PATTERNS = _all_patterns()
 
 
 def _same(pattern, text):
-    triggers._memo.text = None  # answer from scratch, not from the memo
+    # A new str object: search memoises by the text's identity, and must answer from scratch.
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
     assert triggers.search(pattern, text) == bool(pattern.search(text)), (pattern.pattern, text[:200])
 
 

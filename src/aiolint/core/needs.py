@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
@@ -41,6 +41,10 @@ class Shape(Enum):
     NAME_AWAITED_TWICE = "a plain name awaited twice in one function"
     SYNC_DEF = "a sync def (a helper that may block)"
     ASYNC_CODE = "an async def"
+    CALLS_LOCAL_HELPER = "async code calls a sync def of the module (or a method of that name)"
+    SLEEP_IN_WHILE = "a sleep awaited inside a while loop"
+    YIELD_IN_GUARD = "a yield in async code inside with/async with/try-finally"
+    UPDATE_ACROSS_AWAIT = "an augmented or self-referencing assignment whose value suspends"
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,25 @@ class Needs:
     calls: FrozenSet[str] = frozenset()
     # Only calls that are a whole expression statement (`f()` on its own line, or `_ = f()`).
     statement: bool = False
+    # Only calls of a plain name (`open(...)`, not `x.open(...)`).
+    bare: bool = False
+    # Also a call, anywhere, of one of these (what builds the object `calls` are made on).
+    built: FrozenSet[str] = frozenset()
     # Only calls directly awaited (`await f()`).
     awaited: bool = False
     # An expression-statement call of an `async def` defined in this module (any `where`).
     calls_local_coroutine: bool = False
+    # One of `calls` is handed an argument that is itself a call (`to_thread(f(x))`).
+    argument_call: bool = False
+    # One of `calls` is handed a name whose last part is one of these, or an async def of the module.
+    arguments: FrozenSet[str] = frozenset()
+    argument_local_coroutine: bool = False
     # One of these modules (or a submodule) is imported somewhere in the file.
     imports: Tuple[str, ...] = ()
+    # An `except` in `where` catching one of these last names ("" for a bare `except:`).
+    catches: FrozenSet[str] = frozenset()
+    # None of these is imported (a rule that skips test modules whole).
+    unless_imports: Tuple[str, ...] = ()
     # Shapes that must all occur (in `where`, for the await shapes: in async code).
     shapes: FrozenSet[Shape] = frozenset()
 
@@ -73,10 +90,6 @@ class Needs:
         if self.awaited or self.shapes & _AWAIT_SHAPES:
             out.append(frozenset({"await"}))
         return tuple(out)
-
-    def sync(self) -> "Needs":
-        """The same need, met in sync functions (AIO107 looks for blocking calls in helpers)."""
-        return replace(self, where=Where.SYNC)
 
 
 _AWAIT_SHAPES = frozenset({Shape.AWAIT_RUN, Shape.AWAIT_IN_LOOP, Shape.AWAITED_NAMES, Shape.NAME_AWAITED_TWICE})
@@ -99,11 +112,19 @@ class Facts:
     imports: Set[str] = field(default_factory=set)  # "a", "a.b", "a.b.c" for `import a.b.c`
     contexts: Set[Where] = field(default_factory=set)  # where any code is (ASYNC: an async def exists)
     calls: Dict[Where, Set[str]] = field(default_factory=dict)  # last name part of each callee
+    bare_calls: Dict[Where, Set[str]] = field(default_factory=dict)  # callees that are a plain name
     statement_calls: Dict[Where, Set[str]] = field(default_factory=dict)
     awaited_calls: Set[str] = field(default_factory=set)
     local_coroutines: Set[str] = field(default_factory=set)  # names of the module's async defs
-    statement_call_names: Set[str] = field(default_factory=set)  # any context
+    # Statement calls as written: "f" for `f()`, ".m" for `self.m()`/`cls.m()`, any context.
+    statement_call_names: Set[str] = field(default_factory=set)
+    coroutine_forms: Set[str] = field(default_factory=set)  # "f" for a module-level async def, ".m" for a method
     shapes: Set[Shape] = field(default_factory=set)
+    # Last names of the exceptions `except` clauses catch, by context ("" for a bare `except:`).
+    caught: Dict[Where, Set[str]] = field(default_factory=dict)
+    # Callee last name -> last names of the names/attributes handed to it ("" for a call argument,
+    # "[]" for a literal list/set/tuple or a comprehension).
+    arguments: Dict[str, Set[str]] = field(default_factory=dict)
 
     def called(self, where: Where, names: FrozenSet[str], table: Dict[Where, Set[str]]) -> bool:
         if where is Where.ANY:
@@ -113,22 +134,50 @@ class Facts:
     def meets(self, need: Needs) -> bool:
         if need.imports and not any(module in self.imports for module in need.imports):
             return False
+        if any(module in self.imports for module in need.unless_imports):
+            return False
         if need.where is not Where.ANY and need.where not in self.contexts:
             return False
         if not need.shapes <= self.shapes:
+            return False
+        if need.catches and not self.called(need.where, need.catches, self.caught):
+            return False
+        if need.built and not self.called(Where.ANY, need.built, self.calls):
             return False
         if need.calls:
             if need.awaited:
                 if need.calls.isdisjoint(self.awaited_calls):
                     return False
-            elif not self.called(need.where, need.calls, self.statement_calls if need.statement else self.calls):
-                return False
-        if need.calls_local_coroutine and self.local_coroutines.isdisjoint(self.statement_call_names):
+            else:
+                table = self.statement_calls if need.statement else self.bare_calls if need.bare else self.calls
+                if not self.called(need.where, need.calls, table):
+                    return False
+        if need.calls_local_coroutine and self.coroutine_forms.isdisjoint(self.statement_call_names):
             return False
+        if need.argument_call or need.arguments or need.argument_local_coroutine:
+            handed: Set[str] = set().union(*(self.arguments.get(name, ()) for name in need.calls))
+            wanted = set(need.arguments)
+            if need.argument_local_coroutine:
+                wanted |= self.coroutine_forms
+            if need.argument_call:
+                wanted.add("")
+            if handed.isdisjoint(wanted):
+                return False
         return True
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_GUARDS = (ast.With, ast.AsyncWith)
+_UPDATES = frozenset({ast.AugAssign, ast.Assign})
+_COLLECTIONS = frozenset({ast.List, ast.Set, ast.Tuple, ast.ListComp, ast.SetComp, ast.GeneratorExp})
+_IN_LOOP, _IN_WHILE, _IN_GUARD = 1, 2, 4  # where a node of async code stands
+# Statements holding blocks: an await in their header or body does not make them a step of a run.
+_COMPOUND = frozenset(
+    {ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.FunctionDef,
+     ast.AsyncFunctionDef, ast.ClassDef}
+    | ({ast.Match} if hasattr(ast, "Match") else set())
+    | ({ast.TryStar} if hasattr(ast, "TryStar") else set())
+)
 _LOOPS = (ast.For, ast.AsyncFor)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -146,39 +195,43 @@ def collect_facts(tree: ast.AST) -> Facts:
     """One iterative walk (no recursion: deep nesting is legal Python)."""
     facts = Facts()
     aliases: Dict[str, str] = {}  # `from m import a as b`: b -> a, so `b()` also counts as a call of `a`
-    # Each entry: node, where, the function it runs in, the statement holding it, whether in a loop.
-    stack: List[tuple] = [(tree, Where.MODULE, None, None, False)]
-    enclosing: Dict[int, Optional[ast.stmt]] = {}  # statement -> the statement it is nested in
+    # Each entry: node, where, the function it runs in, the statement holding it, its _IN_* flags.
+    stack: List[tuple] = [(tree, Where.MODULE, None, None, 0)]
     awaiting: Set[int] = set()  # statements of async code that contain an await
     blocks: List[list] = []  # statement lists of async code, for AWAIT_RUN
     awaited_names: Counter = Counter()  # (function id, name)
+    sync_defs: Set[str] = set()
+    tries: List[tuple] = []  # (try statement, where): what they catch matters only if their body awaits
+    updates: List[ast.stmt] = []  # assignments of async code whose value suspends
     calls, statement_calls = facts.calls, facts.statement_calls
     AsyncDef, Call, Await, Name, Expr, Assign, stmt = (
         ast.AsyncFunctionDef, ast.Call, ast.Await, ast.Name, ast.Expr, ast.Assign, ast.stmt
     )
     while stack:
-        node, where, function, statement, in_loop = stack.pop()
+        node, where, function, statement, flags = stack.pop()
         kind = type(node)
         if isinstance(node, stmt):
-            enclosing[id(node)] = statement
             statement = node
             if kind in _FUNCTIONS or kind is ast.ClassDef:
                 inner = Where.ASYNC if kind is AsyncDef else Where.SYNC
                 facts.contexts.add(inner)
                 if kind is AsyncDef:
                     facts.local_coroutines.add(node.name)
+                    # `f()` for a module-level (or nested) async def, `self.m()` for a method
+                    facts.coroutine_forms.add("." + node.name if type(function) is ast.ClassDef else node.name)
                     facts.shapes.add(Shape.ASYNC_CODE)
                 elif kind is ast.FunctionDef:
                     facts.shapes.add(Shape.SYNC_DEF)
+                    sync_defs.add(node.name)
                 # Decorators, defaults, bases and annotations run where the def is; the body elsewhere.
                 for name, value in ast.iter_fields(node):
                     if name == "body":
                         if inner is Where.ASYNC:
                             blocks.append(value)
                         for child in reversed(value):
-                            stack.append((child, inner, node, None, False))
+                            stack.append((child, inner, node, None, 0))
                     else:
-                        _push(stack, value, where, function, statement, in_loop)
+                        _push(stack, value, where, function, statement, flags)
                 continue
             if kind is ast.Import:
                 for alias in node.names:
@@ -193,59 +246,96 @@ def collect_facts(tree: ast.AST) -> Facts:
                         aliases[alias.asname] = alias.name
             elif kind is Expr or (kind is Assign and _is_underscore(node.targets)):
                 value = node.value
-                if type(value) is Await:
-                    value = value.value
                 if type(value) is Call:
                     name = _callee_name(value.func)
                     if name is not None:
                         found = statement_calls.setdefault(where, set())
                         found.add(name)
-                        facts.statement_call_names.add(name)
+                        facts.statement_call_names.add(_form(value.func, name))
                         if name in aliases:
                             found.add(aliases[name])
-            if kind in _LOOPS and where is Where.ASYNC:
-                in_loop = True
+            elif (kind is ast.Try or kind.__name__ == "TryStar") and node.handlers:
+                tries.append((node, where))
+            if where is Where.ASYNC:
+                if kind in _LOOPS:
+                    flags |= _IN_LOOP
+                elif kind is ast.While:
+                    flags |= _IN_WHILE
+                if kind in _GUARDS or (kind is ast.Try and node.finalbody):
+                    flags |= _IN_GUARD
             for name, value in ast.iter_fields(node):
                 if where is Where.ASYNC and type(value) is list and value and isinstance(value[0], stmt):
                     blocks.append(value)
-                _push(stack, value, where, function, statement, in_loop)
+                _push(stack, value, where, function, statement, flags)
             continue
         if kind is Call:
             name = _callee_name(node.func)
             if name is not None:
                 found = calls.setdefault(where, set())
                 found.add(name)
+                if type(node.func) is Name:
+                    facts.bare_calls.setdefault(where, set()).add(aliases.get(name, name))
                 if name in aliases:
-                    found.add(aliases[name])
+                    name = aliases[name]
+                    found.add(name)
+                handed = facts.arguments.setdefault(name, set())
+                for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                    if type(argument) in _COLLECTIONS:
+                        handed.add("[]")
+                        continue
+                    if type(argument) is Call:
+                        handed.add("")
+                        # `runner(partial(f, x))` hands over `f`
+                        if _callee_name(argument.func) == "partial" and argument.args:
+                            argument = argument.args[0]
+                        else:
+                            continue
+                    last = _callee_name(argument)
+                    if last is not None:
+                        handed.add(aliases.get(last, last))  # a library function by its last name
+                        handed.add(_form(argument, last))  # an async def of the module by its form
         elif kind is Await and where is Where.ASYNC:
-            current = statement
-            while current is not None and id(current) not in awaiting:  # it and all that hold it
-                awaiting.add(id(current))
-                current = enclosing.get(id(current))
-            if in_loop:
+            if statement is not None and type(statement) not in _COMPOUND:
+                awaiting.add(id(statement))
+                if type(statement) in _UPDATES:
+                    updates.append(statement)
+            if flags & _IN_LOOP:
                 facts.shapes.add(Shape.AWAIT_IN_LOOP)
             value = node.value
             if type(value) is Call:
                 name = _callee_name(value.func)
                 if name is not None:
+                    name = aliases.get(name, name)
                     facts.awaited_calls.add(name)
-                    if name in aliases:
-                        facts.awaited_calls.add(aliases[name])
+                    if flags & _IN_WHILE and name == "sleep":
+                        facts.shapes.add(Shape.SLEEP_IN_WHILE)
             elif type(value) is Name:
                 awaited_names[(id(function), value.id)] += 1
         elif kind is ast.Lambda:
             facts.contexts.add(Where.SYNC)
             for name, value in ast.iter_fields(node):
                 if name == "body":
-                    stack.append((value, Where.SYNC, node, statement, False))
+                    stack.append((value, Where.SYNC, node, statement, 0))
                 else:
-                    _push(stack, value, where, function, statement, in_loop)
+                    _push(stack, value, where, function, statement, flags)
             continue
         elif kind in _COMPREHENSIONS and where is Where.ASYNC:
-            in_loop = True
+            flags |= _IN_LOOP
+            if type(statement) in _UPDATES and any(generator.is_async for generator in node.generators):
+                updates.append(statement)
+        elif (kind is ast.Yield or kind is ast.YieldFrom) and where is Where.ASYNC and flags & _IN_GUARD:
+            facts.shapes.add(Shape.YIELD_IN_GUARD)
         for _, value in ast.iter_fields(node):
-            _push(stack, value, where, function, statement, in_loop)
+            _push(stack, value, where, function, statement, flags)
     facts.contexts.add(Where.MODULE)
+    for node, where in tries:
+        if where is not Where.ASYNC or _awaits(node.body):
+            for handler in node.handlers:
+                _add_caught(facts.caught.setdefault(where, set()), handler.type, aliases)
+    if not sync_defs.isdisjoint(calls.get(Where.ASYNC, ())):
+        facts.shapes.add(Shape.CALLS_LOCAL_HELPER)
+    if any(_updates_itself(statement) for statement in updates):
+        facts.shapes.add(Shape.UPDATE_ACROSS_AWAIT)
     if any(_has_run(block, awaiting) for block in blocks):
         facts.shapes.add(Shape.AWAIT_RUN)
     per_function: Counter = Counter(function for function, _ in awaited_names)
@@ -256,13 +346,57 @@ def collect_facts(tree: ast.AST) -> Facts:
     return facts
 
 
-def _push(stack: list, value, where: Where, function, statement, in_loop: bool) -> None:
+def _push(stack: list, value, where: Where, function, statement, flags: int) -> None:
     if type(value) is list:
         for child in reversed(value):
             if isinstance(child, ast.AST):
-                stack.append((child, where, function, statement, in_loop))
+                stack.append((child, where, function, statement, flags))
     elif isinstance(value, ast.AST):
-        stack.append((value, where, function, statement, in_loop))
+        stack.append((value, where, function, statement, flags))
+
+
+def _form(func: ast.expr, name: str) -> str:
+    """How a call names its callee, for matching against the module's async defs."""
+    if type(func) is ast.Attribute:
+        receiver = func.value  # type: ignore[attr-defined]
+        return "." + name if type(receiver) is ast.Name and receiver.id in ("self", "cls") else "?" + name
+    return name
+
+
+def _updates_itself(statement: ast.stmt) -> bool:
+    """`t op= ...`, or `t = ...t...` (the value reads its own target)."""
+    if type(statement) is ast.AugAssign:
+        return True
+    # As source text: a target is a Store, the same expression read is a Load (their dumps differ).
+    targets = {ast.unparse(target) for target in statement.targets}  # type: ignore[attr-defined]
+    kinds = {type(target) for target in statement.targets}  # type: ignore[attr-defined]
+    return any(ast.unparse(node) in targets for node in ast.walk(statement.value) if type(node) in kinds)
+
+
+def _awaits(body: List[ast.stmt]) -> bool:
+    """Does this block of async code suspend (an await, async for, async with; not in nested defs)?"""
+    stack: list = list(body)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind in (ast.Await, ast.AsyncFor, ast.AsyncWith):
+            return True
+        if kind in _FUNCTIONS or kind is ast.ClassDef or kind is ast.Lambda:
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _add_caught(caught: Set[str], exception: Optional[ast.expr], aliases: Dict[str, str]) -> None:
+    if exception is None:
+        caught.add("")
+        return
+    for item in exception.elts if type(exception) is ast.Tuple else [exception]:
+        if type(item) is ast.Call:  # `except anyio.get_cancelled_exc_class():`
+            item = item.func
+        name = _callee_name(item)
+        if name is not None:
+            caught.add(aliases.get(name, name))
 
 
 def _add_module(imports: Set[str], dotted: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from aiolint.core.findings import Finding
 from aiolint.core.parse import decode
@@ -100,3 +100,7 @@ def _lines_without_room(text: str) -> Set[int]:
     except (tokenize.TokenError, SyntaxError):
         pass
     return lines
+def noqa_comment(line_text: str) -> "Optional[re.Match[str]]":
+    """The line's `# noqa` comment as flake8 finds it (group `codes`: the codes it lists, if any),
+    for front ends that add a code to it (the language server's "disable for this line")."""
+    return _NOQA.search(line_text)

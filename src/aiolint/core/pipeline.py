@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
 import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
@@ -107,6 +108,18 @@ def analyse(
         rules, parsed = _screen(text, settings, tree)
     if not rules:
         return Analysis(text, None, [], parsed)
+    # The trees hold no reference cycles: the cyclic GC would only rescan the growing heap (all of
+    # flake8's, inside flake8) again and again for nothing while they are built and walked.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(source, text, rules, settings)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse(source: Source, text: str, rules: Sequence[Type[Rule]], settings: Settings) -> Analysis:
     module = parse(source)
     run = RuleRun(module, text, rules, settings)
     reports = run.run()
@@ -281,9 +294,11 @@ def fix_source(
 
     current = source
     fixed: List[Finding] = []
+    remaining: Optional[List[Finding]] = None  # the findings of `current`, once known
     try:
         for _ in range(MAX_FIX_PASSES):
             analysis = analyse(current, settings)
+            remaining = analysis.findings
             wanted = [
                 f
                 for f in analysis.findings
@@ -296,12 +311,13 @@ def fix_source(
             if not applied or new_source == current:
                 break
             parse(new_source)  # the fixed code must parse, or this pass is dropped
-            current = new_source
+            current, remaining = new_source, None
             fixed.extend(applied)
     except Exception:
         # Keep what earlier passes verified; the re-check below reports the rest.
-        pass
-    return FixResult(current, fixed, lint(current, path, settings))
+        remaining = None
+    # The last pass analysed `current` and found nothing more to fix: its findings are what remains.
+    return FixResult(current, fixed, remaining if remaining is not None else lint(current, path, settings))
 
 
 # ------------------------------------------------------------------------- fixes as text

@@ -153,7 +153,7 @@ class Blocking:
 
 
 class BlockingCallRule(Rule):
-    """Base of AIO100-AIO106: a call that blocks, reported in async context.
+    """Base of AIO100-AIO106, AIO108, AIO109: a call that blocks, reported in async context.
 
     Subclasses implement `match(call)`; it must not depend on being in async
     context, because AIO107 also calls it on the bodies of sync helpers.

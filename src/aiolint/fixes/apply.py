@@ -12,7 +12,9 @@ from aiolint.core.walk import child_fields, iter_nodes
 from aiolint.semantics.scopes import dotted_name
 
 
-class _Replace(cst.CSTTransformer):
+class Replace(cst.CSTTransformer):
+    """LibCST's full transformer doing the replacements (`replace_nodes` must build the same)."""
+
     def __init__(self, replacements: Dict[int, Replacement]):
         super().__init__()
         self.replacements = replacements
@@ -104,7 +106,7 @@ def replace_nodes(module: cst.Module, replacements: Dict[int, Replacement]) -> O
     return result if isinstance(result, cst.Module) else None
 
 
-def _non_overlapping(findings: Sequence[Finding]) -> List[Finding]:
+def non_overlapping(findings: Sequence[Finding]) -> List[Finding]:
     """Keep fixes in order, dropping any whose targets overlap a kept fix's targets."""
     chosen: List[Finding] = []
     claimed: Set[int] = set()  # ids of every node inside an accepted fix's targets
@@ -375,7 +377,7 @@ def _bound(alias: cst.ImportAlias) -> str:
 
 
 def apply_fixes(module: cst.Module, findings: Sequence[Finding]) -> Tuple[cst.Module, List[Finding]]:
-    chosen = _non_overlapping(findings)
+    chosen = non_overlapping(findings)
     if not chosen:
         return module, []
     replacements: Dict[int, Replacement] = {}
@@ -386,7 +388,7 @@ def apply_fixes(module: cst.Module, findings: Sequence[Finding]) -> Tuple[cst.Mo
         imports.extend(finding.fix.imports)
     new_module = replace_nodes(module, replacements)
     if new_module is None:
-        new_module = module.visit(_Replace(replacements))
+        new_module = module.visit(Replace(replacements))
     new_module = remove_unused_imports(module, new_module, [original for original, _ in _targets(chosen)])
     if imports:
         new_module = add_imports(new_module, imports)

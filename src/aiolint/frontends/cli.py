@@ -1,4 +1,5 @@
-"""Command-line front end: `aiolint check`, `aiolint fix`, `aiolint rule`, `aiolint rules`.
+"""Command-line front end: `aiolint check`, `aiolint fix`, `aiolint rule`, `aiolint rules`,
+`aiolint server` (the language server, server.py, when the `server` extra is installed).
 
 It only adapts the engine: it reads the configuration (config.py), finds files
 (selection.py), reads bytes, reports findings (formats.py), and writes fixed bytes
@@ -148,6 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("code", metavar="CODE", help="a rule code (AIO100) or name (blocking-sleep)")
 
     commands.add_parser("rules", help="list all rules")
+
+    server = commands.add_parser("server", help="run the language server (LSP over stdio) for editors")
+    server.add_argument(
+        "--debounce",
+        type=float,
+        default=0.3,
+        metavar="SECONDS",
+        help="server only: wait this long after an edit before analysing (default: %(default)s)",
+    )
     return parser
 
 
@@ -399,6 +409,21 @@ def cmd_rules() -> int:
     return EXIT_CLEAN
 
 
+SERVER_HINT = 'the language server needs the server extra: pip install "aiolint[server]"'
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    try:
+        import lsprotocol  # noqa: F401
+        import pygls  # noqa: F401
+    except ImportError:
+        _error(SERVER_HINT)
+        return EXIT_ERROR
+    from aiolint.frontends.server import main as serve  # outside the try: its own import errors are bugs
+
+    return serve(debounce=max(args.debounce, 0.0))
+
+
 def _tolerate_unencodable_output() -> None:
     # A file name with undecodable bytes, or a message the terminal's encoding cannot show,
     # must not end the run with a UnicodeEncodeError.
@@ -426,6 +451,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         return cmd_rule(args)
     if args.command == "rules":
         return cmd_rules()
+    if args.command == "server":
+        return cmd_server(args)
     if not args.paths:
         args.paths = ["."]  # as ruff: the current directory
     if args.command == "check" and args.show_fixes and args.format != "full":

@@ -7,6 +7,7 @@ text (`lines`), since LibCST needs the source.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from typing import Any, ClassVar, Generator, Iterable, List, Tuple
 
@@ -61,6 +62,9 @@ class AiolintPlugin:
     @classmethod
     def parse_options(cls, options: Any) -> None:
         _check_aio_codes(options)
+        # Everything imported so far (flake8, LibCST, the rules) lives as long as the process:
+        # keep the cyclic GC from scanning it again at every collection while files are linted.
+        gc.freeze()
         cls.settings = Settings(
             select=reported_codes(options),
             blocking_calls=parse_blocking_calls(options.aio_blocking_calls),

@@ -4,7 +4,8 @@ from typing import List, Tuple
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import primitives
 from aiolint.core.walk import iter_nodes
 
@@ -19,7 +20,7 @@ class AsyncGeneratorUnsafeYield(Rule):
         "generator is closed, maybe in another task or never; use 'async with "
         "contextlib.aclosing({function}(...))' at the consumer, or return a list"
     )
-    triggers = (r"\byield\b", r"\bwith\b|\bfinally\b", ASYNC_DEF)
+    needs = (Needs(shapes=frozenset({Shape.YIELD_IN_GUARD})),)
     docs = RuleDocs(
         what=(
             "Checks for a `yield` in an async generator inside `async with`, `with`, or a `try` "

@@ -20,7 +20,7 @@ _PLAIN_DECORATORS = known.TRANSPARENT_DECORATORS | {"functools.lru_cache", "func
 
 
 def _blocking_rules(settings) -> list:
-    """AIO100-AIO106 (every BlockingCallRule), minus the ones the user explicitly ignores."""
+    """AIO100-AIO106, AIO108, AIO109 (every BlockingCallRule), minus the ones the user explicitly ignores."""
     return [rule for rule in all_rules() if issubclass(rule, BlockingCallRule) and not _ignored(settings, rule.code)]
 
 
@@ -29,6 +29,11 @@ def _ignored(settings, code: str) -> bool:
     ignored = max((len(p) for p in settings.ignore if code.startswith(p)), default=-1)
     selected = max((len(p) for p in settings.select if code.startswith(p)), default=-1)
     return ignored > selected
+
+
+def _needs_or_anything(needs: Optional[Tuple[Needs, ...]]) -> Tuple[Needs, ...]:
+    # A blocking rule that declares no needs (text triggers only) could match anything.
+    return (Needs(Where.ANY),) if needs is None else needs
 
 
 def _discard(finding) -> None:
@@ -45,7 +50,7 @@ class BlockingHelperCall(Rule):
         what=(
             "Checks for calls, in async functions, of sync functions of the same module (or "
             "methods of the enclosing class reached as `self.m()`/`cls.m()`) that block: directly, "
-            "with a call AIO100-AIO106 would report in async code, or through other such "
+            "with a call AIO100-AIO106, AIO108 or AIO109 would report in async code, or through other such "
             "functions. The message names the chain, e.g. "
             "`enrich() -> load_profile() -> requests.get()`. Passing a helper to a thread-pool "
             "runner (`asyncio.to_thread(load_profile, user)`) is fine and not reported."
@@ -76,9 +81,9 @@ class BlockingHelperCall(Rule):
     def needs_for(cls, settings) -> Tuple[Needs, ...]:
         """What a blocking rule needs, met in a sync def, in a file that has async code."""
         return tuple(
-            replace(need, where=Where.SYNC, shapes=need.shapes | {Shape.ASYNC_CODE, Shape.SYNC_DEF})
+            replace(need, where=Where.SYNC, shapes=need.shapes | {Shape.ASYNC_CODE, Shape.CALLS_LOCAL_HELPER})
             for rule in _blocking_rules(settings)
-            for need in (rule.needs_for(settings) or (Needs(Where.ANY),))
+            for need in _needs_or_anything(rule.needs_for(settings))
         )
 
     def __init__(self, model, settings, sink):

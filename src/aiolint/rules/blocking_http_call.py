@@ -5,7 +5,7 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core.needs import Needs
+from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs, imports
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 
@@ -51,7 +51,12 @@ class BlockingHttpCall(BlockingCallRule):
     code = "AIO101"
     name = "blocking-http-call"
     fix_availability = "unsafe"
-    needs = (Needs(calls=_CALL_NAMES, imports=("requests", "httpx", "urllib3", "urllib", "http")),)
+    needs = (
+        Needs(calls=_CALL_NAMES, imports=("requests", "httpx", "urllib3", "urllib.request")),
+        Needs(calls=frozenset({"urlopen", "urlretrieve"}), imports=("urllib",)),  # `import urllib` alone
+        # `http.client` connections, however imported: they are built in view of their use.
+        Needs(Where.ANY, calls=frozenset({"HTTPConnection", "HTTPSConnection"}), shapes=frozenset({Shape.ASYNC_CODE})),
+    )
     docs = RuleDocs(
         what=(
             "Checks for synchronous HTTP requests in async functions: `requests` functions and "
@@ -68,11 +73,10 @@ class BlockingHttpCall(BlockingCallRule):
             "    return requests.get(url, timeout=10).json()\n"
         ),
         use_instead=(
-            "import httpx\n\n"
+            "import requests\n"
+            "import asyncio\n\n"
             "async def fetch(url):\n"
-            "    async with httpx.AsyncClient() as client:\n"
-            "        response = await client.get(url, timeout=10)\n"
-            "    return response.json()\n"
+            "    return (await asyncio.to_thread(requests.get, url, timeout=10)).json()\n"
         ),
         fix_safety=(
             "Unsafe: the fix moves the call to a worker thread with "

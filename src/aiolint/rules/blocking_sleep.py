@@ -27,8 +27,8 @@ class BlockingSleep(BlockingCallRule):
             "    time.sleep(0.5)\n"
         ),
         use_instead=(
-            "import asyncio\n"
-            "import time\n\n"
+            "import time\n"
+            "import asyncio\n\n"
             "async def poll():\n"
             "    await asyncio.sleep(0.5)\n"
         ),

@@ -7,24 +7,12 @@ import libcst as cst
 from aiolint.core.needs import Needs
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.core.walk import iter_nodes
+from aiolint.semantics import blocking
 
-# Run a command and wait for it (or start it: fork+exec is not free either).
-_EXEC = frozenset(
-    {
-        "subprocess.run",
-        "subprocess.call",
-        "subprocess.check_call",
-        "subprocess.check_output",
-        "subprocess.Popen",
-    }
-)
-# Always go through the shell.
-_SHELL = frozenset({"subprocess.getoutput", "subprocess.getstatusoutput", "os.system", "os.popen"})
-_SPAWN = frozenset(
-    {f"os.spawn{suffix}" for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")}
-)
-# Wait for a child. `os.waitstatus_to_exitcode` only converts a number and is not here.
-_WAIT = frozenset({"os.wait", "os.wait3", "os.wait4", "os.waitpid", "os.waitid"})
+_EXEC = blocking.SUBPROCESS_EXEC
+_SHELL = blocking.SUBPROCESS_SHELL
+_SPAWN = blocking.SPAWN
+_WAIT = blocking.WAIT
 # `x.attr(...)` can only resolve to one of these when attr is the last part of one of them.
 _LAST_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _EXEC | _SHELL | _SPAWN | _WAIT)
 
@@ -38,7 +26,7 @@ class BlockingSubprocess(BlockingCallRule):
         what=(
             "Checks for synchronous process calls in async functions: `subprocess.run`, `call`, "
             "`check_call`, `check_output`, `Popen`, `getoutput`, `getstatusoutput`, `os.system`, "
-            "`os.popen`, `os.spawn*` and `os.wait*`."
+            "`os.popen`, `os.spawn*`, `os.posix_spawn`, `os.posix_spawnp` and `os.wait*`."
         ),
         why=(
             "These calls wait for the child process (or for the shell) in the current thread, so "

@@ -4,7 +4,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from aiolint.core.needs import Needs
+from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
 from aiolint.semantics import dotted_name
@@ -24,6 +24,8 @@ _THREADING = {
     "queue.SimpleQueue": ("queue", frozenset({"get"})),  # its put never blocks
 }
 _CELERY_SENDS = frozenset({"delay", "apply_async"})
+# What builds a receiver this rule waits on, in view of the wait: a threading/queue class, `executor.submit`.
+_BUILDERS = frozenset(name.rsplit(".", 1)[1] for name in _THREADING) | {"submit"}
 _WAITING = frozenset(m for _, methods in _THREADING.values() for m in methods) | {"get", "result", "input"}
 
 # Where a method takes `block`/`blocking` and `timeout` positionally (index), for "returns at once".
@@ -44,7 +46,11 @@ class BlockingWait(BlockingCallRule):
     code = "AIO105"
     name = "blocking-wait"
     fix_availability = "unsafe"
-    needs = (Needs(calls=_WAITING | {"wait_for"}),)
+    needs = (
+        Needs(calls=_WAITING | {"wait_for"}, imports=("threading", "queue", "concurrent"), built=_BUILDERS),
+        Needs(Where.ANY, calls=_CELERY_SENDS, shapes=frozenset({Shape.ASYNC_CODE})),
+        Needs(calls=frozenset({"input"})),
+    )
     docs = RuleDocs(
         what=(
             "Checks for calls in async functions that wait for another thread or process: `.get()` "
@@ -68,18 +74,19 @@ class BlockingWait(BlockingCallRule):
             "    return future.result()\n"
         ),
         use_instead=(
-            "import asyncio\n"
-            "from concurrent.futures import ThreadPoolExecutor\n\n"
+            "from concurrent.futures import ThreadPoolExecutor\n"
+            "import asyncio\n\n"
             "POOL = ThreadPoolExecutor()\n\n"
             "async def render(page):\n"
-            "    loop = asyncio.get_running_loop()\n"
-            "    return await loop.run_in_executor(POOL, page.render)\n"
+            "    future = POOL.submit(page.render)\n"
+            "    return await asyncio.to_thread(future.result)\n"
         ),
         fix_safety=(
             "Unsafe, and only for a plain call on a name (or `input()`): the fix waits in a worker "
             "thread with `await asyncio.to_thread(future.result)`. Locks, semaphores and "
             "conditions get no fix, because acquiring them in a worker thread changes which "
-            "thread owns them."
+            "thread owns them. Awaiting the work itself "
+            "(`await loop.run_in_executor(POOL, page.render)`) is the better end state."
         ),
     )
 

@@ -4,7 +4,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
+from aiolint.core.needs import Needs, Shape
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import primitives
 from aiolint.core.walk import iter_nodes
 
@@ -20,7 +21,7 @@ class BusyWaitLoop(Rule):
         "where the condition changes: 'await event.wait()'"
     )
     # The sleep function is named in the call or in its import, aliased or not.
-    triggers = (r"\bwhile\b", r"sleep\b", ASYNC_DEF)
+    needs = (Needs(shapes=frozenset({Shape.SLEEP_IN_WHILE})),)
     docs = RuleDocs(
         what=(
             "Checks for `while <condition>: await asyncio.sleep(...)` (or `trio.sleep`/`anyio.sleep`) "

@@ -4,10 +4,13 @@ from typing import Sequence, Union
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
-from aiolint.semantics import flow, primitives
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Rule, RuleDocs
+from aiolint.semantics import flow, known, primitives
 from aiolint.semantics.flow import reference_text
 from aiolint.core.walk import iter_nodes
+
+_CANCELLATION_NAMES = known.last_names([*primitives.CANCELLATION_ERRORS, *primitives.CANCELLATION_ERROR_FACTORIES])
 
 Handler = Union[cst.ExceptHandler, cst.ExceptStarHandler]
 
@@ -21,7 +24,11 @@ class CancellationSwallowed(Rule):
     )
     # Every reported clause names one of these (an alias is imported under its own name first),
     # or is a bare `except:`.
-    triggers = (r"Cancelled|BaseException|get_cancelled_exc_class|except[ \t]*:", ASYNC_DEF)
+    # An except catching cancellation (or everything), or suppress() handed it.
+    needs = (
+        Needs(catches=_CANCELLATION_NAMES | {""}),
+        Needs(calls=frozenset({"suppress"}), arguments=_CANCELLATION_NAMES | {""}),
+    )
     docs = RuleDocs(
         what=(
             "Checks, in async functions, for an `except` clause that catches cancellation "

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from typing import List, Optional
 
 import libcst as cst
@@ -13,24 +12,7 @@ from aiolint.semantics import Runner, dotted_name, known
 # Runners whose keyword arguments configure the runner itself and are not passed to the callable.
 _OWN_KEYWORDS = frozenset({"anyio.to_thread.run_sync", "trio.to_thread.run_sync"})
 
-# A known coroutine function is an `async def` of this module or comes from one of these packages.
-_LIBRARIES = sorted({name.split(".")[0] for name in known.COROUTINE_FUNCTIONS})
-RUNNER_NAMES = r"\b(?:run_in_executor|to_thread|run_in_threadpool|run_sync|submit|Thread)\b"
-# Runners other than `….run_in_executor` are recognised through an import of their module.
-_RUNNER_MODULES = sorted(
-    {name.split(".")[0] for name in (*known.THREAD_POOL_FUNCTIONS, *known.EXECUTOR_CLASSES)} | {"threading"}
-)
 
-
-# The text of a runner's callable argument, up to the first comma or bracket.
-_CALLABLE_ARGUMENT = re.compile(
-    r"\b(?:to_thread|run_in_threadpool|run_sync|submit)\s*\(\s*([^,()]*)"
-    r"|\brun_in_executor\s*\((?:[^,()]|\([^()]*\))*,\s*([^,()]*)"
-    r"|\btarget\s*=\s*([^,()]*)"
-)
-_LAST_NAME = re.compile(r"(\w+)\s*$")
-_ASYNC_DEF_NAME = re.compile(r"\basync\s+def\s+(\w+)")
-_ALIAS = re.compile(r"\bas\s+(\w+)")
 _LIBRARY_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in known.COROUTINE_FUNCTIONS) | {"partial"}
 
 
@@ -42,7 +24,10 @@ class CoroutineInThreadPool(Rule):
         "which is never awaited, so its body never runs; {replacement}"
     )
     fix_availability = "safe"
-    needs = (Needs(Where.ANY, calls=known.THREAD_POOL_CALL_NAMES),)
+    # A runner handed something that can name a coroutine function (directly, or in a `partial`).
+    needs = (
+        Needs(Where.ANY, calls=known.THREAD_POOL_CALL_NAMES, arguments=_LIBRARY_NAMES, argument_local_coroutine=True),
+    )
     docs = RuleDocs(
         what=(
             "Checks for a coroutine function (an `async def` of the module, `self.m` of the enclosing class, "
@@ -64,6 +49,7 @@ class CoroutineInThreadPool(Rule):
             "    return await run_in_threadpool(my_aio_func, user_id)\n"
         ),
         use_instead=(
+            "from starlette.concurrency import run_in_threadpool\n\n"
             "async def my_aio_func(user_id):\n"
             "    ...\n\n"
             "async def handler(user_id):\n"

@@ -6,39 +6,10 @@ import libcst as cst
 
 from aiolint.fixes import build as edits
 from aiolint.core.needs import Needs, Where
-from aiolint.core.rule import Rule, RuleDocs, imports
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import dotted_name, known
 
 _PACKAGES = tuple(sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS}))
-_LITERALS = ("async", *_PACKAGES)  # `str in` checks: far cheaper than the regex they guard
-# The table's functions can only be called where their package is imported.
-_LIBRARY_IMPORT = re.compile(imports(*_PACKAGES), re.MULTILINE)
-
-# Names a known coroutine function can be called by: same-module `async def`s, the last part of
-# the library functions, and import aliases (`from asyncio import sleep as nap`). The patterns
-# start with a literal (no leading `\b`), which lets `re` skip ahead quickly.
-_ASYNC_DEF_NAME = re.compile(r"async[\s\\]+def[\s\\]+(\w+)")
-_ALIAS = re.compile(r"as[ \t]+(\w+)")
-_LIBRARY_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in known.COROUTINE_FUNCTIONS) | {"partial"}
-# The callee of a call that starts a statement: at the start of a line (after indentation or
-# an opening parenthesis), or after `;` / the `:` of a one-line compound statement. Possessive
-# quantifiers and a literal first character keep this scan cheap on every async file.
-_CALLEE = r"[ \t(]*+(?:\w++[ \t]*+\.[ \t]*+)*+(\w++)[ \t]*+\("
-_FIRST_CALL = re.compile(_CALLEE)
-_LINE_CALL = re.compile("\n" + _CALLEE)
-_INLINE_CALL = re.compile("[;:]" + _CALLEE)
-_ANY_CALL = re.compile("[\r\n;:]" + _CALLEE)  # for files with CR line ends too
-
-
-def _statement_callees(text: str):
-    first = _FIRST_CALL.match(text)
-    if first:
-        yield first.group(1)
-    if "\r" in text:
-        yield from _ANY_CALL.findall(text)
-    else:
-        yield from _LINE_CALL.findall(text)
-        yield from _INLINE_CALL.findall(text)
 
 
 def _shown(call: cst.Call, callee: str) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 import libcst as cst
 
@@ -61,9 +62,15 @@ class NestedEventLoop(Rule):
         ),
     )
 
+    _patched: Optional[bool] = None  # nest_asyncio patches asyncio so that loops do nest
+
     def visit_Call(self, node: cst.Call) -> None:
-        if not self.model.in_async_context or "nest_asyncio" in self.model.source:
-            return  # nest_asyncio patches asyncio so that loops do nest
+        if not self.model.in_async_context:
+            return
+        if self._patched is None:  # asked once per file: the source can be megabytes
+            self._patched = "nest_asyncio" in self.model.source
+        if self._patched:
+            return
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in _LOOP_METHODS:
             method = func.attr.value

@@ -496,7 +496,7 @@ class SequentialAwaits(Rule):
     name = "sequential-awaits"
     message = "{count} independent awaits in '{function}' run one after another ({calls}); use {replacement}"
     fix_availability = "unsafe"
-    needs = (Needs(shapes=frozenset({Shape.AWAIT_RUN})),)
+    needs = (Needs(shapes=frozenset({Shape.AWAIT_RUN}), unless_imports=("pytest", "unittest", "hypothesis")),)
     # Cheapest first: a literal search rules out most files before the costlier patterns run.
     docs = RuleDocs(
         what=(
@@ -527,6 +527,7 @@ class SequentialAwaits(Rule):
             "`TaskGroup`) waits for all of them at once and takes only as long as the slowest."
         ),
         example=(
+            "import asyncio\n\n"
             "async def fetch_user(uid): ...\n"
             "async def fetch_orders(uid): ...\n\n"
             "async def profile(uid):\n"

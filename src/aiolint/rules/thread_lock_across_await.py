@@ -4,7 +4,8 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs, imports
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import dotted_name, primitives
 from aiolint.core.walk import iter_nodes
 
@@ -17,7 +18,7 @@ class ThreadLockAcrossAwait(Rule):
         "blocks the event loop thread; use '{replacement}' and 'async with'"
     )
     # The lock is built from `threading` (or `_thread`) in this module.
-    triggers = (imports("threading", "_thread"), ASYNC_DEF)
+    needs = (Needs(imports=("threading", "_thread")),)
     docs = RuleDocs(
         what=(
             "Checks, in async functions, for a `threading.Lock`, `RLock`, `Semaphore`, "

@@ -46,7 +46,7 @@ class ThreadPoolCallNotCallable(Rule):
     name = "thread-pool-call-not-callable"
     message = "{call} {what}, and {runner}() gets {result} as the callable; use {replacement}"
     fix_availability = "safe"
-    needs = (Needs(Where.ANY, calls=known.THREAD_POOL_CALL_NAMES),)
+    needs = (Needs(Where.ANY, calls=known.THREAD_POOL_CALL_NAMES, argument_call=True),)
     docs = RuleDocs(
         what=(
             "Checks for a call passed as the callable of a thread-pool runner, as in "

@@ -6,8 +6,9 @@ import libcst as cst
 
 from aiolint.fixes import build as edits
 from aiolint.core.findings import Fix
-from aiolint.core.rule import ASYNC_DEF, Rule, RuleDocs
-from aiolint.semantics import primitives
+from aiolint.core.needs import Needs
+from aiolint.core.rule import Rule, RuleDocs
+from aiolint.semantics import known, primitives
 from aiolint.core.walk import iter_nodes
 
 # Argument nodes that cannot have side effects: dropping them with the call changes nothing.
@@ -26,10 +27,8 @@ class TimeoutWithoutAwait(Rule):
     )
     fix_availability = "safe"
     # A timeout scope is called by one of its names (or imported under another: `... as`).
-    triggers = (
-        r"\b(?:timeout|timeout_at|fail_after|fail_at|move_on_after|move_on_at)(?:[ \t]*\(|[ \t]+as\b)",
-        r"\bwith\b",
-        ASYNC_DEF,
+    needs = (
+        Needs(calls=known.last_names(primitives.TIMEOUT_SCOPES), imports=("asyncio", "async_timeout", "anyio", "trio")),
     )
     docs = RuleDocs(
         what=(
@@ -53,16 +52,16 @@ class TimeoutWithoutAwait(Rule):
         use_instead=(
             "import asyncio\n\n"
             "async def fetch(session, url):\n"
-            "    async with asyncio.timeout(10):\n"
-            "        request = session.get(url)\n"
-            "        return await request\n"
+            "    request = session.get(url)\n"
+            "    return await request\n"
         ),
         fix_safety=(
             "Safe: a timeout whose body cannot suspend never fires, so the fix removes the context "
             "manager and keeps its body, dedented (a comment after its colon moves to a line of its "
             "own); in a `with` of several context managers only the timeout goes. Not fixed when "
             "the timeout is bound with `as`, has arguments that call something, or when a comment "
-            "would be lost."
+            "would be lost. When the timeout was meant to bound the await after the block, move "
+            "that await into the body instead (`return await request` inside the `async with`)."
         ),
     )
 

@@ -104,6 +104,34 @@ EVENT_LOOP_FUNCTIONS = frozenset(
     }
 )
 
+# Classes whose instance, entered with `async with`, supervises the tasks created through it.
+TASK_GROUP_CLASSES = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})
+
+# Functions that wait on a collection of awaitables and, since Python 3.11, accept only
+# futures and tasks (coroutine objects raise TypeError).
+WAIT_FUNCTIONS = frozenset({"asyncio.wait", "asyncio.tasks.wait"})
+
+# Functions that schedule a coroutine on an event loop from another thread and return a
+# `concurrent.futures.Future` (its `.result()` blocks the calling thread).
+THREADSAFE_SUBMIT_FUNCTIONS = frozenset(
+    {"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"}
+)
+
+# Calls that build a new, empty-or-fresh container: a local bound to one is private to the
+# function until it is passed on.
+FRESH_CONTAINER_FACTORIES = frozenset(
+    {
+        "builtins.dict",
+        "builtins.list",
+        "builtins.set",
+        "builtins.bytearray",
+        "collections.defaultdict",
+        "collections.Counter",
+        "collections.OrderedDict",
+        "collections.deque",
+    }
+)
+
 
 def last_names(qualified_names) -> frozenset:
     """The last part of each qualified name: how a call of it ends (`asyncio.sleep` -> `sleep`)."""
@@ -113,3 +141,72 @@ def last_names(qualified_names) -> frozenset:
 # The last name part of every thread-pool runner call: `asyncio.to_thread`, `loop.run_in_executor`,
 # `executor.submit`, `threading.Thread(target=...)`.
 THREAD_POOL_CALL_NAMES = last_names(THREAD_POOL_FUNCTIONS) | {"run_in_executor", "submit", "Thread"}
+
+# ----------------------------------------------------------------------------- what builds a value
+# For `SemanticModel.value_type`: the types it can name. Sync file objects of every kind are one
+# type here, FILE.
+PATH = "pathlib.Path"
+FILE = "io.IOBase"
+SOCKET = "socket.socket"
+
+_PATH_CLASSES = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")
+_NETWORK_CLIENT_CLASSES = (
+    "smtplib.SMTP",
+    "smtplib.SMTP_SSL",
+    "smtplib.LMTP",
+    "ftplib.FTP",
+    "ftplib.FTP_TLS",
+    "imaplib.IMAP4",
+    "imaplib.IMAP4_SSL",
+    "poplib.POP3",
+    "poplib.POP3_SSL",
+    "xmlrpc.client.ServerProxy",
+    "paramiko.SSHClient",
+    "paramiko.client.SSHClient",
+)
+
+# Calls whose result is a value of a known type: qualified callee -> type.
+VALUE_CONSTRUCTORS = {
+    **{cls: PATH for cls in _PATH_CLASSES},
+    **{f"{cls}.{factory}": PATH for cls in _PATH_CLASSES for factory in ("home", "cwd")},
+    "builtins.open": FILE,
+    "io.open": FILE,
+    "io.open_code": FILE,
+    "os.fdopen": FILE,
+    "tempfile.TemporaryFile": FILE,
+    "tempfile.NamedTemporaryFile": FILE,
+    "socket.socket": SOCKET,
+    "socket.create_connection": SOCKET,
+    "socket.create_server": SOCKET,
+    "socket.fromfd": SOCKET,
+    **{cls: cls for cls in _NETWORK_CLIENT_CLASSES},
+}
+
+# Methods of a typed value that return another known value: (type, method) -> type.
+VALUE_METHODS = {
+    **{
+        (PATH, method): PATH
+        for method in (
+            "with_name", "with_suffix", "with_stem", "joinpath", "resolve", "absolute", "expanduser",
+            "relative_to", "with_segments",
+        )
+    },
+    (PATH, "open"): FILE,
+    (SOCKET, "dup"): SOCKET,
+}
+
+# Annotations that declare a sync file object: qualified name -> type. (In-memory buffers and the
+# abstract io bases are not here: `io.StringIO` does no I/O.)
+VALUE_ANNOTATIONS = {
+    name: FILE
+    for name in (
+        "typing.IO",
+        "typing.TextIO",
+        "typing.BinaryIO",
+        "io.TextIOWrapper",
+        "io.BufferedReader",
+        "io.BufferedWriter",
+        "io.BufferedRandom",
+        "io.FileIO",
+    )
+}

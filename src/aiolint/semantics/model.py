@@ -4,6 +4,7 @@
 - What does this name?   `qualified_name(expr)` through imports and aliases, shadowing respected
 - What does it hold?     `holds(name)` / `holds_call(name)`
 - Is it a coroutine fn?  `coroutine_function(expr)`
+- What is it?           `value_type(expr)` (a path, a sync file, a socket, a network client)
 - Is it a thread pool?   `thread_pool_runner(call)`
 - How do I refer to it?  `module_reference("asyncio")` for fixes
 - Does it suspend?       `awaits(node)`; what catches cancellation: `catches_cancellation(type)`
@@ -41,6 +42,7 @@ from aiolint.semantics.scopes import (
     scope_kind,
 )
 from aiolint.core.walk import iter_nodes
+from aiolint.semantics.values import ValueTypes
 
 _BUILTINS = frozenset(dir(builtins))
 _NEUTRAL_LIBRARY = re.compile(r"\b(?:anyio|trio|sniffio)\b")
@@ -78,6 +80,7 @@ class SemanticModel:
         self._async_fn_cache: Dict[int, bool] = {}
         self._library: Optional[str] = None
         self._runner_names: Optional[frozenset] = None
+        self._values: Optional[ValueTypes] = None
         self._loops: Optional[frozenset] = None
         self._awaits_cache: Dict[Tuple[int, bool], bool] = {}
         self._attribute_cache: Dict[int, Dict[str, Optional[List[Tuple[Scope, cst.BaseExpression]]]]] = {}
@@ -137,11 +140,15 @@ class SemanticModel:
                 return node
         return None
 
-    def scope_of(self, node: cst.CSTNode) -> Scope:
-        """The scope a def/class/lambda/comprehension opens (created on demand, for lookups inside it)."""
+    def scope_of(self, node: cst.CSTNode, parent: Optional[Scope] = None) -> Scope:
+        """The scope a def/class/lambda/comprehension opens (created on demand, for lookups inside it).
+
+        `parent` is the scope around `node` (default: the module's). A scope created here is the one
+        the walk enters later, so a method's must be given its class's scope.
+        """
         scope = self._scope_cache.get(id(node))
         if scope is None:
-            scope = Scope(scope_kind(node), node, self.module_scope)
+            scope = Scope(scope_kind(node), node, parent or self.module_scope)
             self._scope_cache[id(node)] = scope
         return scope
 
@@ -226,6 +233,26 @@ class SemanticModel:
         if len(bindings) != 1 or bindings[0].kind not in (ASSIGN, WITH):
             return None
         return binding_scope, bindings[0]
+
+    # ----------------------------------------------------------------- what is it?
+    def value_type(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
+        """The qualified type of what `expr` evaluates to, when it is known in view (see `values`):
+        `known.PATH`, `known.FILE`, `known.SOCKET`, a network client class; else None."""
+        return self._value_types.value_type(expr, scope)
+
+    def handed_to_loop(self, expr: cst.BaseExpression) -> bool:
+        """Is this socket made non-blocking or handed to the event loop wherever it is visible?"""
+        return self._value_types.handed_to_loop(expr)
+
+    def offloaded_here(self, receiver: cst.BaseExpression) -> bool:
+        """Does the current function hand a method of `receiver` to a thread-pool runner elsewhere?"""
+        return self._value_types.offloaded_here(receiver)
+
+    @property
+    def _value_types(self) -> ValueTypes:
+        if self._values is None:
+            self._values = ValueTypes(self)
+        return self._values
 
     # ----------------------------------------------------------------- module facts
     def module_definition(self, name: str) -> Optional[cst.CSTNode]:
@@ -452,7 +479,8 @@ class SemanticModel:
     ) -> Optional[List[Tuple[Scope, cst.BaseExpression]]]:
         """What a class (or a same-module base) binds `attr` to: `attr = v` in its body and
         `self.attr = v` in its methods, each with the scope `v` is evaluated in. None when some
-        binding is not a plain assignment (unpacking, `+=`, ...), or there is none."""
+        binding is not a plain assignment (unpacking, ...), or there is none. Augmented assignments
+        (`self.a += x`) are not bindings here: they update the value the attribute already holds."""
         found: List[Tuple[Scope, cst.BaseExpression]] = []
         pending, seen = [classdef], set()
         while pending:
@@ -497,9 +525,11 @@ class SemanticModel:
                 if isinstance(node, cst.Assign):
                     targets = [t.target for t in node.targets]
                     value = node.value
-                elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+                elif isinstance(node, cst.AnnAssign):
                     targets = [node.target]
-                    value = node.value if isinstance(node, cst.AnnAssign) else None
+                    value = node.value
+                elif isinstance(node, cst.AugAssign):
+                    continue  # `self.a += x` updates what `a` holds; it does not bind it to something new
                 else:
                     continue
                 for target in targets:
@@ -599,6 +629,116 @@ class SemanticModel:
             return dotted_name(func) or "loop.create_task"
         return None
 
+    def task_group(self, expr: cst.BaseExpression) -> bool:
+        """Is `expr` an `asyncio.TaskGroup()` (the call, or a name bound once to one)?"""
+        if isinstance(expr, cst.Name):
+            held = self.holds_call(expr)
+            return held is not None and held[0] in known.TASK_GROUP_CLASSES
+        return isinstance(expr, cst.Call) and self.qualified_name(expr.func) in known.TASK_GROUP_CLASSES
+
+    def enclosing_task_group(self) -> Optional[str]:
+        """The name of the TaskGroup whose `async with` body holds the current node, in this function.
+
+        `async with asyncio.TaskGroup() as tg:` gives "tg"; so does `async with tg:` when `tg` holds
+        a `TaskGroup()`. The innermost such block counts; a nested def/lambda/class ends the search
+        (its body runs whenever it is called, not inside the block).
+        """
+        ancestors = self.ancestors
+        for index in range(len(ancestors) - 1, -1, -1):
+            node = ancestors[index]
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return None
+            if not (isinstance(node, cst.With) and node.asynchronous is not None):
+                continue
+            if index + 1 >= len(ancestors) or ancestors[index + 1] is not node.body:
+                continue  # in the items, not the body
+            for item in reversed(node.items):
+                value = item.item
+                if isinstance(value, cst.Call) and self.task_group(value):
+                    asname = item.asname.name if item.asname is not None else None
+                    if isinstance(asname, cst.Name):
+                        return asname.value
+                elif isinstance(value, cst.Name) and self.task_group(value):
+                    return value.value
+        return None
+
+    # ----------------------------------------------------------------- shared state
+    def shared_state(self, target: cst.BaseExpression) -> bool:
+        """Can another task see (and write) what `target` names, or is it private to this call?
+
+        Shared: names declared `global`/`nonlocal` here, and attributes and subscripts
+        (`self.n`, `d[k]`, `obj.a.b`) of a parameter, a global or a closure variable, or of a
+        local that aliases one (`stats = self.stats`). Private: every other name (a local of this
+        function), and attributes/subscripts of a local bound here to anything else (`row` of
+        `for row in rows`, `counts = {}`, `summary = await collect()`): an object this call made
+        or fetched, which other tasks are not known to hold.
+        """
+        if isinstance(target, cst.Name):
+            scope = self._context
+            if scope.kind == MODULE:
+                return False
+            scope.bindings  # collects the global/nonlocal declarations
+            return target.value in scope.globals or target.value in scope.nonlocals
+        if not isinstance(target, (cst.Attribute, cst.Subscript)):
+            return False
+        return not self._private_root(target, set())
+
+    def _private_root(self, expr: cst.BaseExpression, seen: set) -> bool:
+        root = expr
+        while isinstance(root, (cst.Attribute, cst.Subscript)):
+            root = root.value
+        if not isinstance(root, cst.Name) or root.value in seen:
+            return False
+        seen.add(root.value)
+        context = self._context
+        if context.kind == MODULE:
+            return False
+        context.bindings
+        if root.value in context.globals or root.value in context.nonlocals:
+            return False
+        found = self.lookup(root.value)
+        if found is None or found[0] is not context:
+            return False  # a global, a builtin, a closure variable
+        for binding in found[1]:
+            if binding.kind == PARAM:
+                return False
+            if binding.kind == ASSIGN and isinstance(binding.value, (cst.Name, cst.Attribute, cst.Subscript)):
+                if not self._private_root(binding.value, seen):
+                    return False  # an alias of shared state: `stats = self.stats`
+        return True
+
+    def holds_mutable_container(self, expr: cst.BaseExpression) -> bool:
+        """Does `expr` hold a list/set/dict/... (so `expr += x` updates that object in place)?
+
+        Known for a name bound only to a container made here (`seen = set()`), and for `self.a`
+        when everything the class binds it to (`attribute_values`) is one.
+        """
+        if isinstance(expr, cst.Name):
+            found = self.lookup(expr.value)
+            if found is None:
+                return False
+            bindings = found[1]
+            return bool(bindings) and all(b.kind == ASSIGN and _fresh_container(b.value, self) for b in bindings)
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+            return False
+        owner = self.enclosing_method(expr.value.value)
+        if owner is None:
+            return False
+        values = self.attribute_values(owner[0], expr.attr.value)
+        return bool(values) and all(_fresh_container(value, self, scope) for scope, value in values)
+
+    # ----------------------------------------------------------------- building fixes: new names
+    def fresh_name(self, base: str) -> str:
+        """`base`, or `base_1`, `base_2`, ...: the first that no enclosing scope binds, no builtin
+        is called, and the current function does not mention (so binding it here changes nothing)."""
+        function = self._context.node
+        mentioned = {n.value for n in iter_nodes(function) if isinstance(n, cst.Name)}
+        candidate, counter = base, 0
+        while candidate in mentioned or candidate in _BUILTINS or self.lookup(candidate) is not None:
+            counter += 1
+            candidate = f"{base}_{counter}"
+        return candidate
+
     # ----------------------------------------------------------------- thread pools
     def thread_pool_runner(self, call: cst.Call) -> Optional[Runner]:
         func = call.func
@@ -697,6 +837,18 @@ class SemanticModel:
             return None
         name, needs_import = reference
         return f"{name}.{attr}", (module,) if needs_import else ()
+
+
+_FRESH_DISPLAYS = (cst.Dict, cst.List, cst.Set, cst.Tuple, cst.ListComp, cst.SetComp, cst.DictComp)
+
+
+def _fresh_container(
+    value: Optional[cst.CSTNode], model: "SemanticModel", scope: Optional[Scope] = None
+) -> bool:
+    """A display, a comprehension, or a call of a container constructor (`dict()`, `defaultdict(int)`)."""
+    if isinstance(value, _FRESH_DISPLAYS):
+        return True
+    return isinstance(value, cst.Call) and model.qualified_name(value.func, scope) in known.FRESH_CONTAINER_FACTORIES
 
 
 def _self_attributes(target: cst.BaseExpression, receiver: str):

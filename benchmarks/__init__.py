@@ -1,0 +1,1 @@
+"""Benchmarks and corpus checks (run as scripts: `python benchmarks/bench.py`, or `python -m benchmarks.bench`)."""
