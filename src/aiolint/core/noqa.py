@@ -100,6 +100,8 @@ def _lines_without_room(text: str) -> Set[int]:
     except (tokenize.TokenError, SyntaxError):
         pass
     return lines
+
+
 def noqa_comment(line_text: str) -> "Optional[re.Match[str]]":
     """The line's `# noqa` comment as flake8 finds it (group `codes`: the codes it lists, if any),
     for front ends that add a code to it (the language server's "disable for this line")."""

@@ -9,7 +9,8 @@ For one file (`verify_file`) or whole trees (`verify`) it checks:
   sync function); `compile` only builds a code object, nothing is run;
 - a second fix changes nothing;
 - every original line outside the spans of the nodes the fixes replaced is kept, in order
-  (import lines added or removed, and blank lines around them, aside), checked pass by pass (`passwise_changes_outside`);
+  (import lines added or removed, and blank lines around them, aside), checked pass by pass
+  (`passwise_changes_outside`);
 - per code, the findings that were fixed are gone on re-check;
 - the CLI's `fix` on a copy of the changed files writes exactly the bytes `fix_source` produced,
   and `check`/`fix --diff` end without a traceback and with exit code 0, 1 or 2.
