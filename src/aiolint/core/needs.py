@@ -17,6 +17,7 @@ without the screen and require the same findings).
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
@@ -60,6 +61,8 @@ class Needs:
     bare: bool = False
     # Also a call, anywhere, of one of these (what builds the object `calls` are made on).
     built: FrozenSet[str] = frozenset()
+    # Or, instead of `built`, an annotation naming one of these (what declares that object).
+    annotated: FrozenSet[str] = frozenset()
     # Only calls directly awaited (`await f()`).
     awaited: bool = False
     # An expression-statement call of an `async def` defined in this module (any `where`).
@@ -120,6 +123,8 @@ class Facts:
     statement_call_names: Set[str] = field(default_factory=set)
     coroutine_forms: Set[str] = field(default_factory=set)  # "f" for a module-level async def, ".m" for a method
     shapes: Set[Shape] = field(default_factory=set)
+    # Every name in an annotation (`x: Optional[IO[str]]` gives Optional, IO, str), string ones included.
+    annotation_names: Set[str] = field(default_factory=set)
     # Last names of the exceptions `except` clauses catch, by context ("" for a bare `except:`).
     caught: Dict[Where, Set[str]] = field(default_factory=dict)
     # Callee last name -> last names of the names/attributes handed to it ("" for a call argument,
@@ -142,7 +147,9 @@ class Facts:
             return False
         if need.catches and not self.called(need.where, need.catches, self.caught):
             return False
-        if need.built and not self.called(Where.ANY, need.built, self.calls):
+        if (need.built or need.annotated) and not (
+            self.called(Where.ANY, need.built, self.calls) or not need.annotated.isdisjoint(self.annotation_names)
+        ):
             return False
         if need.calls:
             if need.awaited:
@@ -254,6 +261,8 @@ def collect_facts(tree: ast.AST) -> Facts:
                         facts.statement_call_names.add(_form(value.func, name))
                         if name in aliases:
                             found.add(aliases[name])
+            elif kind is ast.AnnAssign:
+                _add_annotation(facts.annotation_names, node.annotation)
             elif (kind is ast.Try or kind.__name__ == "TryStar") and node.handlers:
                 tries.append((node, where))
             if where is Where.ASYNC:
@@ -268,7 +277,9 @@ def collect_facts(tree: ast.AST) -> Facts:
                     blocks.append(value)
                 _push(stack, value, where, function, statement, flags)
             continue
-        if kind is Call:
+        if kind is ast.arg and node.annotation is not None:
+            _add_annotation(facts.annotation_names, node.annotation)
+        elif kind is Call:
             name = _callee_name(node.func)
             if name is not None:
                 found = calls.setdefault(where, set())
@@ -353,6 +364,17 @@ def _push(stack: list, value, where: Where, function, statement, flags: int) -> 
                 stack.append((child, where, function, statement, flags))
     elif isinstance(value, ast.AST):
         stack.append((value, where, function, statement, flags))
+
+
+def _add_annotation(names: Set[str], annotation: ast.expr) -> None:
+    for node in ast.walk(annotation):
+        kind = type(node)
+        if kind is ast.Name:
+            names.add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            names.add(node.attr)  # type: ignore[attr-defined]
+        elif kind is ast.Constant and type(node.value) is str:  # type: ignore[attr-defined]
+            names.update(re.findall(r"\w+", node.value))  # type: ignore[attr-defined]
 
 
 def _form(func: ast.expr, name: str) -> str:

@@ -4,7 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core.needs import Facts, Needs, Where
+from aiolint.core.needs import Needs
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
 from aiolint.semantics import blocking, dotted_name, known
@@ -18,9 +18,11 @@ _OPENING = (
 )
 # A file-object method: the file comes from an opener called somewhere in the module, or from an
 # annotation (`typing.IO`, `io.TextIOWrapper`, ...).
-_FILE_METHOD = Needs(calls=blocking.FILE_METHODS)
-_FILE_SOURCES = frozenset({"open", "fdopen", "open_code", "TemporaryFile", "NamedTemporaryFile"})
-_ANNOTATION_MODULES = ("typing", "typing_extensions", "io")
+_FILE_METHOD = Needs(
+    calls=blocking.FILE_METHODS,
+    built=frozenset({"open", "fdopen", "open_code", "TemporaryFile", "NamedTemporaryFile"}),
+    annotated=known.last_names(known.VALUE_ANNOTATIONS),
+)
 
 
 class BlockingFileIo(BlockingCallRule):
@@ -63,16 +65,6 @@ class BlockingFileIo(BlockingCallRule):
             "better end state."
         ),
     )
-
-    @classmethod
-    def is_screened_in(cls, facts: Facts, settings) -> bool:
-        """`needs`, and for a file-object method also a source of file objects in the module."""
-        if any(facts.meets(need) for need in _OPENING):
-            return True
-        return facts.meets(_FILE_METHOD) and (
-            facts.called(Where.ANY, _FILE_SOURCES, facts.calls)
-            or any(module in facts.imports for module in _ANNOTATION_MODULES)
-        )
 
     def match(self, call: cst.Call) -> Optional[Blocking]:
         func = call.func
