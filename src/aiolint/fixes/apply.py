@@ -365,7 +365,13 @@ def remove_unused_imports(before: cst.Module, after: cst.Module, touched: Sequen
             body[index] = stmt.with_changes(body=kept_small)
         else:
             following = body[index + 1] if index + 1 < len(body) else None
-            if following is not None and stmt.leading_lines and not getattr(following, "leading_lines", None):
+            if following is not None and index == 0:
+                # at the top of the file: no blank lines before what now comes first
+                kept = list(getattr(following, "leading_lines", ()))
+                while kept and kept[0].comment is None:
+                    kept.pop(0)
+                body[index + 1] = following.with_changes(leading_lines=list(stmt.leading_lines) + kept)
+            elif following is not None and stmt.leading_lines and not getattr(following, "leading_lines", None):
                 body[index + 1] = following.with_changes(leading_lines=stmt.leading_lines)
             del body[index]
     return after.with_changes(body=body)

@@ -50,8 +50,9 @@ class BlockingFileIo(BlockingCallRule):
             "    return Path(name).read_text()\n"
         ),
         use_instead=(
+            "import asyncio\n"
             "from pathlib import Path\n"
-            "import asyncio\n\n"
+            "\n"
             "async def load(name):\n"
             "    return await asyncio.to_thread(Path(name).read_text)\n"
         ),

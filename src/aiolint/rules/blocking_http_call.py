@@ -73,8 +73,10 @@ class BlockingHttpCall(BlockingCallRule):
             "    return requests.get(url, timeout=10).json()\n"
         ),
         use_instead=(
+            "import asyncio\n"
+            "\n"
             "import requests\n"
-            "import asyncio\n\n"
+            "\n"
             "async def fetch(url):\n"
             "    return (await asyncio.to_thread(requests.get, url, timeout=10)).json()\n"
         ),

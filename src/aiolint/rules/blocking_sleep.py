@@ -27,8 +27,9 @@ class BlockingSleep(BlockingCallRule):
             "    time.sleep(0.5)\n"
         ),
         use_instead=(
-            "import time\n"
-            "import asyncio\n\n"
+            "import asyncio\n"
+            "\n"
+            "\n"
             "async def poll():\n"
             "    await asyncio.sleep(0.5)\n"
         ),

@@ -74,9 +74,11 @@ class BlockingWait(BlockingCallRule):
             "    return future.result()\n"
         ),
         use_instead=(
+            "import asyncio\n"
             "from concurrent.futures import ThreadPoolExecutor\n"
-            "import asyncio\n\n"
-            "POOL = ThreadPoolExecutor()\n\n"
+            "\n"
+            "POOL = ThreadPoolExecutor()\n"
+            "\n"
             "async def render(page):\n"
             "    future = POOL.submit(page.render)\n"
             "    return await asyncio.to_thread(future.result)\n"

@@ -50,7 +50,6 @@ class TimeoutWithoutAwait(Rule):
             "    return await request\n"
         ),
         use_instead=(
-            "import asyncio\n\n"
             "async def fetch(session, url):\n"
             "    request = session.get(url)\n"
             "    return await request\n"

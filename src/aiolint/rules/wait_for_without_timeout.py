@@ -54,7 +54,6 @@ class WaitForWithoutTimeout(Rule):
             "    return await asyncio.wait_for(reader.read(), timeout=None)\n"
         ),
         use_instead=(
-            "import asyncio\n\n"
             "async def fetch(reader):\n"
             "    return await reader.read()\n"
         ),
