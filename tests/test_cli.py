@@ -89,8 +89,8 @@ def test_bad_target_version_is_a_usage_error(tmp_path, capsys):
     assert "invalid Python version 'three'" in capsys.readouterr().err
 
 
-def test_no_path_and_bad_format_are_usage_errors():
-    for argv in (["check"], ["check", "--format", "xml", "x.py"], ["fix", "--format", "json", "x.py"]):
+def test_bad_format_is_a_usage_error():
+    for argv in (["check", "--format", "xml", "x.py"], ["fix", "--format", "json", "x.py"]):
         with pytest.raises(SystemExit) as usage:
             main(argv)
         assert usage.value.code == 2
@@ -143,7 +143,7 @@ def test_help_agrees_with_the_subcommands():
         for flag in ("--select", "--ignore", "--per-file-ignores", "--exclude", "--config", "--stdin-filename"):
             assert flag in result.stdout
     check_help = subprocess.run([AIOLINT, "check", "--help"], capture_output=True, text=True).stdout
-    assert "--format {text,json,sarif,github}" in check_help and "--exit-zero" in check_help
+    assert "--output-format {text,full,json,sarif,github}, --format" in check_help and "--exit-zero" in check_help
 
 
 def test_output_piped_into_a_closed_reader_ends_quietly(tmp_path):

@@ -9,10 +9,10 @@ from aiolint.core.settings import Settings
 AIO2 = Settings(select=("AIO2",))
 
 
-def _fix(source: str) -> str:
-    result = engine.fix_source(source, settings=AIO2)
+def _fix(source: str, unsafe: bool = False) -> str:
+    result = engine.fix_source(source, settings=AIO2, unsafe=unsafe)
     cst.parse_module(result.source)
-    assert engine.fix_source(result.source, settings=AIO2).source == result.source
+    assert engine.fix_source(result.source, settings=AIO2, unsafe=unsafe).source == result.source
     return result.source
 
 
@@ -39,7 +39,9 @@ def test_dropped_future_with_keywords_gets_both_fixes():
         "    loop.run_in_executor(None, work, n=1)\n"
     )
     assert sorted(f.code for f in engine.lint(source, settings=AIO2)) == ["AIO200", "AIO202"]
-    assert _fix(source).endswith(
+    # AIO200's await is unsafe (catalog v2: it makes the caller wait)
+    assert "    loop.run_in_executor(None, functools.partial(work, n=1))\n" in _fix(source)
+    assert _fix(source, unsafe=True).endswith(
         "import functools\n\n"
         "def work(n=0):\n"
         "    return n\n\n"

@@ -44,7 +44,8 @@ def test_crlf_and_latin1_cookie_survive_byte_exact():
     ).encode("latin-1")
     result = engine.fix_source(source)
     assert result.source == (
-        "# -*- coding: latin-1 -*-\r\nimport time\r\nimport asyncio\r\nNAME = '\xe9t\xe9'\r\n\r\n"
+        # `import time` goes (the fix made it unused); `import asyncio` takes its place
+        "# -*- coding: latin-1 -*-\r\nimport asyncio\r\n\r\nNAME = '\xe9t\xe9'\r\n\r\n"
         "async def f():\r\n    await asyncio.sleep(1)\r\n"
     ).encode("latin-1")
 
@@ -53,7 +54,7 @@ def test_bom_and_mixed_line_endings_survive():
     source = b"\xef\xbb\xbfimport time\nx = 1\r\n\nasync def f():\n    time.sleep(1)\r\n"
     result = engine.fix_source(source)
     assert result.source == (
-        b"\xef\xbb\xbfimport time\nimport asyncio\nx = 1\r\n\nasync def f():\n    await asyncio.sleep(1)\r\n"
+        b"\xef\xbb\xbfimport asyncio\n\nx = 1\r\n\nasync def f():\n    await asyncio.sleep(1)\r\n"
     )
 
 
@@ -110,7 +111,7 @@ def test_overlapping_fixes_converge():
     source = "import time\n\nasync def f():\n    time.sleep(time.sleep(1))\n"
     result = engine.fix_source(source)
     assert result.source == (
-        "import time\nimport asyncio\n\nasync def f():\n    await asyncio.sleep(await asyncio.sleep(1))\n"
+        "import asyncio\n\nasync def f():\n    await asyncio.sleep(await asyncio.sleep(1))\n"
     )
     assert engine.fix_source(result.source).source == result.source
 

@@ -26,7 +26,7 @@ class RuleRun:
     def __init__(
         self, module: cst.Module, text: str, rules: Sequence[Type[Rule]], settings: Settings, project=None
     ):
-        self.model = SemanticModel(module, text, project=project)
+        self.model = SemanticModel(module, text, project=project, top_level_async=settings.top_level_await)
         self.reports: List[Report] = []
         self.failure: Optional[str] = None
         self.rules = [rule(self.model, settings, self.reports.append) for rule in rules]

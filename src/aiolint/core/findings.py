@@ -76,17 +76,31 @@ class Finding:
     end_line: int = 0
     end_col: int = 0
     fix: Optional[Fix] = None
+    cell: int = 0  # in a notebook: the code cell (1-based) `line` counts in; 0 elsewhere
 
     def sort_key(self) -> tuple:
-        return (self.line, self.col, self.code)
+        return (self.cell, self.line, self.col, self.code)
+
+    def place(self, path: str) -> str:
+        """`path:line:col`, or for a notebook `path:cell N:line:col` (as ruff writes it)."""
+        cell = f"cell {self.cell}:" if self.cell else ""
+        return f"{path}:{cell}{self.line}:{self.col}"
 
     def format(self, path: str) -> str:
-        return f"{path}:{self.line}:{self.col}: {self.code} {self.message}"
+        return f"{self.place(path)}: {self.code} {self.message}"
 
     def plain(self) -> "Finding":
         """A copy holding only plain data (no LibCST nodes): for other processes and the cache."""
         if self.fix is None or not self.fix.replacements:
             return self
         return Finding(
-            self.code, self.name, self.message, self.line, self.col, self.end_line, self.end_col, self.fix.plain()
+            self.code,
+            self.name,
+            self.message,
+            self.line,
+            self.col,
+            self.end_line,
+            self.end_col,
+            self.fix.plain(),
+            self.cell,
         )

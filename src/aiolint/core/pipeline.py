@@ -17,7 +17,8 @@ from __future__ import annotations
 import ast
 import functools
 import gc
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
@@ -30,6 +31,7 @@ from aiolint.core.needs import collect_facts
 from aiolint.core.parse import Source, TooDeep, decode, describe, from_recursion, parse
 from aiolint.core.rule import Rule
 from aiolint.core.settings import DEFAULT_SETTINGS, Settings
+from aiolint.fixes.build import one_line
 from aiolint.rules import all_rules
 from aiolint.semantics import project
 
@@ -61,16 +63,22 @@ def screened_rules(text: str, settings: Settings, tree: Optional[ast.AST] = None
     `tree` is Python's own tree of `text` when the caller has one (flake8 does); otherwise it is
     parsed here, only when the text check lets a rule with `needs` through. A file Python cannot
     parse keeps the rules the text let through: the LibCST parse then reports it."""
+    return _screen(text, settings, tree)[0]
+
+
+def _screen(text: str, settings: Settings, tree: Optional[ast.AST]) -> Tuple[Tuple[Type[Rule], ...], bool]:
+    """`screened_rules`, and whether Python's parser accepted the text on the way (so that the
+    CLI's syntax check of a file no rule looks at does not parse it a second time)."""
     rules = triggered_rules(text, settings)
     if not any(rule.needs_for(settings) is not None for rule in rules):
-        return rules
+        return rules, tree is not None
     if tree is None:
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return rules
+            return rules, False
     facts = collect_facts(tree)
-    return tuple(rule for rule in rules if rule.is_screened_in(facts, settings))
+    return tuple(rule for rule in rules if rule.is_screened_in(facts, settings)), True
 
 
 @dataclass
@@ -80,6 +88,7 @@ class Analysis:
     text: str
     module: Optional[cst.Module]
     findings: List[Finding]
+    python_parsed: bool = False  # Python's parser accepted the text while screening
 
 
 def analyse(
@@ -96,10 +105,12 @@ def analyse(
     hides a finding); `tree`, Python's `ast` of the source if the caller has it (flake8)."""
     if text is None:
         text = decode(source)
+    parsed = False
     if rules is None:
-        rules = with_project_rules(screened_rules(text, settings, tree), text, path, settings)
+        rules, parsed = _screen(text, settings, tree)
+        rules = with_project_rules(rules, text, path, settings)
     if not rules:
-        return Analysis(text, None, [])
+        return Analysis(text, None, [], parsed)
     # The trees hold no reference cycles: the cyclic GC would only rescan the growing heap (all of
     # flake8's, inside flake8) again and again for nothing while they are built and walked.
     enabled = gc.isenabled()
@@ -142,21 +153,48 @@ def _analyse(
     return Analysis(text, module, findings)
 
 
-def _syntax_error(exc: cst.ParserSyntaxError, text: str) -> Finding:
+_LIBCST_PLACE = re.compile(r"^(?P<kind>[\w ]*error): error at (?P<line>\d+):(?P<col>\d+): ")
+
+
+def _cannot_parse(detail: str, line: int, col: int) -> Finding:
+    detail = one_line(detail, 160)
+    return internal_error_finding(f"cannot parse this file ({detail}); aiolint did not check it", line, col)
+
+
+def python_syntax_error(text: str, settings: Settings) -> Optional[Finding]:
+    """AIO000 if Python itself cannot parse `text` (at Python's position), else None.
+
+    Only parsed (an AST), never compiled to bytecode nor run. Top-level `await` (a notebook
+    cell) is grammatical: only the compiler rejects it, and this does not compile."""
+    try:
+        ast.parse(text, "<aiolint>")
+    except SyntaxError as python:
+        line, col = max(python.lineno or 1, 1), max(python.offset or 1, 1)
+        return _cannot_parse(f"{type(python).__name__}: {python.msg}", line, col)
+    except ValueError as exc:  # NUL bytes
+        return _cannot_parse(f"ValueError: {exc}", 1, 1)
+    except (RecursionError, MemoryError):
+        return None  # too deep for Python's parser here: LibCST's checks say what they can
+    return None
+
+
+def _syntax_error(exc: cst.ParserSyntaxError, text: str, settings: Settings) -> Finding:
+    # LibCST reports the token where its parser gave up, often a line past the mistake;
+    # Python's own parser points at the mistake, and its message and position agree.
+    # Only on this rare path, and only when Python rejects the file too.
+    python = python_syntax_error(text, settings)
+    if python is not None:
+        return python
+    # Python accepts it and LibCST does not (syntax newer than this LibCST knows): LibCST's
+    # message, with the position it names taken out of the text and used as the finding's.
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
     detail = exc.message.strip().splitlines()[0] if getattr(exc, "message", "") else first
     line, col = max(exc.raw_line, 1), exc.raw_column + 1
-    # LibCST reports the token where its parser gave up, often a line past the mistake;
-    # Python's own parser points at the mistake. Only compiled, never run; only on this
-    # rare path, and only when Python rejects the file too.
-    try:
-        ast.parse(text)
-    except SyntaxError as python:
-        if python.lineno:
-            line, col = python.lineno, max(python.offset or 1, 1)
-    except Exception:  # ValueError (NUL bytes), RecursionError, MemoryError: keep LibCST's place
-        pass
-    return internal_error_finding(f"cannot parse this file ({detail}); aiolint did not check it", line, col)
+    place = _LIBCST_PLACE.match(detail)
+    if place:
+        line, col = int(place["line"]), int(place["col"])
+        detail = f"{place['kind']}: {detail[place.end():]}"
+    return _cannot_parse(detail, line, col)
 
 
 def lint(
@@ -185,9 +223,19 @@ def _lint(source: Source, path: str, settings: Settings, tree: Optional[ast.AST]
     except Exception as exc:
         return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
     try:
-        return analyse(source, settings, text, tree=tree, path=path).findings
+        in_pieces = _lint_in_pieces(text, settings)
+        if in_pieces is not None:
+            return in_pieces
+        analysis = analyse(source, settings, text, tree=tree, path=path)
+        if analysis.module is None and settings.report_syntax_errors and not analysis.python_parsed:
+            # No rule was left by the screen, so LibCST never saw the file, and the screen did not
+            # need Python's parse either: that parse alone says whether the file is valid (a file
+            # either parser accepted is not parsed again).
+            error = python_syntax_error(text, settings)
+            return [error] if error is not None else analysis.findings
+        return analysis.findings
     except cst.ParserSyntaxError as exc:
-        return [_syntax_error(exc, text)]
+        return [_syntax_error(exc, text, settings)]
     except TooDeep as exc:
         return [internal_error_finding(f"cannot parse this file ({exc}); aiolint did not check it")]
     except RecursionError:
@@ -199,6 +247,50 @@ def _lint(source: Source, path: str, settings: Settings, tree: Optional[ast.AST]
         if from_recursion(exc):
             return [internal_error_finding("this file is nested too deeply to analyse; aiolint did not check it")]
         return [internal_error_finding(f"internal error ({describe(exc)}); please report it")]
+
+
+def _lint_in_pieces(text: str, settings: Settings) -> Optional[List[Finding]]:
+    """A big module, piece by piece (core/chunks.py), or None to analyse it whole: not big, or
+    a piece does not parse (the whole-module path then reports the syntax error)."""
+    from aiolint.core import chunks
+
+    parts = chunks.pieces(text)
+    if parts is None:
+        return None
+    rules = triggered_rules(text, settings)
+    quiet = replace(settings, respect_noqa=False)
+    findings: List[Finding] = []
+    for piece in parts:
+        if not rules:
+            if settings.report_syntax_errors:
+                try:
+                    ast.parse(piece.text)
+                except (SyntaxError, ValueError):
+                    return None
+            continue
+        try:
+            analysis = analyse(piece.text, quiet, piece.text, rules)
+        except cst.ParserSyntaxError:
+            return None
+        offset = piece.first_line - 1 - piece.context_lines
+        for finding in analysis.findings:
+            if finding.code == "AIO000":  # a rule failed: said once, at the top
+                if all(f.message != finding.message for f in findings):
+                    findings.append(replace(finding, line=1, col=1, end_line=1, end_col=1))
+                continue
+            if finding.line <= piece.context_lines:
+                continue  # another piece's statement, reported there
+            moved = replace(
+                finding.plain(),
+                line=finding.line + offset,
+                end_line=finding.end_line + offset if finding.end_line else 0,
+            )
+            findings.append(moved)
+        del analysis
+    if findings and settings.respect_noqa:
+        findings = noqa.filter_findings(text, findings)
+    findings.sort(key=Finding.sort_key)
+    return findings
 
 
 # ---------------------------------------------------------------------------------- fixing
@@ -263,27 +355,38 @@ def fix_source(
 
 
 # ------------------------------------------------------------------------- fixes as text
-def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> Dict[tuple, list]:
-    """For reports that show fixes (JSON): each fixable finding's own fix as text edits.
+def fixed_versions(
+    source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS
+) -> Tuple[str, Dict[tuple, str]]:
+    """For reports that show fixes: the module's text, and for each fixable finding (keyed by
+    `Finding.sort_key()`) the module with that finding's fix alone applied.
 
-    Keyed by `Finding.sort_key()` (line, col, code). Each fix is applied alone to the
-    module and the result diffed against the source, so only files that have fixable
-    findings pay for it, and only when a report asks. Never raises.
+    Only files that have fixable findings pay for it, and only when a report asks. Never raises.
     """
     from aiolint.fixes.apply import apply_fixes
-    from aiolint.fixes.text_edits import text_edits
 
-    edits: Dict[tuple, list] = {}
+    text = ""
+    versions: Dict[tuple, str] = {}
     try:
         analysis = analyse(source, settings, path=path)
+        text = analysis.text
         for finding in analysis.findings:
             if finding.fix is None or analysis.module is None:
                 continue
             fixed, applied = apply_fixes(analysis.module, [finding])
             if applied:
-                edits[finding.sort_key()] = text_edits(analysis.text, fixed.code)
+                versions[finding.sort_key()] = fixed.code
     except KeyboardInterrupt:
         raise
-    except BaseException:  # a report without edits beats no report (PanicException is a BaseException)
+    except BaseException:  # a report without fixes beats no report (PanicException is a BaseException)
         pass
-    return edits
+    return text, versions
+
+
+def fix_edits(source: Source, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS) -> Dict[tuple, list]:
+    """For reports that show fixes (JSON): each fixable finding's own fix as text edits,
+    keyed by `Finding.sort_key()`. Never raises."""
+    from aiolint.fixes.text_edits import text_edits
+
+    text, versions = fixed_versions(source, path, settings)
+    return {key: text_edits(text, fixed) for key, fixed in versions.items()}

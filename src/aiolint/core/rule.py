@@ -28,6 +28,7 @@ import libcst as cst
 
 from aiolint.core import screen as triggers
 from aiolint.core.findings import SAFE, UNSAFE, Applicability, Fix, Replacement, Report
+from aiolint.fixes.build import one_line
 from aiolint.core.needs import Facts, Needs, text_may_meet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,10 +120,20 @@ class Rule:
         self, node: cst.CSTNode, fix: Optional[Fix] = None, *, template: Optional[str] = None, **fields: object
     ) -> None:
         """Report `node`; `template` words a second shape of the finding (default: `message`)."""
-        self._sink(Report(self.code, self.name, (template or self.message).format(**fields), node, fix))
+        message = (template or self.message).format(**fields)
+        if "\n" in message or "\r" in message:
+            # A message is one line, always (editors, reviewdog and grep read lines); code
+            # shown in it goes through `fixes.build.snippet`, this only guards the contract.
+            message = " ".join(message.split())
+        self._sink(Report(self.code, self.name, message, node, fix))
 
     def code_of(self, node: cst.CSTNode) -> str:
         return self.model.module.code_for_node(node)
+
+    def shown(self, node: cst.CSTNode, limit: int = 72) -> str:
+        """A node's code as a message shows it: one line, shortened after a whole token
+        (`fixes.build.one_line`, the one answer to "show this code in a message")."""
+        return one_line(self.code_of(node), limit)
 
     def make_fix(
         self,

@@ -27,6 +27,41 @@ def parse_codes(value: "str | Iterable[str] | None") -> Tuple[str, ...]:
     return tuple(code.strip().upper() for code in items if code.strip())
 
 
+def known_codes() -> Tuple[str, ...]:
+    """Every code a finding can carry: the rules' and AIO000."""
+    from aiolint.rules import all_rules
+
+    return ("AIO000",) + tuple(rule.code for rule in all_rules())
+
+
+def unknown_code_message(item: str, codes: "Iterable[str] | None" = None) -> Optional[str]:
+    """None when `item` is a code or prefix of a known code, as written (codes are upper case,
+    as in ruff and flake8); else a one-line explanation with the nearest known code."""
+    import difflib
+
+    codes = tuple(codes) if codes is not None else known_codes()
+    text = item.strip()
+    if text and any(code.startswith(text) for code in codes):
+        return None
+    upper = text.upper()
+    if upper and any(code.startswith(upper) for code in codes):
+        guess = upper
+    else:
+        close = difflib.get_close_matches(upper, codes, n=1, cutoff=0.5)
+        guess = close[0] if close else ""
+    hint = f"; did you mean {guess}?" if guess else "; 'aiolint rules' lists the codes"
+    return f"unknown rule code or prefix {text!r}{hint}"
+
+
+def check_codes(items: "Iterable[str]", where: str) -> None:
+    """Raise ValueError naming the first item that is no code or prefix of one."""
+    codes = known_codes()
+    for item in items:
+        message = unknown_code_message(item, codes)
+        if message is not None:
+            raise ValueError(f"{where}: {message}")
+
+
 def parse_version(value: "str | None") -> Optional[Tuple[int, int]]:
     """'3.11', 'py311' or '311' -> (3, 11)."""
     if not value:
@@ -55,6 +90,11 @@ class Settings:
     prefer_taskgroup: bool = False
     # The CLI honours `# noqa`; inside flake8, flake8 does it itself.
     respect_noqa: bool = False
+    # Report files Python cannot parse even when no rule has anything to look at (the CLI;
+    # inside flake8, pycodestyle's E999 does it).
+    report_syntax_errors: bool = False
+    # A notebook's cells: top-level `await` is allowed and the module level is async context.
+    top_level_await: bool = False
 
     def is_enabled(self, code: str) -> bool:
         if code == "AIO000":

@@ -1,12 +1,15 @@
 """Applying fixes: one LibCST transformation per pass, plus the imports the fixes need."""
 from __future__ import annotations
 
+import re
+import sys
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from aiolint.core.findings import Finding, Replacement
 from aiolint.core.walk import child_fields, iter_nodes
+from aiolint.semantics.scopes import dotted_name
 
 
 class Replace(cst.CSTTransformer):
@@ -131,21 +134,100 @@ def _has_plain_import(module: cst.Module, name: str) -> bool:
     return False
 
 
-def _import_position(module: cst.Module) -> int:
-    """After the docstring, `from __future__` and the leading imports of the module."""
-    position = 0
-    for index, stmt in enumerate(module.body):
-        if isinstance(stmt, cst.SimpleStatementLine):
-            first = stmt.body[0] if stmt.body else None
-            if index == 0 and isinstance(first, cst.Expr) and isinstance(first.value, cst.BaseString):
-                position = 1
-                continue
-            if all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
-                position = index + 1
-                continue
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset(
+    {"asyncio", "functools", "time", "os", "sys", "subprocess", "threading", "concurrent", "typing", "contextlib"}
+)
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _import_kind(stmt: cst.CSTNode) -> Optional[Tuple[str, str, str]]:
+    """(section, style, module) of an import line: section "future"/"stdlib"/"other", style
+    "import"/"from"; None for anything else."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if isinstance(small, cst.Import):
+        name = dotted_name(small.names[0].name) or ""
+        style = "import"
+    elif isinstance(small, cst.ImportFrom):
+        if small.relative:
+            return ("local", "from", "." * len(small.relative) + (dotted_name(small.module) or ""))
+        name = dotted_name(small.module) if small.module is not None else ""
+        name = name or ""
+        style = "from"
+    else:
+        return None
+    top = name.split(".")[0]
+    if top == "__future__":
+        return ("future", style, name)
+    return ("stdlib" if top in _STDLIB else "other", style, name)
+
+
+def _insert_import(body: List[cst.BaseStatement], name: str) -> List[cst.BaseStatement]:
+    """`import name` (a stdlib module) where isort and ruff would put it: in the stdlib section
+    after `__future__` and the docstring, among the straight imports in alphabetical order."""
+    new = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.parse_expression(name))])])
+    start = 1 if body and _is_docstring(body[0]) else 0
+    block: List[Tuple[int, Tuple[str, str, str]]] = []
+    for index in range(start, len(body)):
+        kind = _import_kind(body[index])
+        if kind is None:
             break
-    return position
+        block.append((index, kind))
+    key = name.lower()
+    stdlib = [(i, k) for i, k in block if k[0] == "stdlib"]
+    # 1. before the first straight stdlib import that sorts after it
+    for index, (section, style, module) in stdlib:
+        if style == "import" and module.lower() > key:
+            return _place(body, index, new, takes_leading=True)
+    # 2. after the last straight stdlib import
+    straight = [i for i, k in stdlib if k[1] == "import"]
+    if straight:
+        return body[: straight[-1] + 1] + [new] + body[straight[-1] + 1:]
+    # 3. before the first stdlib from-import
+    if stdlib:
+        return _place(body, stdlib[0][0], new, takes_leading=True)
+    # 4. a stdlib section of its own: after __future__, before the rest (a blank line between)
+    after_future = max((i + 1 for i, k in block if k[0] == "future"), default=start)
+    if after_future < len(body):
+        following = body[after_future]
+        if _import_kind(following) is not None:
+            return _place(body, after_future, new, takes_leading=True, blank_after=1)
+        # no imports after this point: the new import stands before code, one blank line after
+        # the docstring or `__future__` (none at the top of the file), two before a def/class
+        blank = 2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1
+        placed = _place(body, after_future, new, takes_leading=True, blank_after=blank)
+        above = [cst.EmptyLine()] if after_future > 0 else []
+        placed[after_future] = placed[after_future].with_changes(leading_lines=above)
+        return placed
+    new = new.with_changes(leading_lines=[cst.EmptyLine()] if body else [])
+    return body + [new]
+
+
+def _place(
+    body: List[cst.BaseStatement], index: int, new: cst.SimpleStatementLine, *, takes_leading: bool,
+    blank_after: int = 0,
+) -> List[cst.BaseStatement]:
+    """Insert `new` before body[index]; it takes that statement's leading blank lines (and keeps
+    the statement's own comments with it), and `blank_after` blank lines then separate them."""
+    following = body[index]
+    leading = list(getattr(following, "leading_lines", ()))
+    blanks = 0
+    while blanks < len(leading) and leading[blanks].comment is None:
+        blanks += 1
+    if takes_leading:
+        new = new.with_changes(leading_lines=leading[:blanks])
+        rest = leading[blanks:]
+        following = following.with_changes(leading_lines=[cst.EmptyLine()] * blank_after + rest)
+    return body[:index] + [new, following] + body[index + 1:]
 
 
 def add_imports(module: cst.Module, names: Sequence[str]) -> cst.Module:
@@ -153,9 +235,151 @@ def add_imports(module: cst.Module, names: Sequence[str]) -> cst.Module:
     if not missing:
         return module
     body = list(module.body)
-    position = _import_position(module)
-    new = [cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.parse_expression(n))])]) for n in missing]
-    return module.with_changes(body=body[:position] + new + body[position:])
+    for name in sorted(missing):
+        body = _insert_import(body, name)
+        body = _drop_typing_only_import(body, name)
+    return module.with_changes(body=body)
+
+
+def _drop_typing_only_import(body: List[cst.BaseStatement], name: str) -> List[cst.BaseStatement]:
+    """`import name` under a top-level `if TYPE_CHECKING:` is redundant once the module imports it
+    at run time (pyflakes: F811): drop it, leaving `pass` if the block had nothing else."""
+    for index, stmt in enumerate(body):
+        if not (
+            isinstance(stmt, cst.If)
+            and dotted_name(stmt.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+            and isinstance(stmt.body, cst.IndentedBlock)
+        ):
+            continue
+        lines = []
+        changed = False
+        for line in stmt.body.body:
+            small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
+            if isinstance(small, cst.Import):
+                aliases = [a for a in small.names if not (a.asname is None and dotted_name(a.name) == name)]
+                if len(aliases) != len(small.names):
+                    changed = True
+                    if not aliases:
+                        continue
+                    aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                    line = line.with_changes(body=[small.with_changes(names=aliases)])
+            lines.append(line)
+        if changed:
+            if not lines:
+                lines = [cst.SimpleStatementLine([cst.Pass()])]
+            body = body[:index] + [stmt.with_changes(body=stmt.body.with_changes(body=lines))] + body[index + 1:]
+    return body
+
+
+# ---------------------------------------------------------------- imports a fix made unused
+def _names_in(node: cst.CSTNode, wanted: Set[str]) -> Dict[str, int]:
+    """How often each of `wanted` is read as a name below `node` (not attribute names after a
+    dot, keyword names, or the names in import statements)."""
+    counts: Dict[str, int] = {}
+    stack: List[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            if current.value in wanted:
+                counts[current.value] = counts.get(current.value, 0) + 1
+            continue
+        if isinstance(current, (cst.Import, cst.ImportFrom)):
+            continue
+        if isinstance(current, cst.Attribute):
+            stack.append(current.value)
+            continue
+        if isinstance(current, cst.Arg):
+            stack.append(current.value)
+            continue
+        if isinstance(current, (cst.SimpleString, cst.FormattedStringText)):
+            # a string annotation or `__all__` entry may name it: count it as a use
+            text = current.value
+            for name in wanted:
+                if re.search(rf"\b{re.escape(name)}\b", text):
+                    counts[name] = counts.get(name, 0) + 1
+            continue
+        for field in child_fields(type(current)):
+            value = getattr(current, field, None)
+            if isinstance(value, (list, tuple)):
+                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+            elif isinstance(value, cst.CSTNode):
+                stack.append(value)
+    return counts
+
+
+def _top_level_import_names(module: cst.Module) -> Dict[str, int]:
+    """Names bound by the module's own top-level `import x` / `from m import x` lines -> body index."""
+    names: Dict[str, int] = {}
+    for index, stmt in enumerate(module.body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    local = dotted_name(bound) or ""
+                    names[local.split(".")[0]] = index
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                if dotted_name(small.module) == "__future__" if small.module is not None else False:
+                    continue
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(bound, cst.Name):
+                        names[bound.value] = index
+    return names
+
+
+def remove_unused_imports(before: cst.Module, after: cst.Module, touched: Sequence[cst.CSTNode]) -> cst.Module:
+    """`after` without the top-level imports that `before` used and `after` no longer does,
+    among the names the fixed nodes (`touched`) used: an import the fix made unused goes, an
+    import that was unused already stays (not ours to judge)."""
+    imported = _top_level_import_names(after)
+    if not imported:
+        return after
+    candidates: Set[str] = set()
+    for node in touched:
+        candidates.update(_names_in(node, set(imported)))
+    if not candidates:
+        return after
+    used_before = _names_in(before, candidates)
+    used_after = _names_in(after, candidates)
+    unused = {name for name in candidates if used_before.get(name) and not used_after.get(name)}
+    if not unused:
+        return after
+    body = list(after.body)
+    for index in sorted({imported[name] for name in unused}, reverse=True):
+        stmt = body[index]
+        kept_small = []
+        for small in stmt.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
+                getattr(small, "names", None), cst.ImportStar
+            ):
+                aliases = [a for a in small.names if _bound(a) not in unused]
+                if not aliases:
+                    continue
+                if len(aliases) != len(small.names):
+                    aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                    small = small.with_changes(names=aliases)
+            kept_small.append(small)
+        if kept_small:
+            body[index] = stmt.with_changes(body=kept_small)
+        else:
+            following = body[index + 1] if index + 1 < len(body) else None
+            if following is not None and index == 0:
+                # at the top of the file: no blank lines before what now comes first
+                kept = list(getattr(following, "leading_lines", ()))
+                while kept and kept[0].comment is None:
+                    kept.pop(0)
+                body[index + 1] = following.with_changes(leading_lines=list(stmt.leading_lines) + kept)
+            elif following is not None and stmt.leading_lines and not getattr(following, "leading_lines", None):
+                body[index + 1] = following.with_changes(leading_lines=stmt.leading_lines)
+            del body[index]
+    return after.with_changes(body=body)
+
+
+def _bound(alias: cst.ImportAlias) -> str:
+    bound = alias.asname.name if alias.asname is not None else alias.name
+    return (dotted_name(bound) or "").split(".")[0]
 
 
 def apply_fixes(module: cst.Module, findings: Sequence[Finding]) -> Tuple[cst.Module, List[Finding]]:
@@ -171,6 +395,12 @@ def apply_fixes(module: cst.Module, findings: Sequence[Finding]) -> Tuple[cst.Mo
     new_module = replace_nodes(module, replacements)
     if new_module is None:
         new_module = module.visit(Replace(replacements))
+    new_module = remove_unused_imports(module, new_module, [original for original, _ in _targets(chosen)])
     if imports:
         new_module = add_imports(new_module, imports)
     return new_module, chosen
+
+
+def _targets(findings: Sequence[Finding]):
+    for finding in findings:
+        yield from finding.fix.replacements

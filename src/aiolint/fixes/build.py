@@ -1,7 +1,7 @@
 """Small builders for fix replacements, so rules describe *what* to write, not LibCST plumbing."""
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 import libcst as cst
 from libcst import MaybeSentinel
@@ -94,11 +94,81 @@ def _bare_break(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
     return isinstance(whitespace, cst.ParenthesizedWhitespace) and not _has_comment(whitespace)
 
 
+_OPEN, _CLOSE = "([{", ")]}"
+_PAIR = {"(": ")", "[": "]", "{": "}"}
+
+
+def one_line(text: str, limit: int = 72) -> str:
+    """The one answer to "show this code in a message": one line, at most about `limit` characters.
+
+    Line breaks (and the indentation after them) inside brackets go, as do comments and the
+    trailing comma a black-style call keeps before its closing bracket; code too long is cut
+    after the last whole token that fits, with `...` and the brackets still open closed
+    (`asyncio.gather(fetch(a), fetch(b), ...)`), never in the middle of a name. Text that is
+    not Python tokens (a message fragment) only has its whitespace runs folded.
+    """
+    tokens = _tokens(text)
+    if tokens is None:
+        flat = " ".join(text.split())
+        return flat if len(flat) <= limit else flat[: max(flat.rfind(" ", 0, limit), 1)] + " ..."
+    out: List[str] = []
+    length = 0
+    stack: List[str] = []
+    for index, (string, space) in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
+        if string == "," and following[0] in _CLOSE and following[1] == "\n":
+            continue  # black's magic trailing comma before a line break
+        gap = "" if not out else _gap(out[-1], string, space)
+        piece = gap + string
+        if "\n" in string or length + len(piece) > limit:
+            closing = "".join(_PAIR[b] for b in reversed(stack))
+            cut = "".join(out).rstrip()
+            ellipsis = "..." if cut.endswith(tuple(_OPEN)) or not cut else " ..."
+            return cut + ellipsis + closing
+        out.append(piece)
+        length += len(piece)
+        if string in _PAIR:
+            stack.append(string)
+        elif string in _CLOSE and stack:
+            stack.pop()
+    return "".join(out)
+
+
+def _gap(previous: str, string: str, space: str) -> str:
+    if space != "\n":
+        return space
+    # A line break between two tokens: nothing just inside brackets or before `,`/`:`.
+    if previous.endswith(tuple(_OPEN)) or string in _CLOSE or string in (",", ":", ")"):
+        return ""
+    return " "
+
+
+def _tokens(text: str) -> "Optional[List[tuple]]":
+    """(token text, the whitespace before it: "" / " " / "\n" for a line break) for each token,
+    without comments; None if `text` is not a sequence of Python tokens."""
+    import io
+    import tokenize
+
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    out = []
+    end = (1, 0)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.ERRORTOKEN and not token.string.isspace():
+                return None
+            if token.type in skip or not token.string:
+                continue
+            if token.start[0] != end[0]:
+                space = "\n"
+            else:
+                space = " " if token.start[1] > end[1] else ""
+            out.append((token.string, space))
+            end = token.end
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    return out
+
+
 def snippet(node: cst.CSTNode, limit: int = 72) -> str:
-    """Source of a node for a message: whole when short and on one line, else `f(...)` for a call."""
-    text = code(node)
-    if "\n" in text or len(text) > limit:
-        if isinstance(node, cst.Call):
-            return code(node.func.with_changes(lpar=[], rpar=[])).split("\n")[0][:limit] + "(...)"
-        return text.split("\n")[0][:limit] + " ..."
-    return text
+    """Source of a node for a message: one line, shortened at token boundaries (`one_line`)."""
+    return one_line(code(node), limit)

@@ -9,7 +9,8 @@ For one file (`verify_file`) or whole trees (`verify`) it checks:
   sync function); `compile` only builds a code object, nothing is run;
 - a second fix changes nothing;
 - every original line outside the spans of the nodes the fixes replaced is kept, in order
-  (added `import x` lines aside), checked pass by pass (`passwise_changes_outside`);
+  (import lines added or removed, and blank lines around them, aside), checked pass by pass
+  (`passwise_changes_outside`);
 - per code, the findings that were fixed are gone on re-check;
 - the CLI's `fix` on a copy of the changed files writes exactly the bytes `fix_source` produced,
   and `check`/`fix --diff` end without a traceback and with exit code 0, 1 or 2.
@@ -39,7 +40,11 @@ from aiolint.core.settings import Settings
 from aiolint.frontends.files import iter_python_files
 
 SETTINGS = Settings(respect_noqa=True)
-IMPORT_LINE = re.compile(rb"^[ \t]*import [\w.]+(?: as \w+)?[ \t]*(?:\r\n|\r|\n)?$")
+# Lines a fix may add or remove: imports (added ones, and the ones it made unused), `pass` left in
+# an `if TYPE_CHECKING:` whose import moved to run time; blank lines around them may move too.
+IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:import [\w.]+(?: as \w+)?|from [\w.]+ import [\w, ]+|pass)[ \t]*(?:\r\n|\r|\n)?$"
+)
 
 
 def stdlib_root() -> Path:
@@ -168,18 +173,22 @@ def changes_outside(before: bytes, after: bytes, allowed: Set[int]) -> List[str]
         runs.append((i, old[i:j]))
         i = j
 
+    def movable(line: bytes) -> bool:
+        return bool(IMPORT_LINE.match(line)) or not line.strip()
+
     def match_at(position: int, lines: List[bytes]) -> Optional[int]:
         k = position
         for line in lines:
-            while k < len(new) and new[k] != line and IMPORT_LINE.match(new[k]):
+            while k < len(new) and new[k] != line and movable(new[k]):
                 k += 1
-            if k >= len(new) or new[k] != line:
+            if k < len(new) and new[k] == line:
+                k += 1
+            elif not movable(line):
                 return None
-            k += 1
         return k
 
     def only_imports(lines: List[bytes]) -> bool:
-        return all(IMPORT_LINE.match(line) for line in lines)
+        return all(movable(line) for line in lines)
 
     problems = []
     cursor = 0

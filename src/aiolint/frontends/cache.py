@@ -30,7 +30,7 @@ from aiolint.semantics.project import file_stamp as project_file_stamp
 
 DEFAULT_DIR = ".aiolint_cache"
 _KEY = re.compile(r"[0-9a-f]{64}")
-_FORMAT = b"aiolint-cache-1"
+_FORMAT = b"aiolint-cache-2"
 _README = (
     b"Created by aiolint: cached findings, safe to delete.\n"
 )
@@ -76,7 +76,7 @@ def _encode(key: str, findings: List[Finding], dependencies: Sequence[Tuple[str,
     rows = []
     for f in findings:
         fix = None if f.fix is None else [f.fix.applicability, f.fix.description, list(f.fix.imports)]
-        rows.append([f.code, f.name, f.message, f.line, f.col, f.end_line, f.end_col, fix])
+        rows.append([f.code, f.name, f.message, f.line, f.col, f.end_line, f.end_col, fix, f.cell])
     entry = [key, rows, [list(d) for d in dependencies]] if dependencies else [key, rows]
     payload = json.dumps(entry, separators=(",", ":")).encode()
     return _FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
@@ -96,17 +96,20 @@ def _decode(key: str, data: bytes) -> Optional[List[Finding]]:
         if not isinstance(path, str) or project_file_stamp(path) != (path, size, mtime):
             return None
     findings = []
-    for code, name, message, line, col, end_line, end_col, fix in rows:
+    for row in rows:
+        if len(row) != 9:
+            return None
+        code, name, message, line, col, end_line, end_col, fix, cell = row
         if not all(isinstance(v, str) for v in (code, name, message)):
             return None
-        if not all(type(v) is int for v in (line, col, end_line, end_col)):
+        if not all(type(v) is int for v in (line, col, end_line, end_col, cell)):
             return None
         if fix is not None:
             applicability, description, imports = fix
             if applicability not in {a.value for a in Applicability}:
                 return None
             fix = Fix(Applicability(applicability), str(description), (), tuple(str(i) for i in imports))
-        findings.append(Finding(code, name, message, line, col, end_line, end_col, fix))
+        findings.append(Finding(code, name, message, line, col, end_line, end_col, fix, cell))
     return findings
 
 

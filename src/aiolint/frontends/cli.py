@@ -13,16 +13,20 @@ import argparse
 import difflib
 import os
 import sys
-from typing import List, Optional, Sequence
+from collections import Counter
+from typing import Dict, List, Optional, Sequence
 
 from aiolint import __version__
 from aiolint.frontends.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
 from aiolint.frontends.config import Config, ConfigError, resolve
 from aiolint.frontends.docs import INTERNAL_ERROR_CODE, render_internal_error, render_rule
-from aiolint.frontends.files import FileChanged, write_atomic
+from aiolint.core.findings import Finding
+from aiolint.core.noqa import add_noqa
+from aiolint.frontends.files import PYTHON_SUFFIXES, FileChanged, write_atomic
+from aiolint.frontends.notebook import is_notebook
 from aiolint.frontends.formats import FORMATS, REPORTERS
 from aiolint.rules import all_rules, get_rule
-from aiolint.frontends.runner import Task, check_files
+from aiolint.frontends.runner import FileResult, Task, check_files
 from aiolint.frontends.selection import Selection
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -98,6 +102,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache-dir", default=DEFAULT_CACHE_DIR, metavar="DIR", help="result cache (default: %(default)s)"
     )
+    parser.add_argument("--show-files", action="store_true", help="list the files that would be checked, and stop")
+    parser.add_argument(
+        "--show-settings", action="store_true", help="print the settings this run would use, and stop"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,9 +119,26 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="report findings")
     _add_common(check)
     check.add_argument(
-        "--format", choices=FORMATS, default="text", help="how to report findings (default: %(default)s)"
+        "--output-format",
+        "--format",
+        dest="format",
+        choices=FORMATS,
+        default="text",
+        help="how to report findings (default: %(default)s, one line per finding)",
     )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even if there are findings")
+    check.add_argument(
+        "--show-fixes", action="store_true", help="with --output-format full: show each fix as a diff"
+    )
+    check.add_argument(
+        "--statistics", action="store_true", help="print how many findings each rule has instead of the findings"
+    )
+    check.add_argument(
+        "--add-noqa", action="store_true", help="add '# noqa: CODE' to every line with a finding, and stop"
+    )
+    check.add_argument(
+        "--watch", action="store_true", help="check again whenever a file changes (needs aiolint[watch])"
+    )
 
     fix = commands.add_parser("fix", help="apply fixes, then report what remains")
     _add_common(fix)
@@ -140,12 +165,40 @@ def _error(message: str) -> None:
     print(f"aiolint: {message}", file=sys.stderr)
 
 
+def _files(args: argparse.Namespace, selection: Selection) -> List[str]:
+    files = selection.files(args.paths)
+    for path in args.paths:
+        if path != "-" and os.path.isdir(path) and not any(_under(f, path) for f in files):
+            # As ruff: say so, and exit as for a clean run.
+            _warn(f"no Python files found under {path}")
+    return files
+
+
+def _under(path: str, directory: str) -> bool:
+    return os.path.abspath(path).startswith(os.path.abspath(directory).rstrip(os.sep) + os.sep)
+
+
+def _warn(message: str) -> None:
+    print(f"aiolint: warning: {message}", file=sys.stderr)
+
+
 def cmd_check(args: argparse.Namespace, selection: Selection) -> int:
+    if args.watch:
+        return _watch(args, selection)
+    return _check_once(args, selection)
+
+
+def _check_once(args: argparse.Namespace, selection: Selection) -> int:
     settings = selection.config.settings
     reporter = REPORTERS[args.format](sys.stdout, selection.settings_for)
+    reporter.show_fixes = args.show_fixes
     status = EXIT_CLEAN
-    files = selection.files(args.paths)
+    files = _files(args, selection)
     cache = None if args.no_cache else Cache(args.cache_dir, settings)
+    counts: Counter = Counter()
+    fixable: Dict[str, bool] = {}
+    safe = unsafe = 0
+    noqa_added = 0
     for result in check_files(files, settings, stdin_filename=args.stdin_filename, jobs=args.jobs, cache=cache):
         if result.error is not None:
             _error(f"{result.path}: {result.error}")
@@ -155,11 +208,119 @@ def cmd_check(args: argparse.Namespace, selection: Selection) -> int:
         # per-file-ignores filter afterwards, so that one lint (and cache entry) serves every file.
         file_settings = selection.settings_for(result.path)
         findings = [f for f in result.findings if file_settings.is_enabled(f.code)]
-        reporter.add(result.path, findings, result.source)
+        if args.add_noqa:
+            noqa_added += _add_noqa(result, findings, args)
+            continue
+        for f in findings:
+            counts[f.code] += 1
+            fixable[f.code] = fixable.get(f.code, False) or f.fix is not None
+            if f.fix is not None:
+                safe += f.fix.is_safe
+                unsafe += not f.fix.is_safe
+        if not args.statistics:
+            reporter.add(result.path, findings, result.source)
         if findings and not args.exit_zero:
             status = max(status, EXIT_FINDINGS)
-    reporter.finish()
+    if args.add_noqa:
+        print(f"Added {noqa_added} noqa directive{'s' if noqa_added != 1 else ''}.", file=sys.stderr)
+        return EXIT_ERROR if status == EXIT_ERROR else EXIT_CLEAN
+    if args.statistics:
+        _statistics(counts, fixable)
+    else:
+        reporter.finish()
+    if args.format in ("text", "full"):  # machines read stdout; people read this
+        print(_check_summary(sum(counts.values()), safe, unsafe), file=sys.stderr)
     return status
+
+
+def _statistics(counts: Counter, fixable: Dict[str, bool]) -> None:
+    names = {rule.code: rule.name for rule in all_rules()}
+    names[INTERNAL_ERROR_CODE] = "internal-error"
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        mark = "[*]" if fixable.get(code) else "   "
+        print(f"{count:>5}\t{code}\t{mark} {names.get(code, '')}")
+
+
+def _check_summary(total: int, safe: int, unsafe: int) -> str:
+    if not total:
+        return "All checks passed!"
+    found = f"Found {total} error{'s' if total != 1 else ''}"
+    if safe and unsafe:
+        return f"{found} ({safe} fixable with aiolint fix; {unsafe} more with --unsafe-fixes)"
+    if safe:
+        return f"{found} ({safe} fixable with aiolint fix)"
+    if unsafe:
+        return f"{found} ({unsafe} fixable with aiolint fix --unsafe-fixes)"
+    return found
+
+
+def _add_noqa(result: FileResult, findings: Sequence[Finding], args: argparse.Namespace) -> int:
+    """Add `# noqa: CODES` to the lines of `findings` (ruff's --add-noqa); returns how many lines changed."""
+    if result.from_stdin or result.source is None or is_notebook(result.path):
+        return 0
+    wanted = [f for f in findings if f.code != INTERNAL_ERROR_CODE]
+    if not wanted:
+        return 0
+    new, added = add_noqa(result.source, wanted)
+    if not added:
+        return 0
+    try:
+        write_atomic(result.path, new, result.source, roots=args.paths)
+    except (FileChanged, OSError) as exc:
+        _error(f"{result.path}: cannot add noqa ({exc})")
+        return 0
+    return added
+
+
+def _watch(args: argparse.Namespace, selection: Selection) -> int:
+    try:
+        import watchfiles
+    except ImportError:
+        _error("--watch needs the watchfiles package: pip install 'aiolint[watch]'")
+        return EXIT_ERROR
+    roots = [p for p in args.paths if p != "-"] or ["."]
+    _check_once(args, selection)
+    print("aiolint: watching for changes (Ctrl-C to stop)", file=sys.stderr, flush=True)
+
+    def relevant(change: object, path: str) -> bool:
+        return path.endswith(PYTHON_SUFFIXES) or os.path.basename(path) == "pyproject.toml"
+
+    try:
+        for changes in watchfiles.watch(*roots, watch_filter=relevant, raise_interrupt=False):
+            print(f"aiolint: {len(changes)} change(s) detected; checking again", file=sys.stderr, flush=True)
+            try:
+                selection = Selection(_config(args))
+            except ConfigError as exc:
+                _error(str(exc))
+                continue
+            _check_once(args, selection)
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
+    return EXIT_CLEAN
+
+
+def _show_settings(args: argparse.Namespace, selection: Selection) -> int:
+    config = selection.config
+    settings = config.settings
+    rules = [rule.code for rule in all_rules() if settings.is_enabled(rule.code)]
+    rows = [
+        ("config file", str(config.path) if config.path else "(none)"),
+        ("select", ", ".join(settings.select) or "(all)"),
+        ("ignore", ", ".join(settings.ignore) or "(none)"),
+        ("per-file-ignores", "; ".join(f"{p}: {', '.join(c)}" for p, c in config.per_file_ignores) or "(none)"),
+        ("exclude", ", ".join(config.exclude) or "(none)"),
+        ("respect-gitignore", str(config.respect_gitignore).lower()),
+        ("target-version", ".".join(map(str, settings.target_version)) if settings.target_version else "(none)"),
+        ("prefer-taskgroup", str(settings.prefer_taskgroup).lower()),
+        ("blocking-calls", ", ".join(n + (f"={r}" if r else "") for n, r in settings.blocking_calls) or "(none)"),
+        ("enabled rules", ", ".join(rules) or "(none)"),
+    ]
+    for key, value in rows:
+        where = config.sources.get(key)
+        suffix = f"  # from {where}" if where else ""
+        print(f"{key:<18} = {value}{suffix}")
+    return EXIT_CLEAN
 
 
 def cmd_fix(args: argparse.Namespace, selection: Selection) -> int:
@@ -167,7 +328,7 @@ def cmd_fix(args: argparse.Namespace, selection: Selection) -> int:
     fixed_total = remaining_total = unsafe_total = 0
     task = Task.FIX_UNSAFE if args.unsafe_fixes else Task.FIX
     results = check_files(
-        selection.files(args.paths),
+        _files(args, selection),
         selection.config.settings,
         stdin_filename=args.stdin_filename,
         jobs=args.jobs,
@@ -293,12 +454,20 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     if args.command == "server":
         return cmd_server(args)
     if not args.paths:
-        parser.error(f"{args.command}: give at least one PATH (or '-' for stdin)")
+        args.paths = ["."]  # as ruff: the current directory
+    if args.command == "check" and args.show_fixes and args.format != "full":
+        parser.error("--show-fixes goes with --output-format full")
     try:
         selection = Selection(_config(args))
     except ConfigError as exc:
         _error(str(exc))
         return EXIT_ERROR
+    if args.show_settings:
+        return _show_settings(args, selection)
+    if args.show_files:
+        for path in sorted(selection.files(args.paths)):
+            print(args.stdin_filename if path == "-" else path)
+        return EXIT_CLEAN
     if args.command == "check":
         return cmd_check(args, selection)
     return cmd_fix(args, selection)

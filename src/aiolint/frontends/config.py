@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from aiolint.core.settings import Settings, parse_codes, settings_from_options
+from aiolint.core.settings import Settings, check_codes, parse_codes, settings_from_options
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -107,15 +107,25 @@ def _per_file_ignores(value: object, where: str) -> Tuple[Tuple[str, Tuple[str, 
     pairs: List[Tuple[str, Tuple[str, ...]]] = []
     if isinstance(value, dict):
         for pattern, codes in value.items():
-            pairs.append((pattern, parse_codes(_string_list(f"per-file-ignores.{pattern!r}", codes, where))))
+            listed = _string_list(f"per-file-ignores.{pattern!r}", codes, where)
+            _check_codes(listed, f"{where}: per-file-ignores")
+            pairs.append((pattern, parse_codes(listed)))
         return tuple(pairs)
     items = value.split() if isinstance(value, str) else _string_list("per-file-ignores", value, where)
     for item in items:
         pattern, sep, codes = item.rpartition(":")
         if not sep or not pattern:
             raise ConfigError(f"{where}: per-file-ignores item {item!r} is not 'pattern:CODES'")
+        _check_codes([c for c in codes.split(",") if c.strip()], f"{where}: per-file-ignores")
         pairs.append((pattern, parse_codes(codes)))
     return tuple(pairs)
+
+
+def _check_codes(items: Sequence[str], where: str) -> None:
+    try:
+        check_codes(items, where)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _bool(key: str, value: object, where: str) -> bool:
@@ -135,6 +145,9 @@ def _normalise(table: Mapping[str, object], where: str) -> Dict[str, object]:
     for key in ("select", "ignore", "blocking-calls", "exclude"):
         if key in values:
             values[key] = _string_list(key, values[key], where)
+    for key in ("select", "ignore"):
+        if key in values:
+            _check_codes(values[key], f"{where}: {key}")
     for key in ("prefer-taskgroup", "respect-gitignore"):
         if key in values:
             values[key] = _bool(key, values[key], where)
@@ -165,12 +178,19 @@ def resolve(
         path = find_config(discovery_start(paths, stdin_filename))
         if path is not None:
             values = _normalise(_table(path) or {}, str(path))
-    sources = {key: str(path) for key in values}
     given = _normalise(overrides, "command line")
+    if "select" in given:
+        # As in ruff: a selection on the command line starts afresh. The file's `select` is
+        # replaced and its `ignore` no longer hides what the command line asked for;
+        # `--ignore` given alongside still applies, and so do per-file-ignores.
+        values.pop("ignore", None)
+    sources = {key: str(path) for key in values}
     values.update(given)
     sources.update({key: "command line" for key in given})
     try:
-        settings = settings_from_options({k: v for k, v in values.items() if k in _SETTINGS_KEYS}, respect_noqa=True)
+        settings = settings_from_options(
+            {k: v for k, v in values.items() if k in _SETTINGS_KEYS}, respect_noqa=True, report_syntax_errors=True
+        )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     cwd = Path.cwd()

@@ -14,7 +14,7 @@ DEFAULT_EXCLUDES = frozenset(
         "node_modules", "site-packages", "__pypackages__",
     }
 )
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
 def iter_python_files(

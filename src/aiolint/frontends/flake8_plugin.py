@@ -6,12 +6,21 @@ text (`lines`), since LibCST needs the source.
 """
 from __future__ import annotations
 
+import argparse
 import gc
-from typing import Any, ClassVar, Generator, List, Tuple
+import sys
+from typing import Any, ClassVar, Generator, Iterable, List, Tuple
 
 from aiolint import __version__
 from aiolint.core.pipeline import lint
-from aiolint.core.settings import DEFAULT_SETTINGS, Settings, parse_blocking_calls, parse_version
+from aiolint.core.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+    known_codes,
+    parse_blocking_calls,
+    parse_version,
+    unknown_code_message,
+)
 
 
 class AiolintPlugin:
@@ -39,6 +48,7 @@ class AiolintPlugin:
             "--aio-target-version",
             default="",
             parse_from_config=True,
+            type=_target_version,
             help="Python version the code targets (e.g. 3.11); newer idioms are suggested from it",
         )
         parser.add_option(
@@ -51,6 +61,7 @@ class AiolintPlugin:
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
+        _check_aio_codes(options)
         # Everything imported so far (flake8, LibCST, the rules) lives as long as the process:
         # keep the cyclic GC from scanning it again at every collection while files are linted.
         gc.freeze()
@@ -64,6 +75,46 @@ class AiolintPlugin:
     def run(self) -> Generator[Tuple[int, int, str, type], None, None]:
         for finding in lint("".join(self.lines), self.filename, self.settings, tree=self.tree):
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
+
+
+def _target_version(value: str) -> str:
+    """argparse `type` of --aio-target-version: a bad value is flake8's own usage error (argparse
+    applies it to values from the config file too, as they become the option's default)."""
+    try:
+        parse_version(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+# flake8's own options that name codes; only the AIO ones are ours to check.
+_CODE_OPTIONS = ("select", "extend_select", "ignore", "extend_ignore", "extend_default_select")
+
+
+def _listed_codes(options: Any) -> Iterable[Tuple[str, str]]:
+    for attr in _CODE_OPTIONS:
+        for item in getattr(options, attr, None) or ():
+            yield attr.replace("_", "-"), str(item)
+    per_file = getattr(options, "per_file_ignores", "") or ""
+    items = per_file.split() if isinstance(per_file, str) else list(per_file)
+    for item in items:
+        _, _, codes = str(item).rpartition(":")
+        for code in codes.split(","):
+            yield "per-file-ignores", code
+
+
+def _check_aio_codes(options: Any) -> None:
+    """`--select AIO9` or `aio101` would silently check nothing: stop as flake8 stops on a bad
+    option (usage message on stderr, exit 2), naming the nearest code."""
+    codes = known_codes()
+    for option, item in _listed_codes(options):
+        item = item.strip()
+        if not item.upper().startswith("AIO"):
+            continue
+        message = unknown_code_message(item, codes)
+        if message is not None:
+            print(f"flake8: error: --{option}: {message}", file=sys.stderr)
+            raise SystemExit(2)
 
 
 def reported_codes(options: Any) -> Tuple[str, ...]:

@@ -15,17 +15,20 @@ from urllib.parse import quote
 from aiolint import __version__
 from aiolint.frontends import docs
 from aiolint.frontends.docs import anchor
-from aiolint.core.pipeline import fix_edits
+from aiolint.core.pipeline import fix_edits, fixed_versions
+from aiolint.frontends.notebook import Notebook, NotebookError, is_notebook
 from aiolint.core.findings import Finding
 from aiolint.rules import all_rules
 from aiolint.core.settings import Settings
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "full", "json", "sarif", "github")
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 
 
 class Reporter:
+    show_fixes = False  # `--show-fixes`: the full format shows each fix as a diff
+
     def __init__(self, stream: IO[str], settings_for: Callable[[str], Settings]):
         self.stream = stream
         self.settings_for = settings_for
@@ -44,6 +47,75 @@ class TextReporter(Reporter):
     def add(self, path: str, findings: List[Finding], source: Optional[bytes]) -> None:
         for finding in findings:
             print(finding.format(path), file=self.stream)
+
+
+class FullReporter(Reporter):
+    """`--output-format full`: each finding's line, then the source line(s) with a caret under
+    the range, and with `--show-fixes` the fix as a diff (as ruff's full format)."""
+
+    def add(self, path: str, findings: List[Finding], source: Optional[bytes]) -> None:
+        if not findings:
+            return
+        lines, cells, versions, text = self._source(path, findings, source)
+        for f in findings:
+            print(f.format(path), file=self.stream)
+            body = cells.get(f.cell) if f.cell else lines
+            if body:
+                self._excerpt(f, body)
+            if self.show_fixes and f.fix is not None:
+                fixed = versions.get(f.sort_key())
+                print(f"   = {f.fix.applicability} fix: {f.fix.description}", file=self.stream)
+                if fixed is not None:
+                    for line in _hunks(text, fixed):
+                        print(f"     {line}", file=self.stream)
+            print(file=self.stream)
+
+    def _source(self, path, findings, source):
+        lines: List[str] = []
+        cells: Dict[int, List[str]] = {}
+        versions: Dict[tuple, str] = {}
+        text = ""
+        if source is None:
+            return lines, cells, versions, text
+        if is_notebook(path):
+            try:
+                notebook = Notebook.load(source)
+            except NotebookError:
+                return lines, cells, versions, text
+            for number, index in enumerate(notebook.code_cells, start=1):
+                cells[number] = notebook.cell_source(index).splitlines()
+            return lines, cells, versions, text
+        try:
+            from aiolint.core.parse import decode
+
+            text = decode(source)
+        except Exception:
+            return lines, cells, versions, text
+        lines = text.splitlines()
+        if self.show_fixes and any(f.fix is not None for f in findings):
+            text, versions = fixed_versions(source, path, self.settings_for(path))
+        return lines, cells, versions, text
+
+    def _excerpt(self, f: Finding, lines: List[str]) -> None:
+        if not 0 < f.line <= len(lines):
+            return
+        width = len(str(f.line))
+        gutter = " " * width
+        source_line = lines[f.line - 1].rstrip("\n")
+        end = f.end_col if f.end_line == f.line and f.end_col > f.col else len(source_line) + 1
+        start = max(f.col, 1)
+        carets = "^" * max(end - start, 1)
+        print(f"{gutter} |", file=self.stream)
+        print(f"{f.line} | {source_line}", file=self.stream)
+        print(f"{gutter} | {' ' * (start - 1)}{carets} {f.code}", file=self.stream)
+        print(f"{gutter} |", file=self.stream)
+
+
+def _hunks(before: str, after: str) -> List[str]:
+    import difflib
+
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
+    return [line for line in diff if not line.startswith(("---", "+++"))]
 
 
 def _relative(path: str) -> Optional[str]:
@@ -90,7 +162,7 @@ class JsonReporter(Reporter):
 
     def add(self, path: str, findings: List[Finding], source: Optional[bytes]) -> None:
         edits: Dict[tuple, list] = {}
-        if source is not None and any(f.fix is not None for f in findings):
+        if source is not None and any(f.fix is not None for f in findings) and not is_notebook(path):
             edits = fix_edits(source, path, self.settings_for(path))
         for f in findings:
             fix = None
@@ -111,6 +183,7 @@ class JsonReporter(Reporter):
                     "name": f.name,
                     "message": f.message,
                     "fix": fix,
+                    **({"cell": f.cell} if f.cell else {}),
                 }
             )
 
@@ -253,6 +326,7 @@ class SarifReporter(Reporter):
 
 REPORTERS: Dict[str, Type[Reporter]] = {
     "text": TextReporter,
+    "full": FullReporter,
     "json": JsonReporter,
     "sarif": SarifReporter,
     "github": GithubReporter,

@@ -23,7 +23,8 @@ from enum import Enum
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from aiolint.frontends.cache import Cache
-from aiolint.core.pipeline import fix_source, lint
+from aiolint.core.pipeline import fix_source, internal_error_finding, lint
+from aiolint.frontends.notebook import Notebook, NotebookError, is_notebook
 from aiolint.frontends.files import iter_python_files
 from aiolint.core.findings import Finding
 from aiolint.core.settings import Settings
@@ -66,7 +67,7 @@ def read_source(path: str) -> bytes:
         return handle.read()
 
 
-def lint_plain(source: bytes, name: str, settings: Settings) -> List[Finding]:
+def lint_plain(source: "bytes | str", name: str, settings: Settings) -> List[Finding]:
     """`engine.lint`, with the findings turned into plain data (the tree is not kept alive)."""
     return [f.plain() for f in lint(source, name, settings)]
 
@@ -74,12 +75,37 @@ def lint_plain(source: bytes, name: str, settings: Settings) -> List[Finding]:
 def run_task(task: Task, source: bytes, name: str, settings: Settings, ignored: Tuple[str, ...]) -> Outcome:
     """One file's work. Fixes lint with the run's settings, as CHECK does, and apply only the
     fixes of codes this file's per-file ignores leave enabled, so check and fix agree."""
+    if is_notebook(name):
+        return _notebook_task(task, source, name, settings, ignored)
     if task is Task.CHECK:
         return lint_plain(source, name, settings), None, []
     enabled = replace(settings, ignore=settings.ignore + ignored).is_enabled if ignored else None
     result = fix_source(source, name, settings, unsafe=task is Task.FIX_UNSAFE, enabled=enabled)
     fixed_source = result.source if result.changed else None
     return [f.plain() for f in result.remaining], fixed_source, [f.plain() for f in result.fixed]
+
+
+def _notebook_task(task: Task, source: bytes, name: str, settings: Settings, ignored: Tuple[str, ...]) -> Outcome:
+    """A notebook's code cells as one module (frontends/notebook.py); findings placed in their cells."""
+    try:
+        notebook = Notebook.load(source)
+    except NotebookError as exc:
+        return [internal_error_finding(f"cannot read this notebook ({exc}); aiolint did not check it")], None, []
+    settings = replace(settings, top_level_await=True)
+    if task is Task.CHECK:
+        return [notebook.locate(f) for f in lint_plain(notebook.text, name, settings)], None, []
+    enabled = replace(settings, ignore=settings.ignore + ignored).is_enabled if ignored else None
+    result = fix_source(notebook.text, name, settings, unsafe=task is Task.FIX_UNSAFE, enabled=enabled)
+    fixed_source = None
+    if result.changed:
+        assert isinstance(result.source, str)
+        fixed_source = notebook.with_code(result.source)
+        # the findings that remain are placed in the fixed notebook's cells
+        notebook = Notebook.load(fixed_source)
+        remaining = [notebook.locate(f.plain()) for f in lint(notebook.text, name, settings)]
+    else:
+        remaining = [notebook.locate(f.plain()) for f in result.remaining]
+    return remaining, fixed_source, [f.plain() for f in result.fixed]
 
 
 def default_jobs() -> int:

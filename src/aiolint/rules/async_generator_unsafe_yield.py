@@ -83,7 +83,7 @@ class AsyncGeneratorUnsafeYield(Rule):
                     func = item.item.func if isinstance(item.item, cst.Call) else item.item
                     keyword = "async with" if node.asynchronous is not None else "with"
                     cancels = self.model.qualified_name(func) in primitives.CANCEL_SCOPES
-                    found.append((f"'{keyword} {_short(self.code_of(func))}'", cancels))
+                    found.append((f"'{keyword} {self.shown(func, 40)}'", cancels))
             elif isinstance(node, (cst.Try, cst.TryStar)) and node.finalbody is not None:
                 if child is not node.finalbody:
                     found.append(("'try' with 'finally'", False))
@@ -103,8 +103,3 @@ class AsyncGeneratorUnsafeYield(Rule):
             if isinstance(ancestor, _LOOPS):
                 return False
         return True
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -6,7 +6,7 @@ import libcst as cst
 
 from aiolint.core.needs import Needs
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
-from aiolint.rules._threads import to_thread_fix, to_thread_text
+from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
 from aiolint.semantics import blocking, dotted_name, known
 
 # Calls AIO103 reports by their own name: the openers and the whole-file Path methods.
@@ -50,8 +50,9 @@ class BlockingFileIo(BlockingCallRule):
             "    return Path(name).read_text()\n"
         ),
         use_instead=(
+            "import asyncio\n"
             "from pathlib import Path\n"
-            "import asyncio\n\n"
+            "\n"
             "async def load(name):\n"
             "    return await asyncio.to_thread(Path(name).read_text)\n"
         ),
@@ -88,7 +89,7 @@ class BlockingFileIo(BlockingCallRule):
         if method in blocking.PATH_READ_WRITE:
             return Blocking(
                 f"pathlib.Path.{method}",
-                f"{self._path_class(library)} or {to_thread_text(call, library)}",
+                f"{self._path_class(library)} or {to_thread_text(call, library, self.settings.target_version)}",
                 fix=to_thread_fix(self, call),
             )
         return None
@@ -112,5 +113,6 @@ class BlockingFileIo(BlockingCallRule):
 
     def _open_replacement(self, library: str) -> str:
         if library == "asyncio":
-            return "'async with aiofiles.open(...)' or anyio.Path, or run the whole file access in asyncio.to_thread"
+            where = "asyncio.to_thread" if has_to_thread(library, self.settings.target_version) else "a worker thread"
+            return f"'async with aiofiles.open(...)' or anyio.Path, or run the whole file access in {where}"
         return f"'await {library}.open_file(...)' or {self._path_class(library)}"

@@ -48,8 +48,9 @@ class BlockingFilesystemCall(BlockingCallRule):
             "        os.remove(path)\n"
         ),
         use_instead=(
+            "import asyncio\n"
             "import os\n"
-            "import asyncio\n\n"
+            "\n"
             "async def cleanup(path):\n"
             "    if await asyncio.to_thread(os.path.exists, path):\n"
             "        await asyncio.to_thread(os.remove, path)\n"

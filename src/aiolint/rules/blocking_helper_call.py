@@ -182,7 +182,7 @@ class BlockingHelperCall(Rule):
                 chain=" -> ".join(hops),
                 function=function,
                 helper=helpers[-1] if helpers else called,
-                replacement=to_thread_text(call, library_name),
+                replacement=to_thread_text(call, library_name, self.settings.target_version),
             )
 
     def _chains(self) -> Dict[int, List[Tuple[str, Optional[str]]]]:

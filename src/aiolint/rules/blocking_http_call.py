@@ -65,8 +65,10 @@ class BlockingHttpCall(BlockingCallRule):
             "    return requests.get(url, timeout=10).json()\n"
         ),
         use_instead=(
+            "import asyncio\n"
+            "\n"
             "import requests\n"
-            "import asyncio\n\n"
+            "\n"
             "async def fetch(url):\n"
             "    return (await asyncio.to_thread(requests.get, url, timeout=10)).json()\n"
         ),
@@ -82,10 +84,18 @@ class BlockingHttpCall(BlockingCallRule):
         callee = self._callee(call)
         if callee is None:
             return None
+        if isinstance(self.model.parent, cst.WithItem):
+            # `with urlopen(url) as r: r.read()`: the reads in the block block too, so moving only
+            # the call to a thread would hide them; the whole block belongs in the thread.
+            return Blocking(
+                callee=callee,
+                replacement="an async client (aiohttp, httpx.AsyncClient) or run the whole 'with' block "
+                "in a worker thread (a sync function of its own)",
+            )
         return Blocking(
             callee=callee,
             replacement="an async client (aiohttp, httpx.AsyncClient) or "
-            + to_thread_text(call, self.model.async_library),
+            + to_thread_text(call, self.model.async_library, self.settings.target_version),
             fix=to_thread_fix(self, call),
         )
 

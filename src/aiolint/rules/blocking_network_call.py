@@ -77,8 +77,9 @@ class BlockingNetworkCall(BlockingCallRule):
             "    return socket.gethostbyname(host)\n"
         ),
         use_instead=(
+            "import asyncio\n"
             "import socket\n"
-            "import asyncio\n\n"
+            "\n"
             "async def address(host):\n"
             "    return await asyncio.to_thread(socket.gethostbyname, host)\n"
         ),

@@ -27,8 +27,9 @@ class BlockingSleep(BlockingCallRule):
             "    time.sleep(0.5)\n"
         ),
         use_instead=(
-            "import time\n"
-            "import asyncio\n\n"
+            "import asyncio\n"
+            "\n"
+            "\n"
             "async def poll():\n"
             "    await asyncio.sleep(0.5)\n"
         ),
@@ -46,7 +47,7 @@ class BlockingSleep(BlockingCallRule):
         replacement = edits.call(f"{library}.sleep", call.args)
         return Blocking(
             callee="time.sleep",
-            replacement=f"'await {edits.code(replacement)}'",
+            replacement=f"'await {edits.snippet(replacement)}'",
             fix=self._fix(call, library),
         )
 

@@ -6,7 +6,7 @@ import libcst as cst
 
 from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
-from aiolint.rules._threads import to_thread_fix, to_thread_text
+from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
 from aiolint.semantics import dotted_name, library
 
 # Kinds of receiver, by the model's type of it (the waiting methods are in the library table).
@@ -77,9 +77,11 @@ class BlockingWait(BlockingCallRule):
             "    return future.result()\n"
         ),
         use_instead=(
+            "import asyncio\n"
             "from concurrent.futures import ThreadPoolExecutor\n"
-            "import asyncio\n\n"
-            "POOL = ThreadPoolExecutor()\n\n"
+            "\n"
+            "POOL = ThreadPoolExecutor()\n"
+            "\n"
             "async def render(page):\n"
             "    future = POOL.submit(page.render)\n"
             "    return await asyncio.to_thread(future.result)\n"
@@ -99,7 +101,8 @@ class BlockingWait(BlockingCallRule):
             return None
         library = self.model.async_library
         if self.model.qualified_name(func) == "builtins.input":
-            return Blocking("input", to_thread_text(call, library), fix=to_thread_fix(self, call))
+            replacement = to_thread_text(call, library, self.settings.target_version)
+            return Blocking("input", replacement, fix=to_thread_fix(self, call))
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value
@@ -112,9 +115,11 @@ class BlockingWait(BlockingCallRule):
         callee = f"{built_by}.{method}"
         if kind_name in _NO_THREAD_FIX:
             native = f"{library}.{_NATIVE[kind_name]}"
-            return Blocking(callee, f"{native}, or keep the threading one inside code run by {library}.to_thread")
+            modern = has_to_thread(library, self.settings.target_version)
+            runner = f"{library}.to_thread" if modern else "a worker thread"
+            return Blocking(callee, f"{native}, or keep the threading one inside code run by {runner}")
         fix = to_thread_fix(self, call) if isinstance(func.value, cst.Name) else None
-        thread = to_thread_text(call, library)
+        thread = to_thread_text(call, library, self.settings.target_version)
         if kind_name == "event":
             thread = f"{library}.Event, or {thread}"
         elif kind_name == "queue" and library == "asyncio":

@@ -62,7 +62,7 @@ class BusyWaitLoop(Rule):
         self.report(
             node,
             function=self.model.function_name,
-            condition=_one_line(self.code_of(node.test)),
+            condition=self.shown(node.test, 60),
             sleep=sleep,
             library=self.model.async_library,
         )
@@ -95,7 +95,7 @@ class BusyWaitLoop(Rule):
                 func = value.expression.func
                 if self.model.qualified_name(func) not in primitives.SLEEP_FUNCTIONS:
                     return None
-                sleep = self.code_of(func)
+                sleep = self.shown(func)
         return sleep
 
 
@@ -103,8 +103,3 @@ def _constant(test: cst.BaseExpression) -> bool:
     if isinstance(test, cst.Name):
         return test.value in ("True", "False", "None")
     return isinstance(test, _CONSTANT)
-
-
-def _one_line(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

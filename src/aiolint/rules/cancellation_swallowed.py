@@ -96,7 +96,7 @@ class CancellationSwallowed(Rule):
                 continue
             if self._awaits_only_cancelled(node, node.body) or self._raises_after(node):
                 continue
-            self.report(item, handler=f"'{self.code_of(call)}'", function=self.model.function_name)
+            self.report(item, handler=f"'{self.shown(call)}'", function=self.model.function_name)
 
     def _check(self, node: Union[cst.Try, cst.TryStar], handlers: Sequence[Handler]) -> None:
         if not self.model.in_async_context or not self.model.awaits(node.body):
@@ -115,7 +115,7 @@ class CancellationSwallowed(Rule):
                 and not self._awaits_only_cancelled(node, node.body)
                 and not self._raises_after(node)
             ):
-                shown = "bare 'except:'" if handler.type is None else f"'except {self.code_of(handler.type)}'"
+                shown = "bare 'except:'" if handler.type is None else f"'except {self.shown(handler.type)}'"
                 self.report(handler, handler=shown, function=self.model.function_name)
 
     def _exit_test(self, handler: Handler):

@@ -102,4 +102,5 @@ class ConfiguredBlockingCall(BlockingCallRule):
         return best
 
     def _default(self, call: cst.Call) -> str:
-        return f"its async counterpart, or {to_thread_text(call, self.model.async_library)}"
+        thread = to_thread_text(call, self.model.async_library, self.settings.target_version)
+        return f"its async counterpart, or {thread}"

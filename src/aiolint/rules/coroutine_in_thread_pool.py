@@ -49,9 +49,9 @@ class CoroutineInThreadPool(Rule):
             "    return await run_in_threadpool(my_aio_func, user_id)\n"
         ),
         use_instead=(
-            "from starlette.concurrency import run_in_threadpool\n\n"
             "async def my_aio_func(user_id):\n"
-            "    ...\n\n"
+            "    ...\n"
+            "\n"
             "async def handler(user_id):\n"
             "    return await my_aio_func(user_id)\n"
         ),

@@ -20,7 +20,7 @@ _METHOD_NAMES = frozenset(m for methods in library.COROUTINE_METHODS.values() fo
 
 def _shown(call: cst.Call, callee: str) -> str:
     text = edits.code(call)
-    return text if len(text) <= 60 and "\n" not in text else f"{callee}(...)"
+    return edits.one_line(text, 60) if len(text) <= 60 and "\n" not in text else f"{callee}(...)"
 
 
 _TRUTH_MESSAGE = (

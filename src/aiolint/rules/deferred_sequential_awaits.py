@@ -55,8 +55,10 @@ class DeferredSequentialAwaits(Rule):
             "    return small, large\n"
         ),
         use_instead=(
+            "import asyncio\n"
+            "\n"
             "from starlette.concurrency import run_in_threadpool\n"
-            "import asyncio\n\n"
+            "\n"
             "async def thumbnails(render, a, b):\n"
             "    first = run_in_threadpool(render, a)\n"
             "    second = run_in_threadpool(render, b)\n"

@@ -11,7 +11,7 @@ class ExecutorFutureDropped(Rule):
     code = "AIO200"
     name = "executor-future-dropped"
     message = "{runner}() future is dropped: nothing waits for the work and its exception is lost; {replacement}"
-    fix_availability = "safe"
+    fix_availability = "unsafe"
     needs = (Needs(Where.ANY, calls=frozenset({"run_in_executor"}), statement=True),)
     docs = RuleDocs(
         what=(
@@ -37,8 +37,10 @@ class ExecutorFutureDropped(Rule):
             "    await loop.run_in_executor(None, write_file, data)\n"
         ),
         fix_safety=(
-            "Safe: in async context the fix adds `await`, so the coroutine waits for the work and sees "
-            "its exception. There is no fix outside async context (there is nothing to await with)."
+            "Unsafe (catalog v2): in async context the fix adds `await`, so the coroutine waits for the "
+            "work and sees its exception — which changes what an intentional fire-and-forget "
+            "(`run_in_executor(None, print, msg)`) does: the caller now waits. There is no fix outside "
+            "async context (there is nothing to await with)."
         ),
     )
 
@@ -53,7 +55,7 @@ class ExecutorFutureDropped(Rule):
         runner = edits.snippet(call.func)
         if self.model.in_async_context:
             new = edits.awaited(call, call, node)
-            fix = self.make_fix(f"Await '{runner}(...)'", [(call, new)], safe=True)
+            fix = self.make_fix(f"Await '{runner}(...)'", [(call, new)], safe=False)
             self.report(call, fix=fix, runner=runner, replacement=f"use 'await {edits.snippet(call)}'")
         else:
             self.report(

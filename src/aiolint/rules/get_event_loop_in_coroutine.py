@@ -62,5 +62,5 @@ class GetEventLoopInCoroutine(Rule):
                     safe=True,
                     imports=("asyncio",) if needs_import else (),
                 )
-        replacement = edits.code(node.with_changes(func=new_func)) if fix else "asyncio.get_running_loop()"
+        replacement = edits.snippet(node.with_changes(func=new_func)) if fix else "asyncio.get_running_loop()"
         self.report(node, fix=fix, function=self.model.function_name, replacement=replacement)

@@ -126,7 +126,7 @@ class LegacyLoopBoilerplate(Rule):
             ):
                 # `run_until_complete(go(loop))`: the coroutine must get the loop itself.
                 return "'asyncio.run(...)', with the coroutine calling asyncio.get_running_loop()"
-            return f"'asyncio.run({edits.code(argument)})'"
+            return f"'asyncio.run({edits.snippet(argument, 60)})'"
         return "'asyncio.run(main())' with an async main() that awaits until shutdown"
 
     # ------------------------------------------------------------------------------ the fix

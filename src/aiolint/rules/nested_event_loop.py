@@ -92,7 +92,7 @@ class NestedEventLoop(Rule):
         replacement = "'await' on the coroutine"
         if len(args) == 1 and args[0].keyword is None and not args[0].star:
             inner = args[0].value
-            replacement = f"'await {edits.code(inner)}'"
+            replacement = f"'await {edits.snippet(inner)}'"
             parent = self.model.parent
             if (
                 isinstance(inner, _ATOMS)

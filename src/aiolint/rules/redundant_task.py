@@ -65,4 +65,4 @@ class RedundantTask(Rule):
         fix = None
         if isinstance(inner, _ATOMS) and self.code_of(call).count("#") == self.code_of(inner).count("#"):
             fix = self.make_fix("Await the coroutine directly", [(call, inner)], safe=False)
-        self.report(node, fix=fix, callee=callee, replacement=f"await {edits.code(inner)}")
+        self.report(node, fix=fix, callee=callee, replacement=f"await {edits.snippet(inner)}")

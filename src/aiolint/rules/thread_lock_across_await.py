@@ -100,7 +100,7 @@ class ThreadLockAcrossAwait(Rule):
         self.report(
             lock,
             kind=kind,
-            lock=self.code_of(lock.func.value if isinstance(lock, cst.Call) and _is_acquire(lock) else lock),
+            lock=self.shown(lock.func.value if isinstance(lock, cst.Call) and _is_acquire(lock) else lock),
             function=self.model.function_name,
             replacement=primitives.ASYNC_LOCKS[self.model.async_library][role],
         )

@@ -50,7 +50,6 @@ class TimeoutWithoutAwait(Rule):
             "    return await request\n"
         ),
         use_instead=(
-            "import asyncio\n\n"
             "async def fetch(session, url):\n"
             "    request = session.get(url)\n"
             "    return await request\n"
@@ -78,7 +77,7 @@ class TimeoutWithoutAwait(Rule):
         # A yield suspends too (an async generator's consumer runs in between).
         if self.model.awaits(node.body, yields=True):
             return
-        shown = f"{'async with' if node.asynchronous is not None else 'with'} {self.code_of(call.func)}(...)"
+        shown = f"{'async with' if node.asynchronous is not None else 'with'} {self.shown(call.func)}(...)"
         self.report(node, fix=self._fix(node, timeout_item), scope=shown, function=self.model.function_name)
 
     def _fix(self, node: cst.With, timeout_item: cst.WithItem) -> Optional[Fix]:

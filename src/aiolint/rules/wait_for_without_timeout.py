@@ -54,7 +54,6 @@ class WaitForWithoutTimeout(Rule):
             "    return await asyncio.wait_for(reader.read(), timeout=None)\n"
         ),
         use_instead=(
-            "import asyncio\n\n"
             "async def fetch(reader):\n"
             "    return await reader.read()\n"
         ),
@@ -81,4 +80,4 @@ class WaitForWithoutTimeout(Rule):
             # Keep the awaitable's own formatting; `await` stays where it was. (Not when a
             # comment sits among the other arguments: it would be lost.)
             fix = self.make_fix("Await the argument directly", [(node, aw.value)], safe=True)
-        self.report(node, fix=fix, replacement=f"await {edits.code(aw.value)}")
+        self.report(node, fix=fix, replacement=f"await {edits.snippet(aw.value)}")

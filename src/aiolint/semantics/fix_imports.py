@@ -19,11 +19,12 @@ class FixImports:
         None when that is impossible without renaming (the name is taken by something else).
         """
         if self.resolve(module) == module:
-            return module, False
+            # A name imported only under `if TYPE_CHECKING:` does not exist at run time: add an import.
+            return module, not self._at_run_time(module)
         for name, bindings in self.module_scope.bindings.items():
             if (
                 name != module
-                and all(b.kind == IMPORT and b.qualified == module for b in bindings)
+                and all(b.kind == IMPORT and b.qualified == module and not b.typing_only for b in bindings)
                 and self.resolve(name) == module
             ):
                 return name, False
@@ -32,6 +33,11 @@ class FixImports:
         return None
 
     # ----------------------------------------------------------------- building fixes: names in modules
+    def _at_run_time(self, name: str) -> bool:
+        """Is `name` (which resolves to an import) bound by an import that runs?"""
+        found = self.lookup(name.partition(".")[0])  # type: ignore[attr-defined]
+        return found is None or any(b.kind == IMPORT and not b.typing_only for b in found[1])
+
     def name_reference(self, qualified: str) -> Optional[Tuple[str, Tuple[str, ...]]]:
         """How code at the current node can name `qualified` (e.g. "functools.partial"): (text, imports to add).
 
@@ -42,12 +48,12 @@ class FixImports:
         module, _, attr = qualified.rpartition(".")
         if not module:
             return None
-        if self.resolve(attr) == qualified:
+        if self.resolve(attr) == qualified and self._at_run_time(attr):
             return attr, ()
         for name, bindings in self.module_scope.bindings.items():
             if (
                 bindings
-                and all(b.kind == IMPORT and b.qualified == qualified for b in bindings)
+                and all(b.kind == IMPORT and b.qualified == qualified and not b.typing_only for b in bindings)
                 and self.resolve(name) == qualified
             ):
                 return name, ()

@@ -48,11 +48,14 @@ from aiolint.core.walk import iter_nodes
 from aiolint.semantics.values import ValueTypes
 
 _BUILTINS = frozenset(dir(builtins))
+_NEUTRAL_LIBRARY = re.compile(r"\b(?:anyio|trio|sniffio)\b")
 _LIBRARY_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(asyncio|trio|anyio)\b", re.MULTILINE)
 
 
 class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
-    def __init__(self, module: cst.Module, source: str = "", project=None, module_name: str = ""):
+    def __init__(
+        self, module: cst.Module, source: str = "", project=None, module_name: str = "", top_level_async: bool = False
+    ):
         self.module = module
         self.source = source
         # The rest of the project (project.ProjectIndex) and this module's dotted name in it.
@@ -66,6 +69,8 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         # Nodes from the module down to the parent of the node being visited.
         self.ancestors: List[cst.CSTNode] = []
         self.module_scope = Scope(MODULE, module, None)
+        # A notebook cell runs its top level as a coroutine (IPython's autoawait).
+        self.module_scope.is_async = top_level_async
         self.scopes: List[Scope] = [self.module_scope]
         self._context: Scope = self.module_scope  # innermost non-comprehension scope
         self._scope_cache: Dict[int, Scope] = {id(module): self.module_scope}
@@ -113,7 +118,9 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
     @property
     def function_name(self) -> str:
         function = self.function
-        return function.name.value if function is not None else "<module>"
+        if function is not None:
+            return function.name.value
+        return "<cell>" if self._context is self.module_scope and self.module_scope.is_async else "<module>"
 
     @property
     def at_module_level(self) -> bool:
@@ -334,6 +341,11 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
                 if isinstance(base_def, cst.ClassDef):
                     pending.append(base_def)
         return False
+
+    @property
+    def mentions_neutral_library(self) -> bool:
+        """Does the module name anyio, trio or sniffio anywhere (backend-neutral code)?"""
+        return bool(_NEUTRAL_LIBRARY.search(self.source))
 
     @property
     def async_library(self) -> str:

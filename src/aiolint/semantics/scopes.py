@@ -39,6 +39,8 @@ class Binding:
     node: cst.CSTNode
     value: Optional[cst.CSTNode] = None
     qualified: Optional[str] = None
+    # An import under `if TYPE_CHECKING:`: the name is there for type checkers only, never at run time.
+    typing_only: bool = False
 
 
 def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
@@ -104,6 +106,8 @@ class _Collector:
         self.out: Dict[str, List[Binding]] = {}
         # ids of `x = ...` statements that are optional-import fallbacks
         self.fallbacks: set = set()
+        # ids of import statements in the body of `if TYPE_CHECKING:`
+        self.typing_only: set = set()
 
     def add(self, name: str, binding: Binding) -> None:
         self.out.setdefault(name, []).append(binding)
@@ -184,7 +188,14 @@ class _Collector:
         if node.name is not None:
             self._target(node.name.name, OTHER, node=node)
 
+    def _visit_if(self, node: cst.If, root) -> None:
+        if dotted_name(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"):
+            self.typing_only.update(
+                id(stmt) for stmt in _simple_statements(node.body) if isinstance(stmt, (cst.Import, cst.ImportFrom))
+            )
+
     def _visit_import(self, node: cst.Import, root) -> None:
+        typing_only = id(node) in self.typing_only
         for alias in node.names:
             full = dotted_name(alias.name) or ""
             if alias.asname is not None:
@@ -192,7 +203,7 @@ class _Collector:
                 self._set_import(alias.asname.name, full, node)
             else:
                 top = full.split(".")[0]
-                self.add(top, Binding(IMPORT, node, qualified=top))
+                self.add(top, Binding(IMPORT, node, qualified=top, typing_only=typing_only))
 
     def _visit_import_from(self, node: cst.ImportFrom, root) -> None:
         module = _module_name(node)
@@ -204,7 +215,8 @@ class _Collector:
             qualified = f"{module}.{name}" if not module.endswith(".") else module + name
             local = alias.asname.name if alias.asname is not None else alias.name
             if isinstance(local, cst.Name):
-                self.add(local.value, Binding(IMPORT, node, qualified=qualified))
+                typing_only = id(node) in self.typing_only
+                self.add(local.value, Binding(IMPORT, node, qualified=qualified, typing_only=typing_only))
 
     def _visit_global(self, node: cst.Global, root) -> None:
         self.scope.globals.update(n.name.value for n in node.names)
@@ -227,7 +239,7 @@ class _Collector:
         self.add(node.name.value, Binding(OTHER, node))
 
     def _set_import(self, name: cst.Name, qualified: str, node: cst.CSTNode) -> None:
-        self.out[name.value][-1] = Binding(IMPORT, node, qualified=qualified)
+        self.out[name.value][-1] = Binding(IMPORT, node, qualified=qualified, typing_only=id(node) in self.typing_only)
 
     def _note_import_fallbacks(self, node: cst.Try) -> None:
         # `try: import x` / `except ImportError: x = None` is an optional import,
@@ -279,6 +291,7 @@ _VISITS = (
     (cst.MatchMapping, "_visit_match_mapping"),
     (cst.Try, "_visit_try"),
     (cst.TypeAlias, "_visit_type_alias"),
+    (cst.If, "_visit_if"),
 )
 _VISIT_BY_TYPE: Dict[type, str] = {}
 
