@@ -7,9 +7,10 @@ the module is its imports, its module-level assignments, and which top-level fun
 statement boundaries into pieces of about PIECE_LINES lines; each piece is analysed as a module
 of its own, preceded by a *context*: the module's other top-level import and assignment
 statements verbatim (short ones), and every other top-level `def`/`class` as a stub (its
-decorators and header, then `...`, or `yield` when its body yields) — a sync function the piece
-names (directly or through such helpers) is copied whole, up to HELPER_LINES, because AIO107 reads
-helper bodies, and so is a class it names (a subclass's methods come from its base). Findings in
+decorators and header, then `...`, or `yield` when its body yields) — a function the piece names
+(directly or through such helpers) is copied whole, up to HELPER_LINES, because rules read helper
+bodies (AIO107 a sync helper's blocking calls, AIO400-AIO402 what an async helper reads, writes and
+awaits), and so is a class it names (a subclass's methods come from its base). Findings in
 the context are dropped; the others are moved back to their lines.
 
 What this can lose, and only in such big modules: facts a rule gathers from bodies that are not
@@ -28,8 +29,8 @@ PIECE_LINES = 2_500
 # A top-level simple statement or small compound statement longer than this is not copied
 # into the context (a big data literal would cost what we are saving).
 CONTEXT_STATEMENT_LINES = 20
-# A sync function or class another piece names is copied whole up to this size (AIO107 reads
-# helper bodies; a subclass needs its base's methods).
+# A function or class another piece names is copied whole up to this size (rules read helper
+# bodies; a subclass needs its base's methods).
 HELPER_LINES = 200
 
 _WORD = re.compile(r"[^\W\d]\w*")
@@ -152,8 +153,7 @@ def pieces(text: str) -> Optional[Iterator[Piece]]:
     whole_helpers = {
         i
         for i, statement in enumerate(statements)
-        if (statement.kind == "class" or (statement.kind == "def" and not statement.is_async))
-        and statement.end - statement.start <= HELPER_LINES
+        if statement.kind in ("class", "def") and statement.end - statement.start <= HELPER_LINES
     }
     for i in whole_helpers:
         context_of[i] = "".join(lines[statements[i].start:statements[i].end])
@@ -169,8 +169,8 @@ def pieces(text: str) -> Optional[Iterator[Piece]]:
             # between statements included) to the start of the next one
             end = groups[number + 1][0].start if number < len(groups) - 1 else len(lines)
             body = "".join(lines[start:end])
-            # a def/class of another piece matters only if this piece names it (or a sync helper
-            # copied whole names it: AIO107 follows chains of helpers)
+            # a def/class of another piece matters only if this piece names it (or a helper
+            # copied whole names it: rules follow chains of helpers)
             named = set(_WORD.findall(body))
             chosen = set()
             grown = True

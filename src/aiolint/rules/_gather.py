@@ -264,12 +264,23 @@ def shown_call(expr: cst.BaseExpression) -> str:
     return dotted_name(expr) or "<awaitable>"
 
 
+def has_task_group(rule: Rule) -> bool:
+    """Can the suggestion name `asyncio.TaskGroup` (3.11+)? Not when the target is older."""
+    target = rule.settings.target_version
+    return target is None or target >= (3, 11)
+
+
 def structured_alternative(rule: Rule) -> str:
     settings = rule.settings
     newer = settings.target_version is not None and settings.target_version >= (3, 11)
-    if newer or settings.prefer_taskgroup:
+    if has_task_group(rule) and (newer or settings.prefer_taskgroup):
         return " or start them as tasks in an 'async with asyncio.TaskGroup() as tg:' block"
     return ""
+
+
+def may_add_asyncio(rule: Rule) -> bool:
+    """A gather fix imports asyncio: not in backend-neutral code (anyio, trio or sniffio named)."""
+    return not rule.model.mentions_neutral_library
 
 
 def task_group_spelling(library: str) -> str:

@@ -54,8 +54,8 @@ class AwaitInLoop(Rule):
             "    return pages\n"
         ),
         use_instead=(
-            "import aiohttp\n"
             "import asyncio\n\n"
+            "import aiohttp\n\n"
             "async def fetch(session, url): ...\n\n"
             "async def fetch_all(urls):\n"
             "    async with aiohttp.ClientSession() as session:\n"
@@ -99,8 +99,11 @@ class AwaitInLoop(Rule):
         fix = None
         if library == "asyncio":
             text, fix = _gather.plan_loop_gather(self, node, calls)
+            if not _gather.may_add_asyncio(self):
+                fix = None
             large = " (an 'asyncio.Semaphore' bounds a large input)"
-            replacement = f"'{text}' or a 'TaskGroup'{large}"
+            group = " or a 'TaskGroup'" if _gather.has_task_group(self) else ""
+            replacement = f"'{text}'{group}{large}"
         elif library == "trio":
             replacement = (
                 "'async with trio.open_nursery() as nursery:' and 'nursery.start_soon(...)' per item "

@@ -180,6 +180,8 @@ class DeferredSequentialAwaits(Rule):
         else:
             text, fix = _gather.plan_gather(self, run, [s.value for s in run], names)
             replacement = f"'{text}'{_gather.structured_alternative(self)}"
+            if not _gather.may_add_asyncio(self):
+                fix = None
         self.report(
             first,
             fix=fix,

@@ -111,6 +111,8 @@ class SequentialAwaits(Rule):
         else:
             text, fix = _gather.plan_gather(self, run, calls, shown)
             replacement = f"'{text}'{_gather.structured_alternative(self)}"
+            if not _gather.may_add_asyncio(self):
+                fix = None
         self.report(
             run[0].small,
             fix=fix,
