@@ -8,6 +8,7 @@ from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
 from aiolint.semantics import dotted_name, library
+from aiolint.semantics.values import is_zero_or_false
 
 # Kinds of receiver, by the model's type of it (the waiting methods are in the library table).
 _KINDS = {
@@ -157,20 +158,9 @@ def _argument(call: cst.Call, index: Optional[int], keyword: str) -> Optional[cs
     return None
 
 
-def _is_zero_or_false(expr: Optional[cst.BaseExpression]) -> bool:
-    if isinstance(expr, cst.Name):
-        return expr.value == "False"
-    if isinstance(expr, (cst.Integer, cst.Float)):
-        try:
-            return float(expr.value.replace("_", "")) == 0
-        except ValueError:
-            return False
-    return False
-
-
 def _returns_at_once(call: cst.Call, method: str) -> bool:
     """`lock.acquire(False)`, `q.get(block=False)`, `event.wait(0)`: a poll, not a wait."""
     block_keyword = "blocking" if method == "acquire" else "block"
-    if method in _BLOCK_INDEX and _is_zero_or_false(_argument(call, _BLOCK_INDEX[method], block_keyword)):
+    if method in _BLOCK_INDEX and is_zero_or_false(_argument(call, _BLOCK_INDEX[method], block_keyword)):
         return True
-    return _is_zero_or_false(_argument(call, _TIMEOUT_INDEX.get(method, 0), "timeout"))
+    return is_zero_or_false(_argument(call, _TIMEOUT_INDEX.get(method, 0), "timeout"))

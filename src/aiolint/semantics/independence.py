@@ -385,7 +385,7 @@ def _callee_effect(model, func, call, effect: Effect, depth: int, run_by_runner:
     if isinstance(func, cst.Attribute) and _is_super(func.value):
         if name == model.function_name:
             return False  # `super().m()` in `m`: the parent's part of this step
-        _add_receiver(model, cst.Name("self"), meaning, effect, key=_own(model) or "self")
+        _add_receiver(model, cst.Name("self"), meaning, effect, key=model.receiver_param() or "self")
     elif isinstance(func, cst.Attribute):
         if "objects" in (dotted_name(func) or "").split("."):
             return False  # Django's async ORM: one connection per thread, in order anyway
@@ -458,7 +458,7 @@ def _add_receiver(model, expr, meaning, effect: Effect, key: Optional[str] = Non
 def _arguments(model, call: cst.Call, effect: Effect) -> None:
     """Objects handed to a call are used like receivers: a connection, the method's own
     object, the application object of a function-style API."""
-    own = _own(model)
+    own = model.receiver_param()
     for arg in call.args:
         value = arg.value
         name = last_name(value)
@@ -469,17 +469,6 @@ def _arguments(model, call: cst.Call, effect: Effect) -> None:
             effect.receivers[key] = UNKNOWN
         elif receiver_kind(model, value) == SERIAL:
             effect.receivers[key] = SERIAL
-
-
-def _own(model) -> Optional[str]:
-    function = model.function
-    if function is None:
-        return None
-    params = function.params.posonly_params or function.params.params
-    if not params:
-        return None
-    name = params[0].name.value
-    return name if model.enclosing_method(name) is not None else None
 
 
 def _is_super(expr) -> bool:

@@ -316,14 +316,15 @@ def _gives_away(node: cst.CSTNode, text: str) -> bool:
             isinstance(func, cst.Attribute)
             and dotted_name(func.value) == text
             and bool(node.args)
-            and _is_zero_or_false(node.args[0].value)
+            and is_zero_or_false(node.args[0].value)
         )
     if name.startswith("sock_") or name in blocking.SOCKET_LOOP_TAKERS:
         return any(dotted_name(arg.value) == text for arg in node.args)
     return False
 
 
-def _is_zero_or_false(expr: cst.BaseExpression) -> bool:
+def is_zero_or_false(expr: Optional[cst.BaseExpression]) -> bool:
+    """A literal `False`, `0` or `0.0` (a non-blocking flag or a zero timeout)."""
     if isinstance(expr, cst.Name):
         return expr.value == "False"
     if isinstance(expr, (cst.Integer, cst.Float)):
