@@ -554,12 +554,9 @@ class ProjectIndex:
         summary = self.summary(path)
         if summary is None or name in summary["unknown"]:
             return None
-        if name in summary["functions"]:
-            return ("function", path, name)
-        if name in summary["classes"]:
-            return ("class", path, name)
-        if name in summary["objects"]:
-            return ("object", path, name)
+        defined = _defined_in(summary, path, name)
+        if defined is not None:
+            return defined
         imported = summary["imports"].get(name)
         if imported is not None:  # re-exported: `from .models import Database` in a package
             return self.resolve(imported, path, depth + 1)
@@ -880,12 +877,9 @@ class ProjectIndex:
         summary = self.summary(path)
         if summary is None or name in summary["unknown"]:
             return None
-        if name in summary["functions"]:
-            return ("function", path, name)
-        if name in summary["classes"]:
-            return ("class", path, name)
-        if name in summary["objects"]:
-            return ("object", path, name)
+        defined = _defined_in(summary, path, name)
+        if defined is not None:
+            return defined
         imported = summary["imports"].get(name)
         if imported is not None:
             found = self.resolve(imported, path)
@@ -1078,3 +1072,11 @@ def file_stamp(path: str) -> Optional[Tuple[str, int, int]]:
 
 
 _CURRENT: List[Optional[ProjectIndex]] = []
+
+
+def _defined_in(summary: dict, path: str, name: str):
+    """("function"|"class"|"object", path, name) when `name` is defined at the top of that module."""
+    for kind, table in (("function", "functions"), ("class", "classes"), ("object", "objects")):
+        if name in summary[table]:
+            return (kind, path, name)
+    return None
