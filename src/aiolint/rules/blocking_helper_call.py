@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import collections
 from dataclasses import replace
+from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
@@ -23,6 +24,15 @@ def _ignored(settings, code: str) -> bool:
     ignored = max((len(p) for p in settings.ignore if code.startswith(p)), default=-1)
     selected = max((len(p) for p in settings.select if code.startswith(p)), default=-1)
     return ignored > selected
+
+
+@lru_cache(maxsize=32)
+def _helper_needs(settings) -> Tuple[Needs, ...]:
+    return tuple(
+        replace(need, where=Where.SYNC, shapes=need.shapes | {Shape.ASYNC_CODE, Shape.CALLS_LOCAL_HELPER})
+        for rule in _blocking_rules(settings)
+        for need in _needs_or_anything(rule.needs_for(settings))
+    )
 
 
 def _needs_or_anything(needs: Optional[Tuple[Needs, ...]]) -> Tuple[Needs, ...]:
@@ -78,11 +88,10 @@ class BlockingHelperCall(Rule):
     @classmethod
     def needs_for(cls, settings) -> Tuple[Needs, ...]:
         """What a blocking rule needs, met in a sync def, in a file that has async code."""
-        return tuple(
-            replace(need, where=Where.SYNC, shapes=need.shapes | {Shape.ASYNC_CODE, Shape.CALLS_LOCAL_HELPER})
-            for rule in _blocking_rules(settings)
-            for need in _needs_or_anything(rule.needs_for(settings))
-        )
+        try:
+            return _helper_needs(settings)  # asked several times per file: built once per settings
+        except TypeError:  # settings that cannot be hashed
+            return _helper_needs.__wrapped__(settings)
 
     def __init__(self, model, settings, sink):
         super().__init__(model, settings, sink)
