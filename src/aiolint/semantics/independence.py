@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, Optional, Set, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
 
 from aiolint.core.walk import iter_nodes
 from aiolint.semantics import vocabulary as vocab
 from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT, PARAM, Scope, dotted_name, scope_kind
+from aiolint.semantics.syntax import names_in
 
 CONCURRENT, SERIAL, UNKNOWN = "concurrent", "serial", "unknown"
 # An object built around a concurrent client (a project API class, `Client(session=session)`):
@@ -740,3 +741,66 @@ def iter_awaits(node: cst.CSTNode) -> Iterator[cst.Await]:
     for inner in iter_nodes(node, into_scopes=False):
         if isinstance(inner, cst.Await):
             yield inner
+
+
+class StatementFacts(NamedTuple):
+    """What one statement does with names (AIO402's iterations: what each reads, binds, changes)."""
+
+    reads: Set[str]  # names read (not the names it binds)
+    targets: Set[str]  # names bound
+    augmented: Set[str]  # names updated in place (`n += 1`)
+    stores: Set[str]  # containers changed (`d[k] = v`, `items.append(x)`), by their root name
+    from_await: Set[str]  # names bound from a value that awaits
+    flows: List[Tuple[str, Set[str]]]  # (bound name, the names its value reads)
+
+
+def statement_facts(statement: cst.CSTNode) -> StatementFacts:
+    """What `statement` (not the nested defs in it) reads, binds, updates and changes."""
+    target_ids: Set[int] = set()
+    targets: Set[str] = set()
+    augmented: Set[str] = set()
+    stores: Set[str] = set()
+    from_await: Set[str] = set()
+    flows = []
+    for node in iter_nodes(statement, into_scopes=False):
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            node_targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            value_names = names_in(node.value) if node.value is not None else set()
+            has_await = node.value is not None and any(isinstance(n, cst.Await) for n in iter_nodes(node.value))
+            for t in node_targets:
+                if isinstance(t, (cst.Subscript, cst.Attribute)):
+                    path = path_of(t)
+                    if path is not None:
+                        stores.add(path.split(".")[0])
+                    continue
+                for name in iter_nodes(t):
+                    if isinstance(name, cst.Name):
+                        targets.add(name.value)
+                        flows.append((name.value, value_names))
+                        if has_await:
+                            from_await.add(name.value)
+                        if isinstance(node, cst.AugAssign):
+                            augmented.add(name.value)
+                        else:
+                            target_ids.add(id(name))
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            for name in iter_nodes(node.asname.name):
+                if isinstance(name, cst.Name):  # `async with session.get(url) as resp`: per item when url is
+                    targets.add(name.value)
+                    target_ids.add(id(name))
+                    flows.append((name.value, names_in(node.item)))
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            for name in iter_nodes(node.target):
+                if isinstance(name, cst.Name):
+                    targets.add(name.value)
+                    target_ids.add(id(name))
+                    flows.append((name.value, names_in(node.iter)))
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in vocab.CONTAINER_MUTATORS:
+                path = path_of(node.func.value)
+                if path is not None:
+                    stores.add(path.split(".")[0])
+    reads = {
+        n.value for n in iter_nodes(statement, into_scopes=False) if isinstance(n, cst.Name) and id(n) not in target_ids
+    }
+    return StatementFacts(reads, targets, augmented, stores, from_await, flows)
