@@ -8,9 +8,8 @@ import libcst as cst
 from aiolint.fixes import build as edits
 from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.semantics import Runner, dotted_name, known
-from aiolint.semantics.scopes import ASSIGN, PARAM, WITH
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics import Bound, Runner, dotted_name, known
+from aiolint.semantics.syntax import contains_any, returned_values
 
 # Verdicts on what `f(x)` returns. LIKELY_DATA: a library function or method whose name does not
 # say it builds a callable (`requests.get(url)`, `obj.compute(x)`), as opposed to definitions we can read.
@@ -177,15 +176,10 @@ class ThreadPoolCallNotCallable(Rule):
         scope = self.model.scope_of(function)
         # `do_sync(3)` returning its parameter returns 3: with literal arguments, parameters hold data.
         data_params = all(not a.star and _literal(a.value) for a in inner.args)
-        for child in iter_nodes(function.body, into_scopes=False):
-            if isinstance(child, (cst.FunctionDef, cst.Lambda, cst.Yield)) and child is not function:
-                return UNKNOWN  # a closure factory or a generator, most likely
-            if (
-                isinstance(child, cst.Return)
-                and child.value is not None
-                and self._may_be_callable(child.value, scope, data_params)
-            ):
-                return UNKNOWN
+        if contains_any(function.body, (cst.FunctionDef, cst.Lambda, cst.Yield), into_scopes=False):
+            return UNKNOWN  # a closure factory or a generator, most likely
+        if any(self._may_be_callable(value, scope, data_params) for value in returned_values(function.body)):
+            return UNKNOWN
         return NOT_CALLABLE
 
     def _may_be_callable(self, value: cst.BaseExpression, scope, data_params: bool, depth: int = 0) -> bool:
@@ -215,15 +209,15 @@ class ThreadPoolCallNotCallable(Rule):
         if isinstance(value, cst.Name):
             if value.value in ("None", "True", "False"):
                 return False
-            found = self.model.lookup(value.value, scope)
-            return found is None or any(self._binding_may_be_callable(b, scope, data_params, depth) for b in found[1])
+            bound = self.model.bound_to(value.value, scope)
+            return bound is None or any(self._binding_may_be_callable(b, scope, data_params, depth) for b in bound)
         return False  # literals, displays, comprehensions, arithmetic, comparisons, f-strings
 
-    def _binding_may_be_callable(self, binding, scope, data_params: bool, depth: int) -> bool:
-        if binding.kind == PARAM:
+    def _binding_may_be_callable(self, bound: Bound, scope, data_params: bool, depth: int) -> bool:
+        if bound.parameter:
             return not data_params
-        if binding.kind in (ASSIGN, WITH) and binding.value is not None:
-            return self._may_be_callable(binding.value, scope, data_params, depth + 1)
+        if bound.value is not None:
+            return self._may_be_callable(bound.value, scope, data_params, depth + 1)
         return True  # a def, class, import, loop variable, ...
 
     def _class_verdict(self, classdef: cst.ClassDef) -> str:
