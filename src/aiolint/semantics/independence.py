@@ -18,19 +18,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
 
 from aiolint.core.walk import iter_nodes
 from aiolint.semantics import vocabulary as vocab
-from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT, PARAM, Scope, dotted_name, scope_kind
+from aiolint.semantics.scopes import CLASS, CLASSDEF, DEF, IMPORT, PARAM, Scope, dotted_name, scope_kind
 from aiolint.semantics.syntax import names_in
 
-CONCURRENT, SERIAL, UNKNOWN = "concurrent", "serial", "unknown"
-# An object built around a concurrent client (a project API class, `Client(session=session)`):
-# its methods may overlap, but it keeps state of its own, so handing it to another call ties them.
-CLIENT = "client"
+
+class ReceiverKind(Enum):
+    """How an object takes concurrent use (`receiver_kind`)."""
+
+    CONCURRENT = "concurrent"  # made for it: HTTP clients, connection pools, bot API clients
+    SERIAL = "serial"  # one operation at a time: a DB session, connection or cursor, a stream, a lock
+    # Built around a concurrent client (a project API class, `Client(session=session)`): its methods
+    # may overlap, but it keeps state of its own, so handing it to another call ties them.
+    CLIENT = "client"
+    UNKNOWN = "unknown"
+
+
+CONCURRENT, SERIAL, CLIENT, UNKNOWN = ReceiverKind
 SHAREABLE = (CONCURRENT, CLIENT)
 
 # Types and factories whose objects are made for concurrent use, or take one user at a time.
@@ -85,7 +95,7 @@ _RUNNER_WORDS = frozenset({"add", "run", "submit", "job", "in", "on", "to", "imp
 class Effect:
     names: Set[str] = field(default_factory=set)  # local names read
     meanings: Set[str] = field(default_factory=set)
-    receivers: Dict[str, str] = field(default_factory=dict)  # dotted path -> kind
+    receivers: Dict[str, ReceiverKind] = field(default_factory=dict)  # dotted path -> kind
     message_to: Set[str] = field(default_factory=set)  # receivers messages go to
     writes: Set[str] = field(default_factory=set)  # state keys: "self.x", "table:users"
     reads: Set[str] = field(default_factory=set)
@@ -117,7 +127,7 @@ class Effect:
 
 
 # ---------------------------------------------------------------------------------- receivers
-def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> str:
+def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> ReceiverKind:
     """Is the object `expr` evaluates to made for concurrent use, serialising, or unknown?
 
     The one place that says what an object is: what built it (a call's qualified name, a
@@ -151,7 +161,7 @@ def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> str:
     return UNKNOWN
 
 
-def _typed_kind(model, expr: cst.BaseExpression, _depth: int) -> Optional[str]:
+def _typed_kind(model, expr: cst.BaseExpression, _depth: int) -> Optional[ReceiverKind]:
     """The kind by the model's types, when it has them (`type_of`, the project index): a
     library type from the tables, or a project class by what it keeps on `self`."""
     type_of = getattr(model, "type_of", None)
@@ -227,7 +237,7 @@ def _attribute_source(model, classdef: cst.ClassDef, own: str, attr: str) -> Opt
     return found[0] if len(found) == 1 else None
 
 
-def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> str:
+def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> ReceiverKind:
     if isinstance(built, cst.Await):
         built = built.expression
     func = built.func if isinstance(built, cst.Call) else built
@@ -258,7 +268,7 @@ def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> 
     return UNKNOWN
 
 
-def _class_kind(model, classdef: cst.ClassDef, _depth: int) -> str:
+def _class_kind(model, classdef: cst.ClassDef, _depth: int) -> ReceiverKind:
     """A project class is made for concurrent use when the objects it keeps on `self` are a
     concurrent client and nothing that serialises (an API client built on `aiohttp`)."""
     kinds = set()
@@ -661,7 +671,7 @@ class _BodyModel:
         if found is None or found[0].node is not self.function:
             return None
         scope = found[0]
-        if scope.parent is None or scope.parent.kind != "class":
+        if scope.parent is None or scope.parent.kind != CLASS:
             return None
         params = self.function.params.posonly_params or self.function.params.params
         if not params or params[0].name.value != receiver:
@@ -677,7 +687,7 @@ def _overlap(a: str, b: str) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
-def _shared_kind(a: Dict[str, str], b: Dict[str, str], x: str, y: str) -> str:
+def _shared_kind(a: Dict[str, ReceiverKind], b: Dict[str, ReceiverKind], x: str, y: str) -> ReceiverKind:
     shorter = x if len(x) <= len(y) else y
     return a.get(shorter) or b.get(shorter) or UNKNOWN
 
@@ -723,7 +733,7 @@ def independent(first: Effect, second: Effect) -> bool:
     return True
 
 
-def _tied(key: str, kind: str, other: Effect) -> bool:
+def _tied(key: str, kind: ReceiverKind, other: Effect) -> bool:
     root = key.split(".")[0]
     if kind == CONCURRENT or root not in other.names:
         return False

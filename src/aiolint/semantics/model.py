@@ -141,6 +141,11 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         return self._context.kind == MODULE
 
     @property
+    def in_comprehension(self) -> bool:
+        """Directly in a comprehension or generator expression (its own scope)?"""
+        return self.scope.kind == COMPREHENSION
+
+    @property
     def parent(self) -> Optional[cst.CSTNode]:
         return self.ancestors[-1] if self.ancestors else None
 
