@@ -14,6 +14,7 @@ import libcst as cst
 
 from aiolint.core.needs import Needs, Shape
 from aiolint.core.rule import Rule, RuleDocs
+from aiolint.semantics import RunnerResult
 from aiolint.semantics.syntax import contains_any, name_uses, names_in
 from aiolint.rules import _gather
 from aiolint.semantics.independence import effect_of, independent
@@ -129,7 +130,7 @@ class DeferredSequentialAwaits(Rule):
             return False
         call = held[1]
         runner = self.model.thread_pool_runner(call)
-        if runner is not None and runner.returns != "coroutine":
+        if runner is not None and runner.returns is not RunnerResult.COROUTINE:
             return False  # futures and threads already run
         if self._binding(call, step) is None or self._uses_in_function(name.value) != 2:
             return False  # bound elsewhere, or used besides its binding and this await

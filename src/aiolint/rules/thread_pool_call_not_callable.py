@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from enum import Enum
 from typing import Optional, Tuple
 
 import libcst as cst
@@ -8,12 +9,23 @@ import libcst as cst
 from aiolint.fixes import build as edits
 from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.semantics import Bound, Runner, dotted_name, known
+from aiolint.semantics import Bound, Runner, RunnerResult, dotted_name, known
 from aiolint.semantics.syntax import contains_any, returned_values
 
-# Verdicts on what `f(x)` returns. LIKELY_DATA: a library function or method whose name does not
-# say it builds a callable (`requests.get(url)`, `obj.compute(x)`), as opposed to definitions we can read.
-CALLABLE, NOT_CALLABLE, LIKELY_DATA, COROUTINE, UNKNOWN = "callable", "not callable", "likely data", "coroutine", "?"
+
+class Verdict(Enum):
+    """What `f(x)` returns, as far as this rule can tell."""
+
+    CALLABLE = "callable"
+    NOT_CALLABLE = "not callable"
+    # A library function or method whose name does not say it builds a callable
+    # (`requests.get(url)`, `obj.compute(x)`), as opposed to definitions we can read.
+    LIKELY_DATA = "likely data"
+    COROUTINE = "coroutine"
+    UNKNOWN = "?"
+
+
+CALLABLE, NOT_CALLABLE, LIKELY_DATA, COROUTINE, UNKNOWN = Verdict
 
 # Builtins whose result is never callable (`getattr`, `type`, `next`, `max`, ... may well return one).
 _DATA_BUILTINS = frozenset(
@@ -106,10 +118,10 @@ class ThreadPoolCallNotCallable(Rule):
         # Arguments for the result (`to_thread(f(x), y)`) say it is meant to be called: believe
         # that unless we can read `f`.
         forwarded = self._forwards_arguments(node, runner)
-        if forwarded and verdict == LIKELY_DATA:
+        if forwarded and verdict is LIKELY_DATA:
             return
         call = edits.snippet(inner)
-        if verdict == COROUTINE:
+        if verdict is COROUTINE:
             what, result, replacement = "creates a coroutine object here", "it", f"'await {call}'"
             self.report(node, call=call, what=what, runner=runner.name, result=result, replacement=replacement)
             return
@@ -128,17 +140,19 @@ class ThreadPoolCallNotCallable(Rule):
         )
 
     def _forwards_keywords(self, node: cst.Call, runner: Runner) -> bool:
-        return runner.returns == "concurrent-future" or self.model.qualified_name(node.func) in _FORWARDS_KEYWORDS
+        if runner.returns is RunnerResult.CONCURRENT_FUTURE:
+            return True
+        return self.model.qualified_name(node.func) in _FORWARDS_KEYWORDS
 
     def _forwards_arguments(self, node: cst.Call, runner: Runner) -> bool:
         """Does the runner pass arguments of its own to the callable?"""
-        if runner.returns == "thread":
+        if runner.returns is RunnerResult.THREAD:
             return any(a.keyword is not None and a.keyword.value in ("args", "kwargs") for a in node.args)
         keywords = self._forwards_keywords(node, runner)
         return any((a.keyword is None and a.star != "**") or keywords for a in runner.args)
 
     # ----------------------------------------------------------------- what does f(x) return?
-    def _verdict(self, inner: cst.Call) -> str:
+    def _verdict(self, inner: cst.Call) -> Verdict:
         func = inner.func
         name = dotted_name(func)
         if name is None:
@@ -165,7 +179,7 @@ class ThreadPoolCallNotCallable(Rule):
         definition = self.model.definition(func)
         return definition.node if definition is not None else None
 
-    def _function_verdict(self, function: cst.FunctionDef, inner: cst.Call) -> str:
+    def _function_verdict(self, function: cst.FunctionDef, inner: cst.Call) -> Verdict:
         if any(dotted_name(d.decorator) not in known.TRANSPARENT_DECORATORS for d in function.decorators):
             return UNKNOWN  # a decorator may return anything
         if function.asynchronous is not None:
@@ -220,7 +234,7 @@ class ThreadPoolCallNotCallable(Rule):
             return self._may_be_callable(bound.value, scope, data_params, depth + 1)
         return True  # a def, class, import, loop variable, ...
 
-    def _class_verdict(self, classdef: cst.ClassDef) -> str:
+    def _class_verdict(self, classdef: cst.ClassDef) -> Verdict:
         if self.model.find_method(classdef, "__call__") is not None:
             return CALLABLE
         for base in classdef.bases:
@@ -240,7 +254,7 @@ class ThreadPoolCallNotCallable(Rule):
         keywords = any(a.keyword is not None or a.star == "**" for a in inner.args)
         if not inner.args:
             middle = [callable_arg.with_changes(value=inner.func)]
-        elif runner.returns == "thread" and not keywords:  # Thread(target=f, args=(x,))
+        elif runner.returns is RunnerResult.THREAD and not keywords:  # Thread(target=f, args=(x,))
             values = ", ".join(edits.code(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in inner.args)
             args = cst.Arg(
                 keyword=cst.Name("args"),
@@ -248,7 +262,7 @@ class ThreadPoolCallNotCallable(Rule):
                 value=edits.expr(f"({values},)"),
             )
             middle = [callable_arg.with_changes(value=inner.func, comma=cst.MaybeSentinel.DEFAULT), args]
-        elif runner.returns == "thread" or (keywords and not self._forwards_keywords(node, runner)):
+        elif runner.returns is RunnerResult.THREAD or (keywords and not self._forwards_keywords(node, runner)):
             reference = self.model.name_reference("functools.partial")
             if reference is None:
                 return None
