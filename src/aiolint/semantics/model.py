@@ -266,6 +266,10 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
             for binding in found[1]
         ]
 
+    def bound_in_module(self, name: str) -> bool:
+        """Does the module bind `name` at its top level at all (assignment, def, import, ...)?"""
+        return name in self.module_scope.bindings
+
     def bound_once_in_module(self, name: str) -> bool:
         """Is `name` bound exactly once at module level (one assignment, def, import, ...)?"""
         return len(self.module_scope.bindings.get(name, ())) == 1
