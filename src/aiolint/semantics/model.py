@@ -4,6 +4,7 @@
 - What does this name?   `qualified_name(expr)` through imports and aliases, shadowing respected
 - What is it?            `type_of(expr)`, `definition(expr)`, `receiver_param()` (types.py)
 - What does it hold?     `holds(name)` / `holds_call(name)`
+- How is it bound?      `assigned_here(name)`, `bound_to(name)`, `bound_in_module(name)`, `module_name_used(name, ...)`
 - What is it?           `type_of(expr)` (types.py); `value_type(expr)` (a path, a sync file, a socket, a network client)
 - Is it a coroutine fn?  `coroutine_function(expr)`, `coroutine_method(call)` (asyncio_facts.py)
 - Is it a thread pool?   `thread_pool_runner(call)` (asyncio_facts.py)
