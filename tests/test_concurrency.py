@@ -262,4 +262,4 @@ def test_receiver_kind_from_what_built_the_object(receiver, kind):
     from conftest import probe
 
     source = f"import aiohttp, asyncpg\n\nasync def h(key, dsn, pool):\n    x = {receiver}\n    probe(x)\n"
-    assert probe(source, lambda model, expr: receiver_kind(model, expr)) == [kind]
+    assert probe(source, lambda model, expr: receiver_kind(model, expr).value) == [kind]

@@ -1,7 +1,9 @@
 """The rule registry and the documentation every rule carries as data."""
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +29,78 @@ def test_codes_and_names_are_unique_and_well_formed():
 def test_each_rule_lives_in_its_own_module_named_after_it():
     for rule in RULES:
         assert rule.__module__ == f"aiolint.rules.{rule.name.replace('-', '_')}"
+
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "src" / "aiolint" / "rules"
+# The walk and the scopes' bindings are the engine's and the model's business: a rule asks the
+# semantic model (or a semantics module) a question instead (issue 12).
+_MACHINERY = ("aiolint.core.walk", "aiolint.semantics.scopes")
+_ENGINE_AND_SEMANTICS = ("aiolint.core", "aiolint.semantics")
+
+
+def _within(module: str, packages) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def layout_violations(source: str) -> list:
+    """The imports of a rules/ module that reach past the semantic model's questions."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported = [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative to aiolint.rules
+                parent = "aiolint.rules".rsplit(".", node.level - 1)[0] if node.level > 1 else "aiolint.rules"
+                base = f"{parent}.{base}" if base else parent
+            imported = [(base, alias.name) for alias in node.names]
+        else:
+            continue
+        for module, name in imported:
+            full = f"{module}.{name}" if name else module
+            if _within(module, _MACHINERY) or (name and _within(full, _MACHINERY)):
+                found.append((node.lineno, full))
+            elif _within(module, _ENGINE_AND_SEMANTICS) and (
+                any(part.startswith("_") for part in module.split("."))
+                or (name is not None and name.startswith("_"))
+            ):
+                found.append((node.lineno, full))
+    return found
+
+
+def test_rules_import_no_walk_no_scopes_and_no_private_names():
+    bad = {
+        path.name: layout_violations(path.read_text(encoding="utf-8")) for path in sorted(RULES_DIR.glob("*.py"))
+    }
+    assert {name: found for name, found in bad.items() if found} == {}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "from aiolint.core.walk import iter_nodes",
+        "from aiolint.core import walk",
+        "import aiolint.core.walk",
+        "from aiolint.semantics.scopes import ASSIGN",
+        "from aiolint.semantics import scopes",
+        "from aiolint.semantics.model import _BUILTINS",
+        "from aiolint.core.pipeline import _run",
+        "from ..semantics.scopes import Binding",
+        "from ..core import walk",
+    ],
+)
+def test_layout_guard_catches(line):
+    assert layout_violations(line + "\n")
+
+
+def test_layout_guard_lets_questions_through():
+    source = (
+        "from aiolint.semantics import dotted_name, flow\n"
+        "from aiolint.semantics.syntax import names_in\n"
+        "from aiolint.core.rule import Rule\n"
+        "from aiolint.rules import _gather\n"
+    )
+    assert layout_violations(source) == []
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

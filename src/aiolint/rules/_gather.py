@@ -19,15 +19,17 @@ import libcst as cst
 
 from aiolint.core.findings import REMOVE, Fix, Replacement
 from aiolint.core.rule import Rule
-from aiolint.core.walk import iter_nodes
 from aiolint.fixes import build as edits
 from aiolint.semantics import dotted_name
 from aiolint.semantics import vocabulary as vocab
-from aiolint.semantics.independence import SHAREABLE, Effect, effect_of, independent, path_of
+from aiolint.semantics import flow
+from aiolint.semantics.independence import SHAREABLE, Effect, effect_of, independent, path_of, statement_facts
+from aiolint.semantics.syntax import (
+    awaits_in, calls_in, contains, contains_any, names_in, outermost_comprehension, string_literals,
+)
 
 _BUILTINS = frozenset(dir(builtins)) - {"exec", "eval", "input", "open", "exit", "quit"}
 _LOGGING = re.compile(r"^(?:_?log(?:ger)?|_LOGGER|LOGGER|logging)\.(?:debug|info|warning|error|exception|critical)$")
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 # Modules whose code is tests: there the order of the steps is what is being tested.
 TEST_MODULES = ("pytest", "unittest", "hypothesis")
 _TEST_MODULE = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|hypothesis)\b", re.MULTILINE)
@@ -57,10 +59,10 @@ def statement_steps(line, small: cst.BaseSmallStatement) -> Optional[List[Step]]
     value = getattr(small, "value", None)
     if not isinstance(small, (cst.Expr, cst.Assign, cst.AnnAssign, cst.Return, cst.AugAssign)) or value is None:
         return None
-    awaits = [n for n in iter_nodes(value) if isinstance(n, cst.Await)]
-    if not awaits or any(isinstance(n, (cst.Yield, cst.NamedExpr, cst.Lambda)) for n in iter_nodes(small)):
+    awaits = awaits_in(value)
+    if not awaits or contains_any(small, (cst.Yield, cst.NamedExpr, cst.Lambda)):
         return None
-    if any(isinstance(n, cst.Await) for a in awaits for n in iter_nodes(a.expression)):
+    if any(contains_any(a.expression, cst.Await) for a in awaits):
         return None  # `await f(await g())`: one waits for the other
     if any(_in_comprehension(value, a) for a in awaits):
         # `[await f(x) for x in xs]` as a whole is one step of the statement (AIO402 looks at
@@ -72,7 +74,7 @@ def statement_steps(line, small: cst.BaseSmallStatement) -> Optional[List[Step]]
         [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else []
     )
     for target in targets:
-        binds |= {n.value for n in iter_nodes(target) if isinstance(n, cst.Name)}
+        binds |= names_in(target)
     plain = value is awaits[0] and not value.lpar and len(awaits) == 1 and not isinstance(small, cst.AugAssign)
     single = isinstance(small, cst.Assign) and len(small.targets) == 1
     if plain and single and isinstance(targets[0], cst.Name) and not targets[0].lpar:
@@ -85,7 +87,7 @@ def statement_steps(line, small: cst.BaseSmallStatement) -> Optional[List[Step]]
     if changes is None:
         return None
     changes |= {p for p in (path_of(t) for t in targets) if p and "." in p}
-    around = {n.value for n in iter_nodes(value) if isinstance(n, cst.Name)}
+    around = names_in(value)
     steps = [
         Step(line, small, a.expression, simple=False, binds=binds, changes=changes, around=around) for a in awaits
     ]
@@ -94,34 +96,24 @@ def statement_steps(line, small: cst.BaseSmallStatement) -> Optional[List[Step]]
 
 
 def _comprehension_element(root, node) -> bool:
-    for inner in iter_nodes(root):
-        if isinstance(inner, _COMPREHENSIONS) and any(n is node for n in iter_nodes(inner)):
-            comp = inner.for_in
-            parts = [inner.key, inner.value] if isinstance(inner, cst.DictComp) else [inner.elt]
-            return (
-                comp.asynchronous is None and comp.inner_for_in is None
-                and any(n is node for p in parts for n in iter_nodes(p))
-            )
-    return False
+    inner = outermost_comprehension(root, node)
+    if inner is None:
+        return False
+    comp = inner.for_in
+    parts = [inner.key, inner.value] if isinstance(inner, cst.DictComp) else [inner.elt]
+    return comp.asynchronous is None and comp.inner_for_in is None and any(contains(p, node) for p in parts)
 
 
 def _in_comprehension(root, node) -> bool:
-    for inner in iter_nodes(root):
-        if isinstance(inner, _COMPREHENSIONS):
-            if any(n is node for n in iter_nodes(inner)):
-                first = inner.for_in.iter
-                return not any(n is node for n in iter_nodes(first))
-    return False
+    inner = outermost_comprehension(root, node)
+    return inner is not None and not contains(inner.for_in.iter, node)
 
 
 def _outer_changes(value, awaits) -> Optional[Set[str]]:
     """What the parts of a statement around its awaits change, or None when they call
     something we cannot see through: only builtins, logging and container methods pass."""
-    inside = {id(n) for a in awaits for n in iter_nodes(a)}
     changes: Set[str] = set()
-    for node in iter_nodes(value):
-        if id(node) in inside or not isinstance(node, cst.Call):
-            continue
+    for node in calls_in(value, outside=awaits):
         func = node.func
         if isinstance(func, cst.Name) and func.value in _BUILTINS:
             continue
@@ -252,7 +244,7 @@ _BLOCK_OWNERS = (cst.BaseCompoundStatement, cst.ExceptHandler, cst.ExceptStarHan
 
 
 def _catches_stop_iteration(handler) -> bool:
-    names = {n.value for n in iter_nodes(handler.type) if isinstance(n, cst.Name)} if handler.type else set()
+    names = names_in(handler.type) if handler.type else set()
     return bool(names & {"StopAsyncIteration", "StopIteration"})
 
 
@@ -303,10 +295,6 @@ def _has_comment(line: Optional[cst.SimpleStatementLine], leading: bool) -> bool
     return leading and any(empty.comment is not None for empty in line.leading_lines)
 
 
-def _names_in(node: cst.CSTNode) -> Set[str]:
-    return {n.value for n in iter_nodes(node) if isinstance(n, cst.Name)}
-
-
 def plan_gather(
     rule: Rule, steps: Sequence[Step], awaitables: Sequence[cst.BaseExpression], shown: Sequence[str]
 ) -> Tuple[str, Optional[Fix]]:
@@ -316,7 +304,7 @@ def plan_gather(
     returning = steps[-1].is_return
     bound = [s.target.value if s.target is not None else None for s in steps]
     function = model.function
-    used = _names_in(function) if function is not None else set()
+    used = names_in(function) if function is not None else set()
     fresh = None
     if returning:
         fresh = next((n for n in ("result", "result_", "gathered") if n not in used and model.lookup(n) is None), None)
@@ -376,16 +364,12 @@ def plan_gather(
 
 
 # ---------------------------------------------------------------------------------- loops (AIO402)
-def _names(node) -> Set[str]:
-    return {n.value for n in iter_nodes(node) if isinstance(n, cst.Name)}
-
-
 def loop_awaits(model, node) -> Optional[List[cst.Call]]:
     """The calls a `for` loop or comprehension awaits once per item, when its iterations are
     independent; None otherwise."""
     if isinstance(node, cst.For):
         target, body, parts = node.target, node.body, [node.body]
-        if any(isinstance(n, (cst.Break, cst.Return, cst.Yield)) for n in iter_nodes(body, into_scopes=False)):
+        if contains_any(body, (cst.Break, cst.Return, cst.Yield), into_scopes=False):
             return None
     else:
         comp = node.for_in
@@ -393,15 +377,15 @@ def loop_awaits(model, node) -> Optional[List[cst.Call]]:
             return None
         target = comp.target
         parts = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
-        if any(isinstance(n, cst.Await) for i in comp.ifs for n in iter_nodes(i)):
+        if any(contains_any(i, cst.Await) for i in comp.ifs):
             return None
         body = None
-    item = _names(target)
+    item = names_in(target)
     iterable = node.iter if isinstance(node, cst.For) else node.for_in.iter
     if any(set(vocab.receiver_words(n)) & vocab.ORDERED_ITEM_WORDS for n in _item_words(iterable) | item):
         return None  # events, updates, chunks, steps: their order is the point
-    awaits = [n for p in parts for n in iter_nodes(p, into_scopes=False) if isinstance(n, cst.Await)]
-    if not awaits or any(isinstance(n, cst.Await) for a in awaits for n in iter_nodes(a.expression)):
+    awaits = [a for p in parts for a in awaits_in(p, into_scopes=False)]
+    if not awaits or any(contains_any(a.expression, cst.Await) for a in awaits):
         return None
     if any(_in_comprehension(p, a) for p in parts for a in awaits):
         return None  # an inner comprehension's own awaits: checked on their own
@@ -442,12 +426,9 @@ def loop_awaits(model, node) -> Optional[List[cst.Call]]:
 
 def _item_words(iterable) -> Set[str]:
     """The names that say what a loop runs over: `self.events`, `updates["updates"]`, `get_steps()`."""
-    words = set()
-    for node in iter_nodes(iterable):
-        if isinstance(node, cst.Name):
-            words.add(node.value)
-        elif isinstance(node, cst.SimpleString):
-            words.add(node.raw_value if hasattr(node, "raw_value") else node.value.strip("'\""))
+    words = names_in(iterable)
+    for node in string_literals(iterable):
+        words.add(node.raw_value if hasattr(node, "raw_value") else node.value.strip("'\""))
     return words
 
 
@@ -467,9 +448,9 @@ def _to_the_item(call: cst.Call, derived: Set[str]) -> bool:
     """A message or change whose destination is the item: its first argument or `chat_id=`."""
     first = next((a for a in call.args if a.keyword is None and not a.star), None)
     chosen = [a for a in call.args if a.keyword is not None and _destination(a.keyword.value)]
-    if first is not None and any(_destination(n) for n in _names(first.value) & derived):
+    if first is not None and any(_destination(n) for n in names_in(first.value) & derived):
         chosen.append(first)  # `bot.send_message(user_id, text)`; not `client.send_command(cmd)`
-    return any(_names(a.value) & derived for a in chosen)
+    return any(names_in(a.value) & derived for a in chosen)
 
 
 def _destination(name: str) -> bool:
@@ -482,7 +463,7 @@ def _iteration_state(body, item: Set[str]):
     iteration to the next, containers the body changes), or (None, ...) when the body
     continues on an awaited result."""
     statements = list(_flat(body.body if isinstance(body, cst.IndentedBlock) else [body]))
-    facts = [_statement_facts(s) for s in statements]
+    facts = [statement_facts(s) for s in statements]
     bound_anywhere = set().union(*(f[1] for f in facts)) if facts else set()
     derived, assigned, carried, changed, awaited = set(item), set(), set(), set(), set()
     for statement, (reads, targets, augmented, stores, from_await, flows) in zip(statements, facts):
@@ -494,10 +475,9 @@ def _iteration_state(body, item: Set[str]):
             if sources & derived:
                 derived.add(target)
         assigned |= targets
-    for node in iter_nodes(body, into_scopes=False):
-        if isinstance(node, cst.If) and any(isinstance(n, cst.Continue) for n in iter_nodes(node.body)):
-            if _names(node.test) & awaited:
-                return None, None, None  # whether the next item is worked on depends on a result
+    for test in flow.continue_guards(body):
+        if names_in(test) & awaited:
+            return None, None, None  # whether the next item is worked on depends on a result
     return derived, carried, changed - item
 
 
@@ -524,59 +504,6 @@ def _flat(statements) -> Iterator[cst.CSTNode]:
             yield from _flat(statement.body.body)
         else:
             yield statement
-
-
-def _statement_facts(statement):
-    """(names read, names bound, names augmented, containers changed, names bound from an
-    await, [(bound name, names its value reads)]) of one statement."""
-    target_ids: Set[int] = set()
-    targets: Set[str] = set()
-    augmented: Set[str] = set()
-    stores: Set[str] = set()
-    from_await: Set[str] = set()
-    flows = []
-    for node in iter_nodes(statement, into_scopes=False):
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-            node_targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-            value_names = _names(node.value) if node.value is not None else set()
-            has_await = node.value is not None and any(isinstance(n, cst.Await) for n in iter_nodes(node.value))
-            for t in node_targets:
-                if isinstance(t, (cst.Subscript, cst.Attribute)):
-                    path = path_of(t)
-                    if path is not None:
-                        stores.add(path.split(".")[0])
-                    continue
-                for name in iter_nodes(t):
-                    if isinstance(name, cst.Name):
-                        targets.add(name.value)
-                        flows.append((name.value, value_names))
-                        if has_await:
-                            from_await.add(name.value)
-                        if isinstance(node, cst.AugAssign):
-                            augmented.add(name.value)
-                        else:
-                            target_ids.add(id(name))
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            for name in iter_nodes(node.asname.name):
-                if isinstance(name, cst.Name):  # `async with session.get(url) as resp`: per item when url is
-                    targets.add(name.value)
-                    target_ids.add(id(name))
-                    flows.append((name.value, _names(node.item)))
-        elif isinstance(node, (cst.For, cst.CompFor)):
-            for name in iter_nodes(node.target):
-                if isinstance(name, cst.Name):
-                    targets.add(name.value)
-                    target_ids.add(id(name))
-                    flows.append((name.value, _names(node.iter)))
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            if node.func.attr.value in vocab.CONTAINER_MUTATORS:
-                path = path_of(node.func.value)
-                if path is not None:
-                    stores.add(path.split(".")[0])
-    reads = {
-        n.value for n in iter_nodes(statement, into_scopes=False) if isinstance(n, cst.Name) and id(n) not in target_ids
-    }
-    return reads, targets, augmented, stores, from_await, flows
 
 
 def plan_loop_gather(rule: Rule, node, calls: Sequence[cst.Call]) -> Tuple[str, Optional[Fix]]:
@@ -636,7 +563,7 @@ def _self_contained(node: cst.For, calls) -> bool:
     statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
     if len(statements) != 1 or len(calls) != 1:
         return False
-    return not (_statement_facts(statements[0])[1] & _names(calls[0]))
+    return not (statement_facts(statements[0]).targets & names_in(calls[0]))
 
 
 def _collect_shape(node: cst.For, block):

@@ -7,7 +7,7 @@ import libcst as cst
 from aiolint.core.needs import Needs, Shape
 from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import primitives
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics.syntax import yields_in
 
 _LOOPS = (cst.For, cst.While, cst.CompFor)
 
@@ -92,11 +92,10 @@ class AsyncGeneratorUnsafeYield(Rule):
     def _yields_once(self, function: cst.FunctionDef) -> bool:
         """One yield, outside any loop: a context manager / fixture / dependency in all but name."""
         yields = 0
-        for node in iter_nodes(function.body, into_scopes=False):
-            if isinstance(node, cst.Yield):
-                yields += 1
-                if yields > 1:
-                    return False
+        for _ in yields_in(function.body):
+            yields += 1
+            if yields > 1:
+                return False
         for ancestor in reversed(self.model.ancestors):
             if ancestor is function:
                 return True

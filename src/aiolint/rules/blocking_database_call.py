@@ -9,7 +9,7 @@ import libcst as cst
 from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.semantics import dotted_name, library
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics.syntax import calls_in
 
 # Synchronous drivers: qualified name -> the async driver to name in the message.
 _DRIVERS = {
@@ -199,8 +199,8 @@ class BlockingDatabaseCall(BlockingCallRule):
         function = self.model.function
         if function is None or self.model.holds(name) is None:
             return False
-        for node in iter_nodes(function.body):
-            func = node.func if isinstance(node, cst.Call) else None
+        for call in calls_in(function.body):
+            func = call.func
             if isinstance(func, cst.Attribute) and func.attr.value not in _NO_IO:
                 root = func.value
                 while isinstance(root, (cst.Attribute, cst.Subscript)):  # client.db["users"].find_one()

@@ -141,7 +141,7 @@ class BlockingHelperCall(Rule):
         if not isinstance(func, (cst.Name, cst.Attribute)):
             return None
         # Cheap checks first, so that most calls never make the model collect a function's bindings.
-        if isinstance(func, cst.Name) and func.value not in self.model.module_scope.bindings:
+        if isinstance(func, cst.Name) and not self.model.bound_in_module(func.value):
             return None
         definition = self.model.definition(func)
         if definition is None or definition.kind != "function":

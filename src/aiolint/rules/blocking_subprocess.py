@@ -6,7 +6,7 @@ import libcst as cst
 
 from aiolint.core.needs import Needs
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics.syntax import names_in
 from aiolint.semantics import blocking
 
 _EXEC = blocking.SUBPROCESS_EXEC
@@ -83,9 +83,5 @@ def _is_true(expr: cst.BaseExpression) -> bool:
 
 def _nonblocking_wait(call: cst.Call) -> bool:
     """`os.waitpid(pid, os.WNOHANG)` and friends return at once: a poll, not a wait."""
-    return any(
-        (isinstance(node, cst.Name) and node.value == "WNOHANG")
-        or (isinstance(node, cst.Attribute) and node.attr.value == "WNOHANG")
-        for arg in call.args
-        for node in iter_nodes(arg.value)
-    )
+    # `WNOHANG` or `os.WNOHANG`: an attribute's name is a name in it too.
+    return any("WNOHANG" in names_in(arg.value) for arg in call.args)

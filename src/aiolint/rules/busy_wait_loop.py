@@ -7,7 +7,7 @@ import libcst as cst
 from aiolint.core.needs import Needs, Shape
 from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import primitives
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics.syntax import calls_in, contains_any
 
 # Conditions that never change: `while True:` / `while 1:` keep-alive loops.
 _CONSTANT = (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)
@@ -69,16 +69,15 @@ class BusyWaitLoop(Rule):
 
     def _reads_state(self, test: cst.BaseExpression) -> bool:
         """Does the condition only read in-process state (no await, only state-reading calls)?"""
-        for node in iter_nodes(test, into_scopes=False):
-            if isinstance(node, (cst.Await, cst.Lambda, cst.NamedExpr)):
-                return False
-            if isinstance(node, cst.Call):
-                func = node.func
-                if isinstance(func, cst.Attribute) and func.attr.value in primitives.STATE_READING_METHODS:
-                    continue
-                if self.model.qualified_name(func) in primitives.STATE_READING_FUNCTIONS:
-                    continue
-                return False
+        if contains_any(test, (cst.Await, cst.Lambda, cst.NamedExpr), into_scopes=False):
+            return False
+        for call in calls_in(test, into_scopes=False):
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in primitives.STATE_READING_METHODS:
+                continue
+            if self.model.qualified_name(func) in primitives.STATE_READING_FUNCTIONS:
+                continue
+            return False
         return True
 
     def _only_sleeps(self, body: cst.BaseSuite) -> Optional[str]:

@@ -8,7 +8,7 @@ from aiolint.core.needs import Needs
 from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import flow, known, primitives
 from aiolint.semantics.flow import reference_text
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics.syntax import method_calls
 
 _CANCELLATION_NAMES = known.last_names([*primitives.CANCELLATION_ERRORS, *primitives.CANCELLATION_ERROR_FACTORIES])
 
@@ -223,10 +223,7 @@ def _refers_to(expr: cst.BaseExpression, names: frozenset) -> bool:
 
 
 def _calls(node: cst.CSTNode, method: str) -> bool:
-    return any(
-        isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == method
-        for n in iter_nodes(node, into_scopes=False)
-    )
+    return next(method_calls(node, method, into_scopes=False), None) is not None
 
 
 def _calls_uncancel(node: cst.CSTNode) -> bool:

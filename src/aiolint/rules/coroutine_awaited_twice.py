@@ -7,8 +7,7 @@ import libcst as cst
 
 from aiolint.core.needs import Needs, Shape
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.semantics.scopes import ASSIGN
-from aiolint.core.walk import child_fields, iter_nodes
+from aiolint.semantics.syntax import field_holding, source_order
 
 # parent class -> the fields that are evaluated whenever the parent is (in source order).
 # Anything else (bodies of if/for/while/try, the right side of `and`, branches of `x if c else y`,
@@ -60,18 +59,10 @@ _BLOCKS = (cst.Module, cst.IndentedBlock, cst.SimpleStatementLine)
 _AWAIT_NAME = re.compile(r"await[\s(\\]+(\w+)\b(?![ \t]*[.(\[])")
 
 
-def _field_of(parent: cst.CSTNode, child: cst.CSTNode) -> Optional[str]:
-    for name in child_fields(type(parent)):
-        value = getattr(parent, name, None)
-        if value is child or (isinstance(value, (list, tuple)) and any(item is child for item in value)):
-            return name
-    return None
-
-
 def _always_reaches(path: Sequence[cst.CSTNode]) -> bool:
     """Is the last node of `path` evaluated whenever the first one is?"""
     for parent, child in zip(path, path[1:]):
-        if _field_of(parent, child) not in _ALWAYS.get(type(parent), ()):
+        if field_holding(parent, child) not in _ALWAYS.get(type(parent), ()):
             return False
     return True
 
@@ -90,7 +81,7 @@ def _runs_before(first: Sequence[cst.CSTNode], second: Sequence[cst.CSTNode]) ->
             return False
     else:
         header = _HEADERS.get(type(common))
-        if header is None or _field_of(common, one) != header or _field_of(common, two) == header:
+        if header is None or field_holding(common, one) != header or field_holding(common, two) == header:
             return False
     return _always_reaches(first[depth:])
 
@@ -148,18 +139,15 @@ class CoroutineAwaitedTwice(Rule):
         function = self.model.function
         if not isinstance(name, cst.Name) or function is None or not self.model.in_async_context:
             return
-        found = self.model.lookup(name.value)
-        if found is None:
-            return
-        scope, bindings = found
         # Bound exactly once, in this very function: nothing can rebind it between the awaits.
-        if scope.node is not function or len(bindings) != 1 or bindings[0].kind != ASSIGN:
+        assignment = self.model.assigned_here(name.value)
+        if assignment is None:
             return
-        value = bindings[0].value
+        value = assignment.value
         callee = self.model.coroutine_call(value) if isinstance(value, cst.Call) else None
         if callee is None:
             return
-        self._bindings[id(node)] = bindings[0].node
+        self._bindings[id(node)] = assignment.statement
         path = (*self.model.ancestors, node)
         self._awaits.setdefault(id(function), []).append((name.value, callee, node, path))
 
@@ -173,7 +161,7 @@ class CoroutineAwaitedTwice(Rule):
                 if first_name != name or not _runs_before(first_path, second_path):
                     continue
                 if order is None:
-                    order = {id(n): i for i, n in enumerate(iter_nodes(node.body, into_scopes=False))}
+                    order = source_order(node.body)
                 # The binding must come before the first await (in a loop it could sit between them).
                 binding = self._bindings[id(first)]
                 if order.get(id(binding), len(order)) < order[id(first)]:

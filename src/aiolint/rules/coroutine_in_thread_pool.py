@@ -7,7 +7,7 @@ import libcst as cst
 from aiolint.fixes import build as edits
 from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.semantics import Runner, dotted_name, known
+from aiolint.semantics import Runner, RunnerResult, dotted_name, known
 
 # Runners whose keyword arguments configure the runner itself and are not passed to the callable.
 _OWN_KEYWORDS = frozenset({"anyio.to_thread.run_sync", "trio.to_thread.run_sync"})
@@ -77,7 +77,7 @@ class CoroutineInThreadPool(Rule):
         if (
             direct is not None
             and isinstance(self.model.parent, cst.Await)
-            and runner.returns in ("coroutine", "future")
+            and runner.returns in (RunnerResult.COROUTINE, RunnerResult.FUTURE)
         ):
             fix = self.make_fix(f"Await '{function}(...)' directly", [(node, direct)], safe=True)
         self.report(
@@ -90,7 +90,7 @@ class CoroutineInThreadPool(Rule):
 
     def _direct_call(self, call: cst.Call, runner: Runner) -> Optional[cst.Call]:
         """`fn(*args, **kw)`: what the worker was meant to run, as a plain call (None if not expressible)."""
-        if runner.returns == "thread":
+        if runner.returns is RunnerResult.THREAD:
             return None
         forwarded = list(runner.args)
         if any(a.keyword is not None or a.star == "**" for a in forwarded):

@@ -6,6 +6,7 @@ import libcst as cst
 
 from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
+from aiolint.semantics import RunnerResult
 
 _FACTORIES = tuple((name, re.compile(name + r"[ \t]*\(")) for name in ("create_task", "ensure_future"))
 _ENSURE_FUTURE = frozenset({"asyncio.ensure_future", "asyncio.tasks.ensure_future"})
@@ -75,7 +76,7 @@ class DanglingTask(Rule):
         argument = next((a.value for a in call.args if a.keyword is None and not a.star), None)
         if isinstance(argument, cst.Call):
             runner = self.model.thread_pool_runner(argument)
-            return runner is not None and runner.returns != "coroutine"  # run_in_executor: a future
+            return runner is not None and runner.returns is not RunnerResult.COROUTINE  # run_in_executor: a future
         if isinstance(argument, cst.Name):
             held = self.model.holds(argument)
             return not (isinstance(held, cst.Call) and self.model.coroutine_call(held))

@@ -14,7 +14,8 @@ import libcst as cst
 
 from aiolint.core.needs import Needs, Shape
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics import RunnerResult
+from aiolint.semantics.syntax import contains_any, name_uses, names_in
 from aiolint.rules import _gather
 from aiolint.semantics.independence import effect_of, independent
 
@@ -108,8 +109,8 @@ class DeferredSequentialAwaits(Rule):
                     continue
                 # A statement between the awaits may use the results awaited before it (the
                 # gather binds them first); it must not bind or read what a later await binds.
-                names = {n.value for n in iter_nodes(small) if isinstance(n, cst.Name)}
-                if any(isinstance(n, (cst.Return, cst.Break, cst.Continue, cst.Raise)) for n in iter_nodes(small)):
+                names = names_in(small)
+                if contains_any(small, (cst.Return, cst.Break, cst.Continue, cst.Raise)):
                     self._flush(run)
                     run, between = [], set()
                 elif run:
@@ -129,7 +130,7 @@ class DeferredSequentialAwaits(Rule):
             return False
         call = held[1]
         runner = self.model.thread_pool_runner(call)
-        if runner is not None and runner.returns != "coroutine":
+        if runner is not None and runner.returns is not RunnerResult.COROUTINE:
             return False  # futures and threads already run
         if self._binding(call, step) is None or self._uses_in_function(name.value) != 2:
             return False  # bound elsewhere, or used besides its binding and this await
@@ -164,7 +165,7 @@ class DeferredSequentialAwaits(Rule):
             return 0
         counts = self._uses.get(id(function))
         if counts is None:
-            counts = Counter(n.value for n in iter_nodes(function.body) if isinstance(n, cst.Name))
+            counts = name_uses(function.body)
             self._uses[id(function)] = counts
         return counts[name]
 

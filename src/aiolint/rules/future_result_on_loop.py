@@ -72,7 +72,7 @@ class FutureResultOnLoop(Rule):
             name = wait_for[0] if wait_for is not None else "asyncio.wait_for"
             shown = edits.awaited(edits.call(name, [edits.arg(wrapped), edits.arg(timeout)]), node, None)
         fix = None
-        if not node.args and wrap is not None and self.model.scope.kind != "comprehension":
+        if not node.args and wrap is not None and not self.model.in_comprehension:
             fix = self.make_fix(
                 "Await the future with asyncio.wrap_future()", [(node, new)], safe=True, imports=wrap[1]
             )

@@ -8,7 +8,7 @@ from aiolint.fixes import build as edits
 from aiolint.core.findings import REMOVE
 from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.core.walk import iter_nodes, walk
+from aiolint.semantics.syntax import calls_in, names_in
 
 _GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 _DRIVERS = frozenset({"run_until_complete", "run_forever"})
@@ -105,12 +105,11 @@ class LegacyLoopBoilerplate(Rule):
         ):
             return
         name = parent.targets[0].target.value
-        bindings = self.model.module_scope.bindings.get(name, [])
-        if len(bindings) != 1:
+        if not self.model.bound_once_in_module(name):
             return  # rebound somewhere: which loop drives the program is unclear
         drivers = [
             call
-            for n in iter_nodes(self.model.module, into_scopes=False)
+            for n in calls_in(self.model.module, into_scopes=False)
             if (call := _driver(n, name)) is not None
         ]
         if not drivers:
@@ -121,9 +120,7 @@ class LegacyLoopBoilerplate(Rule):
     def _suggestion(self, driver: cst.Call, loop_name: Optional[str] = None) -> str:
         argument = _single_argument(driver)
         if driver.func.attr.value == "run_until_complete" and argument is not None:
-            if loop_name is not None and any(
-                isinstance(n, cst.Name) and n.value == loop_name for n in iter_nodes(argument)
-            ):
+            if loop_name is not None and loop_name in names_in(argument):
                 # `run_until_complete(go(loop))`: the coroutine must get the loop itself.
                 return "'asyncio.run(...)', with the coroutine calling asyncio.get_running_loop()"
             return f"'asyncio.run({edits.snippet(argument, 60)})'"
@@ -156,7 +153,7 @@ class LegacyLoopBoilerplate(Rule):
             return None
         if "set_event_loop" in self.model.source:
             return None  # a loop set by hand (e.g. a Proactor loop) would be ignored by asyncio.run
-        if self._used_elsewhere(name, {id(assign.targets[0].target), id(driver.func.value)}):
+        if self.model.module_name_used(name, {id(assign.targets[0].target), id(driver.func.value)}):
             return None
         reference = self._asyncio_reference(call)
         if reference is None:
@@ -203,40 +200,3 @@ class LegacyLoopBoilerplate(Rule):
         if isinstance(func, cst.Attribute) and self.model.qualified_name(func.value) == "asyncio":
             return edits.code(func.value), False
         return self.model.module_reference("asyncio")
-
-    def _used_elsewhere(self, name: str, allowed: set) -> bool:
-        """Does any other reference to the module-level `name` exist (nested functions that bind
-        their own `name` do not count)?"""
-        parents: List[cst.CSTNode] = []
-        shadowed: List[bool] = []
-        used = False
-
-        def enter(node: cst.CSTNode) -> None:
-            nonlocal used
-            if isinstance(node, cst.Name) and node.value == name and id(node) not in allowed and not any(shadowed):
-                parent = parents[-1] if parents else None
-                if not (
-                    (isinstance(parent, cst.Attribute) and parent.attr is node)
-                    or (isinstance(parent, cst.Arg) and parent.keyword is node)
-                    or (isinstance(parent, cst.Param) and parent.name is node)
-                    or (isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and parent.name is node)
-                ):
-                    used = True
-            parents.append(node)
-
-        def leave(node: cst.CSTNode) -> None:
-            parents.pop()
-
-        def body(node: cst.CSTNode) -> None:
-            local = False
-            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
-                scope = self.model.scope_of(node)
-                local = name in scope.bindings and name not in scope.globals
-            # A class body's names are not visible in its methods: never treat them as shadowing.
-            shadowed.append(local)
-
-        def end_body(node: cst.CSTNode) -> None:
-            shadowed.pop()
-
-        walk(self.model.module, enter, leave, body, end_body)
-        return used

@@ -6,8 +6,7 @@ import libcst as cst
 
 from aiolint.core.needs import Needs
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.semantics import dotted_name, primitives
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics import dotted_name, flow, primitives
 
 
 class ThreadLockAcrossAwait(Rule):
@@ -80,20 +79,7 @@ class ThreadLockAcrossAwait(Rule):
         position = next((i for i, s in enumerate(body) if s is statement), None)
         if position is None:
             return False
-        for later in body[position + 1 :]:
-            for node in iter_nodes(later, into_scopes=False):
-                if isinstance(node, cst.Await) or (
-                    isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None
-                ):
-                    return True
-                if (
-                    isinstance(node, cst.Call)
-                    and isinstance(node.func, cst.Attribute)
-                    and node.func.attr.value == "release"
-                    and dotted_name(node.func.value) == lock
-                ):
-                    return False
-        return False
+        return flow.suspends_before(body[position + 1 :], lambda call: _releases(call, lock))
 
     def _report(self, lock: cst.BaseExpression, kind: str) -> None:
         role = primitives.THREAD_LOCKS[kind]
@@ -116,3 +102,9 @@ def _acquired(small: cst.BaseSmallStatement) -> Optional[cst.BaseExpression]:
     if isinstance(value, cst.Call) and _is_acquire(value):
         return value.func.value
     return None
+
+
+def _releases(call: cst.Call, lock: str) -> bool:
+    """`<lock>.release()`."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and func.attr.value == "release" and dotted_name(func.value) == lock

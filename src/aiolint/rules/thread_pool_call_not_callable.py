@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from enum import Enum
 from typing import Optional, Tuple
 
 import libcst as cst
@@ -8,13 +9,23 @@ import libcst as cst
 from aiolint.fixes import build as edits
 from aiolint.core.needs import Needs, Where
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.semantics import Runner, dotted_name, known
-from aiolint.semantics.scopes import ASSIGN, PARAM, WITH
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics import Bound, Runner, RunnerResult, dotted_name, known
+from aiolint.semantics.syntax import contains_any, returned_values
 
-# Verdicts on what `f(x)` returns. LIKELY_DATA: a library function or method whose name does not
-# say it builds a callable (`requests.get(url)`, `obj.compute(x)`), as opposed to definitions we can read.
-CALLABLE, NOT_CALLABLE, LIKELY_DATA, COROUTINE, UNKNOWN = "callable", "not callable", "likely data", "coroutine", "?"
+
+class Verdict(Enum):
+    """What `f(x)` returns, as far as this rule can tell."""
+
+    CALLABLE = "callable"
+    NOT_CALLABLE = "not callable"
+    # A library function or method whose name does not say it builds a callable
+    # (`requests.get(url)`, `obj.compute(x)`), as opposed to definitions we can read.
+    LIKELY_DATA = "likely data"
+    COROUTINE = "coroutine"
+    UNKNOWN = "?"
+
+
+CALLABLE, NOT_CALLABLE, LIKELY_DATA, COROUTINE, UNKNOWN = Verdict
 
 # Builtins whose result is never callable (`getattr`, `type`, `next`, `max`, ... may well return one).
 _DATA_BUILTINS = frozenset(
@@ -107,10 +118,10 @@ class ThreadPoolCallNotCallable(Rule):
         # Arguments for the result (`to_thread(f(x), y)`) say it is meant to be called: believe
         # that unless we can read `f`.
         forwarded = self._forwards_arguments(node, runner)
-        if forwarded and verdict == LIKELY_DATA:
+        if forwarded and verdict is LIKELY_DATA:
             return
         call = edits.snippet(inner)
-        if verdict == COROUTINE:
+        if verdict is COROUTINE:
             what, result, replacement = "creates a coroutine object here", "it", f"'await {call}'"
             self.report(node, call=call, what=what, runner=runner.name, result=result, replacement=replacement)
             return
@@ -129,17 +140,19 @@ class ThreadPoolCallNotCallable(Rule):
         )
 
     def _forwards_keywords(self, node: cst.Call, runner: Runner) -> bool:
-        return runner.returns == "concurrent-future" or self.model.qualified_name(node.func) in _FORWARDS_KEYWORDS
+        if runner.returns is RunnerResult.CONCURRENT_FUTURE:
+            return True
+        return self.model.qualified_name(node.func) in _FORWARDS_KEYWORDS
 
     def _forwards_arguments(self, node: cst.Call, runner: Runner) -> bool:
         """Does the runner pass arguments of its own to the callable?"""
-        if runner.returns == "thread":
+        if runner.returns is RunnerResult.THREAD:
             return any(a.keyword is not None and a.keyword.value in ("args", "kwargs") for a in node.args)
         keywords = self._forwards_keywords(node, runner)
         return any((a.keyword is None and a.star != "**") or keywords for a in runner.args)
 
     # ----------------------------------------------------------------- what does f(x) return?
-    def _verdict(self, inner: cst.Call) -> str:
+    def _verdict(self, inner: cst.Call) -> Verdict:
         func = inner.func
         name = dotted_name(func)
         if name is None:
@@ -166,7 +179,7 @@ class ThreadPoolCallNotCallable(Rule):
         definition = self.model.definition(func)
         return definition.node if definition is not None else None
 
-    def _function_verdict(self, function: cst.FunctionDef, inner: cst.Call) -> str:
+    def _function_verdict(self, function: cst.FunctionDef, inner: cst.Call) -> Verdict:
         if any(dotted_name(d.decorator) not in known.TRANSPARENT_DECORATORS for d in function.decorators):
             return UNKNOWN  # a decorator may return anything
         if function.asynchronous is not None:
@@ -177,15 +190,10 @@ class ThreadPoolCallNotCallable(Rule):
         scope = self.model.scope_of(function)
         # `do_sync(3)` returning its parameter returns 3: with literal arguments, parameters hold data.
         data_params = all(not a.star and _literal(a.value) for a in inner.args)
-        for child in iter_nodes(function.body, into_scopes=False):
-            if isinstance(child, (cst.FunctionDef, cst.Lambda, cst.Yield)) and child is not function:
-                return UNKNOWN  # a closure factory or a generator, most likely
-            if (
-                isinstance(child, cst.Return)
-                and child.value is not None
-                and self._may_be_callable(child.value, scope, data_params)
-            ):
-                return UNKNOWN
+        if contains_any(function.body, (cst.FunctionDef, cst.Lambda, cst.Yield), into_scopes=False):
+            return UNKNOWN  # a closure factory or a generator, most likely
+        if any(self._may_be_callable(value, scope, data_params) for value in returned_values(function.body)):
+            return UNKNOWN
         return NOT_CALLABLE
 
     def _may_be_callable(self, value: cst.BaseExpression, scope, data_params: bool, depth: int = 0) -> bool:
@@ -215,18 +223,18 @@ class ThreadPoolCallNotCallable(Rule):
         if isinstance(value, cst.Name):
             if value.value in ("None", "True", "False"):
                 return False
-            found = self.model.lookup(value.value, scope)
-            return found is None or any(self._binding_may_be_callable(b, scope, data_params, depth) for b in found[1])
+            bound = self.model.bound_to(value.value, scope)
+            return bound is None or any(self._binding_may_be_callable(b, scope, data_params, depth) for b in bound)
         return False  # literals, displays, comprehensions, arithmetic, comparisons, f-strings
 
-    def _binding_may_be_callable(self, binding, scope, data_params: bool, depth: int) -> bool:
-        if binding.kind == PARAM:
+    def _binding_may_be_callable(self, bound: Bound, scope, data_params: bool, depth: int) -> bool:
+        if bound.parameter:
             return not data_params
-        if binding.kind in (ASSIGN, WITH) and binding.value is not None:
-            return self._may_be_callable(binding.value, scope, data_params, depth + 1)
+        if bound.value is not None:
+            return self._may_be_callable(bound.value, scope, data_params, depth + 1)
         return True  # a def, class, import, loop variable, ...
 
-    def _class_verdict(self, classdef: cst.ClassDef) -> str:
+    def _class_verdict(self, classdef: cst.ClassDef) -> Verdict:
         if self.model.find_method(classdef, "__call__") is not None:
             return CALLABLE
         for base in classdef.bases:
@@ -246,7 +254,7 @@ class ThreadPoolCallNotCallable(Rule):
         keywords = any(a.keyword is not None or a.star == "**" for a in inner.args)
         if not inner.args:
             middle = [callable_arg.with_changes(value=inner.func)]
-        elif runner.returns == "thread" and not keywords:  # Thread(target=f, args=(x,))
+        elif runner.returns is RunnerResult.THREAD and not keywords:  # Thread(target=f, args=(x,))
             values = ", ".join(edits.code(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in inner.args)
             args = cst.Arg(
                 keyword=cst.Name("args"),
@@ -254,7 +262,7 @@ class ThreadPoolCallNotCallable(Rule):
                 value=edits.expr(f"({values},)"),
             )
             middle = [callable_arg.with_changes(value=inner.func, comma=cst.MaybeSentinel.DEFAULT), args]
-        elif runner.returns == "thread" or (keywords and not self._forwards_keywords(node, runner)):
+        elif runner.returns is RunnerResult.THREAD or (keywords and not self._forwards_keywords(node, runner)):
             reference = self.model.name_reference("functools.partial")
             if reference is None:
                 return None

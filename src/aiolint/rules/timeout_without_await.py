@@ -9,7 +9,7 @@ from aiolint.core.findings import Fix
 from aiolint.core.needs import Needs
 from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import known, primitives
-from aiolint.core.walk import iter_nodes
+from aiolint.semantics.syntax import consists_of
 
 # Argument nodes that cannot have side effects: dropping them with the call changes nothing.
 _PLAIN = (
@@ -82,9 +82,7 @@ class TimeoutWithoutAwait(Rule):
 
     def _fix(self, node: cst.With, timeout_item: cst.WithItem) -> Optional[Fix]:
         call = timeout_item.item
-        if timeout_item.asname is not None or not all(
-            isinstance(n, _PLAIN) for a in call.args for n in iter_nodes(a.value)
-        ):
+        if timeout_item.asname is not None or not all(consists_of(a.value, _PLAIN) for a in call.args):
             return None
         if len(node.items) > 1:
             return self._drop_item(node, timeout_item)

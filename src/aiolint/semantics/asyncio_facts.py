@@ -11,6 +11,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from aiolint.semantics import known, library
+from aiolint.semantics.known import RunnerResult
 from aiolint.semantics.scopes import DEF, dotted_name
 from aiolint.core.walk import iter_nodes
 
@@ -29,7 +30,7 @@ class Runner:
     name: str  # as the user wrote it, for messages: "loop.run_in_executor", "asyncio.to_thread"
     callable: Optional[cst.Arg]  # the argument that holds the callable, if passed
     args: Tuple[cst.Arg, ...]  # the arguments forwarded to the callable
-    returns: str  # "coroutine", "future", "concurrent-future" or "thread"
+    returns: RunnerResult  # a coroutine, an asyncio future, a concurrent future, or a thread
 
 
 class AsyncioFacts:
@@ -153,13 +154,13 @@ class AsyncioFacts:
             if attr == "run_in_executor":
                 # The method name is distinctive enough to match on any receiver.
                 if len(args) >= 2 and _positional(args[0]) and _positional(args[1]):
-                    return Runner(dotted_name(func) or "run_in_executor", args[1], tuple(args[2:]), "future")
-                return Runner(dotted_name(func) or "run_in_executor", None, tuple(args[2:]), "future")
+                    return Runner(dotted_name(func) or "run_in_executor", args[1], tuple(args[2:]), RunnerResult.FUTURE)
+                return Runner(dotted_name(func) or "run_in_executor", None, tuple(args[2:]), RunnerResult.FUTURE)
             if attr == "submit":
                 executor = self.type_of(func.value)  # a local, `self.pool`, a module-level pool, ...
                 if executor is not None and executor.name == "concurrent.futures.Executor":
                     first = args[0] if args and _positional(args[0]) else None
-                    return Runner(dotted_name(func) or "submit", first, tuple(args[1:]), "concurrent-future")
+                    return Runner(dotted_name(func) or "submit", first, tuple(args[1:]), RunnerResult.CONCURRENT_FUTURE)
         qualified = self.qualified_name(func)
         if qualified is None:
             return None
@@ -169,7 +170,7 @@ class AsyncioFacts:
             return Runner(dotted_name(func) or qualified, first, tuple(args[1:]), returns)
         if qualified == "threading.Thread":
             target = next((a for a in args if a.keyword is not None and a.keyword.value == "target"), None)
-            return Runner(dotted_name(func) or qualified, target, (), "thread")
+            return Runner(dotted_name(func) or qualified, target, (), RunnerResult.THREAD)
         return None
 
     # ----------------------------------------------------------------- thread pools: a cheap pre-check

@@ -38,6 +38,28 @@ def suspends(node: cst.CSTNode, *, yields: bool = False) -> bool:
     return next(suspension_points(node, yields=yields), None) is not None
 
 
+def suspends_before(statements, ends: Callable[[cst.Call], bool]) -> bool:
+    """Going through `statements` in source order (not into nested defs): is there an `await`,
+    `async for` or `async with` before a call that `ends` accepts (`lock.release()`)?"""
+    for statement in statements:
+        for node in iter_nodes(statement, into_scopes=False):
+            if isinstance(node, cst.Await) or (
+                isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None
+            ):
+                return True
+            if isinstance(node, cst.Call) and ends(node):
+                return False
+    return False
+
+
+def continue_guards(body: cst.CSTNode) -> Iterator[cst.BaseExpression]:
+    """The tests of the `if` statements in a loop body (not in nested defs) whose block holds a
+    `continue` anywhere: the conditions that decide whether the rest of an iteration runs."""
+    for node in iter_nodes(body, into_scopes=False):
+        if isinstance(node, cst.If) and any(isinstance(n, cst.Continue) for n in iter_nodes(node.body)):
+            yield node.test
+
+
 def statements(block: cst.BaseSuite) -> list:
     """The statements of an indented block or of a one-line suite."""
     return list(block.body)

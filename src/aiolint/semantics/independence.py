@@ -18,18 +18,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, Optional, Set, Tuple
+from enum import Enum
+from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
 
 from aiolint.core.walk import iter_nodes
 from aiolint.semantics import vocabulary as vocab
-from aiolint.semantics.scopes import CLASSDEF, DEF, IMPORT, PARAM, Scope, dotted_name, scope_kind
+from aiolint.semantics.scopes import CLASS, CLASSDEF, DEF, IMPORT, PARAM, Scope, dotted_name, scope_kind
+from aiolint.semantics.syntax import names_in
 
-CONCURRENT, SERIAL, UNKNOWN = "concurrent", "serial", "unknown"
-# An object built around a concurrent client (a project API class, `Client(session=session)`):
-# its methods may overlap, but it keeps state of its own, so handing it to another call ties them.
-CLIENT = "client"
+
+class ReceiverKind(Enum):
+    """How an object takes concurrent use (`receiver_kind`)."""
+
+    CONCURRENT = "concurrent"  # made for it: HTTP clients, connection pools, bot API clients
+    SERIAL = "serial"  # one operation at a time: a DB session, connection or cursor, a stream, a lock
+    # Built around a concurrent client (a project API class, `Client(session=session)`): its methods
+    # may overlap, but it keeps state of its own, so handing it to another call ties them.
+    CLIENT = "client"
+    UNKNOWN = "unknown"
+
+
+CONCURRENT, SERIAL, CLIENT, UNKNOWN = ReceiverKind
 SHAREABLE = (CONCURRENT, CLIENT)
 
 # Types and factories whose objects are made for concurrent use, or take one user at a time.
@@ -84,7 +95,7 @@ _RUNNER_WORDS = frozenset({"add", "run", "submit", "job", "in", "on", "to", "imp
 class Effect:
     names: Set[str] = field(default_factory=set)  # local names read
     meanings: Set[str] = field(default_factory=set)
-    receivers: Dict[str, str] = field(default_factory=dict)  # dotted path -> kind
+    receivers: Dict[str, ReceiverKind] = field(default_factory=dict)  # dotted path -> kind
     message_to: Set[str] = field(default_factory=set)  # receivers messages go to
     writes: Set[str] = field(default_factory=set)  # state keys: "self.x", "table:users"
     reads: Set[str] = field(default_factory=set)
@@ -116,7 +127,7 @@ class Effect:
 
 
 # ---------------------------------------------------------------------------------- receivers
-def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> str:
+def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> ReceiverKind:
     """Is the object `expr` evaluates to made for concurrent use, serialising, or unknown?
 
     The one place that says what an object is: what built it (a call's qualified name, a
@@ -150,7 +161,7 @@ def receiver_kind(model, expr: cst.BaseExpression, _depth: int = 0) -> str:
     return UNKNOWN
 
 
-def _typed_kind(model, expr: cst.BaseExpression, _depth: int) -> Optional[str]:
+def _typed_kind(model, expr: cst.BaseExpression, _depth: int) -> Optional[ReceiverKind]:
     """The kind by the model's types, when it has them (`type_of`, the project index): a
     library type from the tables, or a project class by what it keeps on `self`."""
     type_of = getattr(model, "type_of", None)
@@ -226,7 +237,7 @@ def _attribute_source(model, classdef: cst.ClassDef, own: str, attr: str) -> Opt
     return found[0] if len(found) == 1 else None
 
 
-def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> str:
+def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> ReceiverKind:
     if isinstance(built, cst.Await):
         built = built.expression
     func = built.func if isinstance(built, cst.Call) else built
@@ -257,7 +268,7 @@ def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> 
     return UNKNOWN
 
 
-def _class_kind(model, classdef: cst.ClassDef, _depth: int) -> str:
+def _class_kind(model, classdef: cst.ClassDef, _depth: int) -> ReceiverKind:
     """A project class is made for concurrent use when the objects it keeps on `self` are a
     concurrent client and nothing that serialises (an API client built on `aiohttp`)."""
     kinds = set()
@@ -660,7 +671,7 @@ class _BodyModel:
         if found is None or found[0].node is not self.function:
             return None
         scope = found[0]
-        if scope.parent is None or scope.parent.kind != "class":
+        if scope.parent is None or scope.parent.kind != CLASS:
             return None
         params = self.function.params.posonly_params or self.function.params.params
         if not params or params[0].name.value != receiver:
@@ -676,7 +687,7 @@ def _overlap(a: str, b: str) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
-def _shared_kind(a: Dict[str, str], b: Dict[str, str], x: str, y: str) -> str:
+def _shared_kind(a: Dict[str, ReceiverKind], b: Dict[str, ReceiverKind], x: str, y: str) -> ReceiverKind:
     shorter = x if len(x) <= len(y) else y
     return a.get(shorter) or b.get(shorter) or UNKNOWN
 
@@ -722,7 +733,7 @@ def independent(first: Effect, second: Effect) -> bool:
     return True
 
 
-def _tied(key: str, kind: str, other: Effect) -> bool:
+def _tied(key: str, kind: ReceiverKind, other: Effect) -> bool:
     root = key.split(".")[0]
     if kind == CONCURRENT or root not in other.names:
         return False
@@ -740,3 +751,66 @@ def iter_awaits(node: cst.CSTNode) -> Iterator[cst.Await]:
     for inner in iter_nodes(node, into_scopes=False):
         if isinstance(inner, cst.Await):
             yield inner
+
+
+class StatementFacts(NamedTuple):
+    """What one statement does with names (AIO402's iterations: what each reads, binds, changes)."""
+
+    reads: Set[str]  # names read (not the names it binds)
+    targets: Set[str]  # names bound
+    augmented: Set[str]  # names updated in place (`n += 1`)
+    stores: Set[str]  # containers changed (`d[k] = v`, `items.append(x)`), by their root name
+    from_await: Set[str]  # names bound from a value that awaits
+    flows: List[Tuple[str, Set[str]]]  # (bound name, the names its value reads)
+
+
+def statement_facts(statement: cst.CSTNode) -> StatementFacts:
+    """What `statement` (not the nested defs in it) reads, binds, updates and changes."""
+    target_ids: Set[int] = set()
+    targets: Set[str] = set()
+    augmented: Set[str] = set()
+    stores: Set[str] = set()
+    from_await: Set[str] = set()
+    flows = []
+    for node in iter_nodes(statement, into_scopes=False):
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            node_targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            value_names = names_in(node.value) if node.value is not None else set()
+            has_await = node.value is not None and any(isinstance(n, cst.Await) for n in iter_nodes(node.value))
+            for t in node_targets:
+                if isinstance(t, (cst.Subscript, cst.Attribute)):
+                    path = path_of(t)
+                    if path is not None:
+                        stores.add(path.split(".")[0])
+                    continue
+                for name in iter_nodes(t):
+                    if isinstance(name, cst.Name):
+                        targets.add(name.value)
+                        flows.append((name.value, value_names))
+                        if has_await:
+                            from_await.add(name.value)
+                        if isinstance(node, cst.AugAssign):
+                            augmented.add(name.value)
+                        else:
+                            target_ids.add(id(name))
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            for name in iter_nodes(node.asname.name):
+                if isinstance(name, cst.Name):  # `async with session.get(url) as resp`: per item when url is
+                    targets.add(name.value)
+                    target_ids.add(id(name))
+                    flows.append((name.value, names_in(node.item)))
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            for name in iter_nodes(node.target):
+                if isinstance(name, cst.Name):
+                    targets.add(name.value)
+                    target_ids.add(id(name))
+                    flows.append((name.value, names_in(node.iter)))
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in vocab.CONTAINER_MUTATORS:
+                path = path_of(node.func.value)
+                if path is not None:
+                    stores.add(path.split(".")[0])
+    reads = {
+        n.value for n in iter_nodes(statement, into_scopes=False) if isinstance(n, cst.Name) and id(n) not in target_ids
+    }
+    return StatementFacts(reads, targets, augmented, stores, from_await, flows)

@@ -1,6 +1,18 @@
 """Facts about libraries, kept as data in one place so every rule reads the same table."""
 from __future__ import annotations
 
+from enum import Enum
+
+
+class RunnerResult(Enum):
+    """What the call of a thread-pool runner gives back (`Runner.returns`)."""
+
+    COROUTINE = "coroutine"  # `asyncio.to_thread(f)`, `anyio.to_thread.run_sync(f)`: await it
+    FUTURE = "future"  # `loop.run_in_executor(None, f)`: an asyncio future, await it
+    CONCURRENT_FUTURE = "concurrent-future"  # `executor.submit(f, *args, **kwargs)`
+    THREAD = "thread"  # `threading.Thread(target=f)`: nothing to await
+
+
 # Library functions whose call returns a coroutine object (nothing runs until it is awaited).
 COROUTINE_FUNCTIONS = frozenset(
     {
@@ -55,11 +67,11 @@ TRANSPARENT_DECORATORS = frozenset(
 # Thread-pool runners called by qualified name: qualified name -> what the call returns.
 # (`loop.run_in_executor`, `executor.submit` and `threading.Thread` are matched by shape.)
 THREAD_POOL_FUNCTIONS = {
-    "asyncio.to_thread": "coroutine",
-    "starlette.concurrency.run_in_threadpool": "coroutine",
-    "fastapi.concurrency.run_in_threadpool": "coroutine",
-    "anyio.to_thread.run_sync": "coroutine",
-    "trio.to_thread.run_sync": "coroutine",
+    "asyncio.to_thread": RunnerResult.COROUTINE,
+    "starlette.concurrency.run_in_threadpool": RunnerResult.COROUTINE,
+    "fastapi.concurrency.run_in_threadpool": RunnerResult.COROUTINE,
+    "anyio.to_thread.run_sync": RunnerResult.COROUTINE,
+    "trio.to_thread.run_sync": RunnerResult.COROUTINE,
 }
 
 EXECUTOR_CLASSES = frozenset(

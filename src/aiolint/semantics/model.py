@@ -4,6 +4,7 @@
 - What does this name?   `qualified_name(expr)` through imports and aliases, shadowing respected
 - What is it?            `type_of(expr)`, `definition(expr)`, `receiver_param()` (types.py)
 - What does it hold?     `holds(name)` / `holds_call(name)`
+- How is it bound?      `assigned_here(name)`, `bound_to(name)`, `bound_in_module(name)`, `module_name_used(name, ...)`
 - What is it?           `type_of(expr)` (types.py); `value_type(expr)` (a path, a sync file, a socket, a network client)
 - Is it a coroutine fn?  `coroutine_function(expr)`, `coroutine_method(call)` (asyncio_facts.py)
 - Is it a thread pool?   `thread_pool_runner(call)` (asyncio_facts.py)
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
@@ -44,12 +45,26 @@ from aiolint.semantics.scopes import (
     dotted_name,
     scope_kind,
 )
-from aiolint.core.walk import iter_nodes
+from aiolint.core.walk import iter_nodes, walk
 from aiolint.semantics.values import ValueTypes
 
 _BUILTINS = frozenset(dir(builtins))
 _NEUTRAL_LIBRARY = re.compile(r"\b(?:anyio|trio|sniffio)\b")
 _LIBRARY_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(asyncio|trio|anyio)\b", re.MULTILINE)
+
+
+class Assignment(NamedTuple):
+    """A name's one plain assignment: `name = value` / `name: T = value`."""
+
+    statement: cst.CSTNode  # the Assign or AnnAssign
+    value: cst.BaseExpression
+
+
+class Bound(NamedTuple):
+    """How one binding gives a name its value (`SemanticModel.bound_to`)."""
+
+    parameter: bool  # a parameter of the function
+    value: Optional[cst.BaseExpression]  # `name = value`, `with value as name`; None for any other binding
 
 
 class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
@@ -125,6 +140,11 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
     @property
     def at_module_level(self) -> bool:
         return self._context.kind == MODULE
+
+    @property
+    def in_comprehension(self) -> bool:
+        """Directly in a comprehension or generator expression (its own scope)?"""
+        return self.scope.kind == COMPREHENSION
 
     @property
     def parent(self) -> Optional[cst.CSTNode]:
@@ -223,6 +243,75 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         for following what a value was built from, name by name."""
         found = self._single_binding(name, scope)
         return (found[1].value, found[0]) if found is not None else None
+
+    def assigned_here(self, name: str) -> Optional[Assignment]:
+        """The `name = value` statement (or `name: T = value`), when that is the only binding of
+        `name` and it is in the current def/class/module's own scope: nothing can rebind it here."""
+        found = self.lookup(name)
+        if found is None:
+            return None
+        scope, bindings = found
+        if scope.node is not self._context.node or len(bindings) != 1 or bindings[0].kind != ASSIGN:
+            return None
+        return Assignment(bindings[0].node, bindings[0].value)
+
+    def bound_to(self, name: str, scope: Optional[Scope] = None) -> Optional[List[Bound]]:
+        """How each binding of `name` (as seen from `scope`) gives it its value: as a parameter, as
+        the expression of a plain assignment or `with ... as name`, or otherwise (def, class, import,
+        loop variable, unpacking, ...: neither). None when the name is unbound."""
+        found = self.lookup(name, scope)
+        if found is None:
+            return None
+        return [
+            Bound(binding.kind == PARAM, binding.value if binding.kind in (ASSIGN, WITH) else None)
+            for binding in found[1]
+        ]
+
+    def bound_in_module(self, name: str) -> bool:
+        """Does the module bind `name` at its top level at all (assignment, def, import, ...)?"""
+        return name in self.module_scope.bindings
+
+    def bound_once_in_module(self, name: str) -> bool:
+        """Is `name` bound exactly once at module level (one assignment, def, import, ...)?"""
+        return len(self.module_scope.bindings.get(name, ())) == 1
+
+    def module_name_used(self, name: str, ignoring: set) -> bool:
+        """Is the module-level `name` referred to anywhere but at the Name nodes whose ids are in
+        `ignoring`? Functions and lambdas that bind their own `name` do not count, nor do attribute
+        names, keywords, parameter names and the names of defs and classes."""
+        parents: List[cst.CSTNode] = []
+        shadowed: List[bool] = []
+        used = False
+
+        def enter(node: cst.CSTNode) -> None:
+            nonlocal used
+            if isinstance(node, cst.Name) and node.value == name and id(node) not in ignoring and not any(shadowed):
+                parent = parents[-1] if parents else None
+                if not (
+                    (isinstance(parent, cst.Attribute) and parent.attr is node)
+                    or (isinstance(parent, cst.Arg) and parent.keyword is node)
+                    or (isinstance(parent, cst.Param) and parent.name is node)
+                    or (isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and parent.name is node)
+                ):
+                    used = True
+            parents.append(node)
+
+        def leave(node: cst.CSTNode) -> None:
+            parents.pop()
+
+        def body(node: cst.CSTNode) -> None:
+            local = False
+            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+                scope = self.scope_of(node)
+                local = name in scope.bindings and name not in scope.globals
+            # A class body's names are not visible in its methods: never treat them as shadowing.
+            shadowed.append(local)
+
+        def end_body(node: cst.CSTNode) -> None:
+            shadowed.pop()
+
+        walk(self.module, enter, leave, body, end_body)
+        return used
 
     @property
     def in_top_level_function(self) -> bool:

@@ -12,30 +12,47 @@ anywhere in a function is local everywhere in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Dict, List, Optional
 
 import libcst as cst
 
 from aiolint.core.walk import iter_nodes
 
-MODULE, FUNCTION, CLASS, LAMBDA, COMPREHENSION = "module", "function", "class", "lambda", "comprehension"
 
-# Binding kinds
-IMPORT = "import"  # qualified holds the imported name
-ASSIGN = "assign"  # value holds the assigned expression (single-name target only)
-WITH = "with"  # value holds the context-manager expression
-PARAM = "param"
-DEF = "def"  # value holds the FunctionDef
-CLASSDEF = "class"  # value holds the ClassDef
-FALLBACK = "fallback"  # `x = None` in the `except ImportError` of `try: import x`
-OTHER = "other"  # loop targets, tuple unpacking, augmented assignment, del, match, ...
+class ScopeKind(Enum):
+    """What opens a scope."""
+
+    MODULE = "module"
+    FUNCTION = "function"
+    CLASS = "class"
+    LAMBDA = "lambda"
+    COMPREHENSION = "comprehension"
+
+
+class BindingKind(Enum):
+    """How a binding binds its name (what `Binding.value` and `Binding.qualified` hold)."""
+
+    IMPORT = "import"  # qualified holds the imported name
+    ASSIGN = "assign"  # value holds the assigned expression (single-name target only)
+    WITH = "with"  # value holds the context-manager expression
+    PARAM = "param"
+    DEF = "def"  # value holds the FunctionDef
+    CLASSDEF = "class"  # value holds the ClassDef
+    FALLBACK = "fallback"  # `x = None` in the `except ImportError` of `try: import x`
+    OTHER = "other"  # loop targets, tuple unpacking, augmented assignment, del, match, ...
+
+
+# The members under short names, for the semantics modules that compare kinds.
+MODULE, FUNCTION, CLASS, LAMBDA, COMPREHENSION = ScopeKind
+IMPORT, ASSIGN, WITH, PARAM, DEF, CLASSDEF, FALLBACK, OTHER = BindingKind
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
 @dataclass(frozen=True)
 class Binding:
-    kind: str
+    kind: BindingKind
     node: cst.CSTNode
     value: Optional[cst.CSTNode] = None
     qualified: Optional[str] = None
@@ -63,7 +80,7 @@ def _module_name(node: cst.ImportFrom) -> str:
 class Scope:
     __slots__ = ("kind", "node", "parent", "is_async", "_bindings", "globals", "nonlocals", "has_star")
 
-    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional["Scope"]):
+    def __init__(self, kind: ScopeKind, node: cst.CSTNode, parent: Optional["Scope"]):
         self.kind = kind
         self.node = node
         self.parent = parent
@@ -81,10 +98,10 @@ class Scope:
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         name = getattr(getattr(self.node, "name", None), "value", "")
-        return f"<Scope {self.kind} {name}>"
+        return f"<Scope {self.kind.value} {name}>"
 
 
-def scope_kind(node: cst.CSTNode) -> Optional[str]:
+def scope_kind(node: cst.CSTNode) -> Optional[ScopeKind]:
     if isinstance(node, cst.FunctionDef):
         return FUNCTION
     if isinstance(node, cst.ClassDef):
@@ -139,7 +156,7 @@ class _Collector:
             if isinstance(star, cst.Param):
                 self.add(star.name.value, Binding(PARAM, star))
 
-    def _target(self, target: cst.BaseExpression, kind: str, value=None, node=None) -> None:
+    def _target(self, target: cst.BaseExpression, kind: BindingKind, value=None, node=None) -> None:
         if isinstance(target, cst.Name):
             self.add(target.value, Binding(kind, node or target, value))
         elif isinstance(target, (cst.Tuple, cst.List)):
