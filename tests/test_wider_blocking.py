@@ -198,3 +198,8 @@ def test_async_replacements_under_familiar_names_stay_silent():
             await anyio.Path(p).unlink()
         """
     assert _findings(source) == []
+
+
+def test_generic_annotations_declare_their_class_but_type_of_a_class_is_no_instance():
+    source = "import queue\nasync def f(q: 'queue.Queue[int]', c: type[queue.Queue]):\n    probe(q); probe(c)\n"
+    assert run_probe(source, lambda model, expr: library_type(model.type_of(expr))) == ["queue.Queue", None]

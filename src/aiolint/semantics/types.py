@@ -44,6 +44,7 @@ _DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager"})
 _OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
 _UNION = frozenset({"typing.Union", "typing_extensions.Union"})
+_CLASS_OF = frozenset({"typing.Type", "typing_extensions.Type", "builtins.type"})
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar"})
 # Decorators that leave a sync function a plain function run on call. Any other one may
 # change that (sync_to_async, a thread-pool wrapper, property, contextmanager).
@@ -320,6 +321,8 @@ class TypeQuestions:
                 return self.annotation_type(parts[0], scope) if len(parts) == 1 else None
             if outer in _ANNOTATED and elements:
                 return self.annotation_type(elements[0], scope)
+            if outer in _CLASS_OF:
+                return None  # `type[T]` is the class, not an instance
             return self.annotation_type(annotation.value, scope)  # `IO[str]`, `Queue[int]`: the class
         if not isinstance(annotation, (cst.Name, cst.Attribute)):
             return None
