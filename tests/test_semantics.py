@@ -5,6 +5,7 @@ from typing import List
 
 import libcst as cst
 
+from aiolint.semantics.types import library_type
 from conftest import probe as run_probe
 
 
@@ -138,7 +139,7 @@ async def a(flag):
 
 
 # ----------------------------------------------------------------- AIO5xx questions
-def test_thread_lock_knows_calls_names_and_class_attributes():
+def test_type_of_knows_thread_locks_from_calls_names_and_class_attributes():
     source = (
         "import threading\nfrom threading import RLock\n\nLOCK = threading.Lock()\n\n"
         "class Base:\n    shared = threading.Semaphore(2)\n\n"
@@ -150,7 +151,7 @@ def test_thread_lock_knows_calls_names_and_class_attributes():
         "        probe(LOCK); probe(self.own); probe(self.shared); probe(self.later); probe(local)\n"
         "        probe(self.given); probe(param); probe(threading.Lock())\n"
     )
-    assert run_probe(source, lambda model, expr: model.thread_lock(expr)) == [
+    assert run_probe(source, lambda model, expr: library_type(model.type_of(expr))) == [
         "threading.Lock", "threading.RLock", "threading.Semaphore", "threading.Condition",
         "threading.BoundedSemaphore", None, None, "threading.Lock",
     ]

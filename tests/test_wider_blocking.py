@@ -1,4 +1,4 @@
-"""AIO108, AIO109 and the wider AIO102/AIO103: whole messages, positions, and what `value_type` knows."""
+"""AIO108, AIO109 and the wider AIO102/AIO103: whole messages, positions; paths, files, sockets in `type_of`."""
 from __future__ import annotations
 
 import textwrap
@@ -6,7 +6,8 @@ import textwrap
 import pytest
 
 from aiolint.core import pipeline as engine
-from aiolint.semantics import known
+from aiolint.semantics import library
+from aiolint.semantics.types import library_type
 from aiolint.core.settings import Settings
 from conftest import probe as run_probe
 
@@ -125,38 +126,39 @@ def test_files_without_these_names_are_not_parsed_for_them():
     assert not BlockingNetworkCall.is_triggered(text, settings)
 
 
-# --------------------------------------------------------------------------- value_type
+# --------------------------------------------------------------------------- type_of: paths, files, sockets
 def _type_at(source: str):
-    """value_type of the argument of the one `probe(x)` call, asked where that call is."""
-    return run_probe(source, lambda model, expr: model.value_type(expr))[0]
+    """The library type `type_of` gives the argument of the one `probe(x)` call, asked where that call is."""
+    return run_probe(source, lambda model, expr: library_type(model.type_of(expr)))[0]
 
 
 @pytest.mark.parametrize(
     "source, expected",
     [
-        ("from pathlib import Path\nasync def f(n):\n    p = Path(n) / 'x'\n    probe(p)\n", known.PATH),
-        ("from pathlib import Path\nasync def f(n):\n    probe(Path(n).parent)\n", known.PATH),
+        ("from pathlib import Path\nasync def f(n):\n    p = Path(n) / 'x'\n    probe(p)\n", library.PATH),
+        ("from pathlib import Path\nasync def f(n):\n    probe(Path(n).parent)\n", library.PATH),
         ("from pathlib import Path\nasync def f(n):\n    probe(Path(n).name)\n", None),
-        ("async def f(n):\n    with open(n) as fh:\n        probe(fh)\n", known.FILE),
-        ("from typing import IO, Optional\nasync def f(fh: Optional[IO[str]]):\n    probe(fh)\n", known.FILE),
-        ("from typing import TextIO\nasync def f(fh: TextIO | None = None):\n    probe(fh)\n", known.FILE),
+        ("async def f(n):\n    with open(n) as fh:\n        probe(fh)\n", library.FILE),
+        ("from typing import IO, Optional\nasync def f(fh: Optional[IO[str]]):\n    probe(fh)\n", library.FILE),
+        ("from typing import TextIO\nasync def f(fh: TextIO | None = None):\n    probe(fh)\n", library.FILE),
         ("async def f(fh: 'int | None'):\n    probe(fh)\n", None),
         ("import io\nasync def f(fh: io.StringIO):\n    probe(fh)\n", None),
-        ("async def f(n, c):\n    fh = open(n)\n    if c:\n        fh = None\n    probe(fh)\n", None),
+        # `None` says nothing against the file: a method called on it means it is the file
+        ("async def f(n, c):\n    fh = open(n)\n    if c:\n        fh = None\n    probe(fh)\n", library.FILE),
         ("async def f(n, c):\n    fh = open(n)\n    fh = c\n    probe(fh)\n", None),
-        ("async def f(n, c):\n    fh = c\n    fh = open(n)\n    probe(fh)\n", known.FILE),
+        ("async def f(n, c):\n    fh = c\n    fh = open(n)\n    probe(fh)\n", library.FILE),
         ("async def f(n, c):\n    fh = open(n)\n    for x in c:\n        probe(fh)\n        fh = x\n", None),
-        ("async def f(n, c):\n    fh = c\n    with open(n) as fh:\n        probe(fh)\n", known.FILE),
+        ("async def f(n, c):\n    fh = c\n    with open(n) as fh:\n        probe(fh)\n", library.FILE),
         ("async def f(n, c):\n    fh = c\n    try:\n        fh = open(n)\n    except OSError:\n"
          "        probe(fh)\n", None),
         ("import socket\nclass C:\n    def __init__(self):\n        self.s = None\n    def go(self):\n"
-         "        self.s = socket.socket()\n    async def f(self):\n        probe(self.s)\n", known.SOCKET),
+         "        self.s = socket.socket()\n    async def f(self):\n        probe(self.s)\n", library.SOCKET),
         ("import socket\nclass C:\n    def go(self, x):\n        self.s = socket.socket()\n        self.s = x\n"
          "    async def f(self):\n        probe(self.s)\n", None),
-        ("import socket\nS = socket.create_connection(('h', 1))\nasync def f():\n    probe(S)\n", known.SOCKET),
+        ("import socket\nS = socket.create_connection(('h', 1))\nasync def f():\n    probe(S)\n", library.SOCKET),
     ],
 )
-def test_value_type(source, expected):
+def test_type_of_paths_files_sockets(source, expected):
     assert _type_at(source) == expected
 
 
@@ -196,3 +198,8 @@ def test_async_replacements_under_familiar_names_stay_silent():
             await anyio.Path(p).unlink()
         """
     assert _findings(source) == []
+
+
+def test_generic_annotations_declare_their_class_but_type_of_a_class_is_no_instance():
+    source = "import queue\nasync def f(q: 'queue.Queue[int]', c: type[queue.Queue]):\n    probe(q); probe(c)\n"
+    assert run_probe(source, lambda model, expr: library_type(model.type_of(expr))) == ["queue.Queue", None]

@@ -7,7 +7,9 @@ import libcst as cst
 from aiolint.core.needs import Needs
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import has_to_thread, to_thread_fix, to_thread_text
-from aiolint.semantics import blocking, dotted_name, known
+from aiolint.semantics import blocking, dotted_name
+from aiolint.semantics.library import ANNOTATIONS, FILE, PATH
+from aiolint.semantics.types import library_type
 
 # Calls AIO103 reports by their own name: the openers and the whole-file Path methods.
 _OPENING = (
@@ -21,7 +23,7 @@ _OPENING = (
 _FILE_METHOD = Needs(
     calls=blocking.FILE_METHODS,
     built=frozenset({"open", "fdopen", "open_code", "TemporaryFile", "NamedTemporaryFile"}),
-    annotated=known.last_names(known.VALUE_ANNOTATIONS),
+    annotated=frozenset(name.rsplit(".", 1)[1] for name in ANNOTATIONS),
 )
 
 
@@ -81,7 +83,7 @@ class BlockingFileIo(BlockingCallRule):
         if qualified in blocking.OPEN_FUNCTIONS:
             shown = "open" if qualified == "builtins.open" else qualified
             return Blocking(shown, self._open_replacement(library))
-        if not isinstance(func, cst.Attribute) or model.value_type(func.value) != known.PATH:
+        if not isinstance(func, cst.Attribute) or library_type(model.type_of(func.value)) != PATH:
             return None
         method = func.attr.value
         if method == "open":
@@ -95,7 +97,7 @@ class BlockingFileIo(BlockingCallRule):
         return None
 
     def _file_method(self, call: cst.Call, func: cst.Attribute) -> Optional[Blocking]:
-        if isinstance(func.value, cst.Call) or self.model.value_type(func.value) != known.FILE:
+        if isinstance(func.value, cst.Call) or library_type(self.model.type_of(func.value)) != FILE:
             return None  # `open(p).read()`: the open is reported, once is enough
         if self.model.offloaded_here(func.value):
             return None  # the function sends this file's methods to a thread elsewhere: a deliberate fast path

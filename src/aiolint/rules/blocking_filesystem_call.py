@@ -7,7 +7,9 @@ import libcst as cst
 from aiolint.core.needs import Needs
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
-from aiolint.semantics import blocking, dotted_name, known
+from aiolint.semantics import blocking, dotted_name
+from aiolint.semantics.library import PATH
+from aiolint.semantics.types import library_type
 
 # `x.attr(...)` can only be one of these when attr is the last part of a listed name or a Path method.
 _LAST_NAMES = frozenset(name.rsplit(".", 1)[1] for name in blocking.FILESYSTEM_FUNCTIONS) | frozenset(
@@ -82,7 +84,7 @@ class BlockingFilesystemCall(BlockingCallRule):
         value = blocking.PATH_METHODS.get(method)
         if value is None and not (method == blocking.PATH_RESOLVE and _strict(call)):
             return None
-        if qualified is not None or model.value_type(func.value) != known.PATH:
+        if qualified is not None or library_type(model.type_of(func.value)) != PATH:
             return None  # `os.stat` & co are above; a module attribute is no path
         if model.offloaded_here(func.value):
             return None

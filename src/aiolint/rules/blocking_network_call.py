@@ -9,6 +9,8 @@ from aiolint.core.needs import Needs
 from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import blocking, dotted_name, known
+from aiolint.semantics.library import CLASSES, FACTORIES, SOCKET
+from aiolint.semantics.types import library_type
 
 # The last name of every call AIO109 can report (ServerProxy's aside).
 _CALL_NAMES = (
@@ -113,7 +115,7 @@ class BlockingNetworkCall(BlockingCallRule):
             if when is not None and (when == "always" or _has_host(call)):
                 instead = f"{_client_replacement(qualified)}, or run the whole exchange in a worker thread"
                 return Blocking(qualified, instead)
-            if qualified in known.VALUE_CONSTRUCTORS or not isinstance(func, cst.Attribute):
+            if qualified in CLASSES or qualified in FACTORIES or not isinstance(func, cst.Attribute):
                 return None
         if not isinstance(func, cst.Attribute):
             return None
@@ -127,7 +129,7 @@ class BlockingNetworkCall(BlockingCallRule):
     def _socket_method(self, call: cst.Call, func: cst.Attribute) -> Optional[Blocking]:
         model = self.model
         receiver = func.value
-        if model.value_type(receiver) != known.SOCKET or model.handed_to_loop(receiver):
+        if library_type(model.type_of(receiver)) != SOCKET or model.handed_to_loop(receiver):
             return None
         if model.offloaded_here(receiver):
             return None
@@ -148,9 +150,11 @@ class BlockingNetworkCall(BlockingCallRule):
         model = self.model
         method = func.attr.value
         receiver = func.value
+        client = None
         for _ in range(3):  # proxy.system.listMethods(): the proxy is a few attributes up
-            client = model.value_type(receiver)
-            if client is not None:
+            found = model.type_of(receiver)
+            if found is not None:
+                client = library_type(found)
                 break
             if not isinstance(receiver, cst.Attribute):
                 return None

@@ -15,7 +15,9 @@ _KINDS = {
     "threading.Thread": "thread",
     "threading.Event": "event",
     "threading.Lock": "lock",
+    "threading.RLock": "lock",
     "threading.Semaphore": "semaphore",
+    "threading.BoundedSemaphore": "semaphore",
     "threading.Condition": "condition",
     "queue.Queue": "queue",
     "queue.SimpleQueue": "queue",
@@ -139,12 +141,15 @@ class BlockingWait(BlockingCallRule):
             methods = methods - {"put"}  # an unbounded queue's put never waits
         kind = _KINDS[found.name]
         shown = found.name
-        if kind == "celery":
-            shown = f"{dotted_name(receiver.func)}(...)" if isinstance(receiver, cst.Call) and dotted_name(
-                receiver.func) else "celery.AsyncResult"
-        elif kind == "future":
-            called = dotted_name(receiver.func) if isinstance(receiver, cst.Call) else None
-            shown = f"{called or 'executor.submit'}(...)"
+        if kind in ("celery", "future"):
+            # What built it, as the code spells it (`POOL.submit(...)`, `add.delay(...)`): the call
+            # itself, or the one call a name holds; else the type.
+            built = receiver if isinstance(receiver, cst.Call) else None
+            if built is None and isinstance(receiver, cst.Name):
+                held = self.model.holds_call(receiver.value)
+                built = held[1] if held is not None else None
+            called = dotted_name(built.func) if built is not None else None
+            shown = f"{called}(...)" if called else found.name
         return kind, shown, methods & {"join", "wait", "wait_for", "acquire", "get", "put", "result"}
 
 

@@ -7,6 +7,7 @@ import libcst as cst
 from aiolint.core.needs import Needs
 from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import dotted_name, flow, primitives
+from aiolint.semantics.types import library_type
 
 
 class ThreadLockAcrossAwait(Rule):
@@ -23,8 +24,9 @@ class ThreadLockAcrossAwait(Rule):
             "Checks, in async functions, for a `threading.Lock`, `RLock`, `Semaphore`, "
             "`BoundedSemaphore` or `Condition` held across an `await`: `with lock:` whose body "
             "awaits, or `lock.acquire()` followed by an await before `lock.release()`. A lock is "
-            "recognised when built in this module: a call, a name bound once to one, or "
-            "`self.x` assigned one in the class."
+            "recognised wherever the model knows what an expression is: a call, a name bound to "
+            "one, an annotated parameter, `self.x` assigned or declared one in the class, or a "
+            "module-level lock, here or imported from another module of the project."
         ),
         why=(
             "A thread lock blocks the whole thread. While the task that holds it is suspended, "
@@ -55,7 +57,7 @@ class ThreadLockAcrossAwait(Rule):
         if not self.model.awaits(node.body):
             return
         for item in node.items:
-            kind = self.model.thread_lock(item.item)
+            kind = self._thread_lock(item.item)
             if kind is not None:
                 self._report(item.item, kind)
 
@@ -66,9 +68,14 @@ class ThreadLockAcrossAwait(Rule):
             lock = _acquired(small)
             if lock is None:
                 continue
-            kind = self.model.thread_lock(lock)
+            kind = self._thread_lock(lock)
             if kind is not None and self._awaits_before_release(node, dotted_name(lock)):
                 self._report(small.value, kind)
+
+    def _thread_lock(self, expr: cst.BaseExpression) -> Optional[str]:
+        """The thread-lock type `expr` is (`threading.Lock`, ...), from the model's `type_of`."""
+        found = library_type(self.model.type_of(expr))
+        return found if found in primitives.THREAD_LOCKS else None
 
     def _awaits_before_release(self, statement: cst.SimpleStatementLine, lock: Optional[str]) -> bool:
         """After `statement` in its block, is there an await before `<lock>.release()`?"""

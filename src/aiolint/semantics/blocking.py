@@ -1,8 +1,8 @@
 """Which library calls block: the data behind AIO102, AIO103, AIO108 and AIO109.
 
 Tables only. What an expression *is* (a path, a file, a socket, a client) comes from
-`SemanticModel.value_type`, whose own facts (constructors, annotations) are in `known.py`;
-the rules combine the two.
+the model's `type_of`, whose facts (what builds or declares a `pathlib.Path`, a sync file,
+a socket, a network client) are in `library.py`; the rules combine the two.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Library types, as data: what builds them, what their methods and attributes give, which
-methods block the thread (and which rule says so) and which return coroutines.
+"""Library types, as data: what builds or declares them, what their methods, attributes and
+operators give, which methods block the thread (and which rule says so) and which return coroutines.
 
 `types.py` reads these tables to answer `type_of(expr)`; the blocking-call rules and AIO300 read
 them through the model. Every name here is a qualified name as the model resolves it; a type is
@@ -16,9 +16,35 @@ from typing import Dict, FrozenSet, Tuple
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 
+# Paths, sync files and sockets: one type each (which of their methods block, and for which rule,
+# is in `blocking.py`: AIO103, AIO106, AIO109). Sync file objects of every kind are one type, FILE.
+PATH = "pathlib.Path"
+FILE = "io.IOBase"
+SOCKET = "socket.socket"
+_PATH_CLASSES = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")
+# Blocking stdlib network clients (AIO109): each is its own type, messages name it.
+_NETWORK_CLIENT_CLASSES = (
+    "smtplib.SMTP",
+    "smtplib.SMTP_SSL",
+    "smtplib.LMTP",
+    "ftplib.FTP",
+    "ftplib.FTP_TLS",
+    "imaplib.IMAP4",
+    "imaplib.IMAP4_SSL",
+    "poplib.POP3",
+    "poplib.POP3_SSL",
+    "xmlrpc.client.ServerProxy",
+    "paramiko.SSHClient",
+    "paramiko.client.SSHClient",
+)
+
 # ------------------------------------------------------------------ what declares or builds a type
 # A class (as called, or as written in an annotation) -> its canonical type.
 CLASSES: Dict[str, str] = {
+    # paths, sockets, network clients
+    **{cls: PATH for cls in _PATH_CLASSES},
+    "socket.socket": SOCKET,
+    **{cls: cls for cls in _NETWORK_CLIENT_CLASSES},
     # HTTP
     "requests.Session": "requests.Session",
     "requests.sessions.Session": "requests.Session",
@@ -71,9 +97,10 @@ CLASSES: Dict[str, str] = {
     "threading.Thread": "threading.Thread",
     "threading.Event": "threading.Event",
     "threading.Lock": "threading.Lock",
-    "threading.RLock": "threading.Lock",
+    "threading.RLock": "threading.RLock",  # its own type: AIO502 says which lock the code built
+    "_thread.RLock": "threading.RLock",
     "threading.Semaphore": "threading.Semaphore",
-    "threading.BoundedSemaphore": "threading.Semaphore",
+    "threading.BoundedSemaphore": "threading.BoundedSemaphore",  # its own type: asyncio has one too
     "threading.Condition": "threading.Condition",
     "queue.Queue": "queue.Queue",
     "queue.LifoQueue": "queue.Queue",
@@ -141,6 +168,17 @@ CLASSES: Dict[str, str] = {
 
 # Functions (not classes) whose call returns an object of a known type.
 FACTORIES: Dict[str, str] = {
+    **{f"{cls}.{factory}": PATH for cls in _PATH_CLASSES for factory in ("home", "cwd")},
+    "builtins.open": FILE,
+    "io.open": FILE,
+    "io.open_code": FILE,
+    "os.fdopen": FILE,
+    "tempfile.TemporaryFile": FILE,
+    "tempfile.NamedTemporaryFile": FILE,
+    "socket.create_connection": SOCKET,
+    "socket.create_server": SOCKET,
+    "socket.fromfd": SOCKET,
+    "_thread.allocate_lock": "threading.Lock",
     "requests.session": "requests.Session",
     "urllib3.connection_from_url": "urllib3.PoolManager",
     "sqlite3.connect": "sqlite3.Connection",
@@ -164,6 +202,13 @@ FACTORIES: Dict[str, str] = {
 
 # (type, method) -> the type of what the method returns. "__call__" is calling the object itself.
 METHODS: Dict[Tuple[str, str], str] = {
+    **{
+        (PATH, method): PATH
+        for method in ("with_name", "with_suffix", "with_stem", "joinpath", "resolve", "absolute", "expanduser",
+                       "relative_to", "with_segments")
+    },
+    (PATH, "open"): FILE,
+    (SOCKET, "dup"): SOCKET,
     ("sqlite3.Connection", "cursor"): "sqlite3.Cursor",
     ("sqlite3.Connection", "execute"): "sqlite3.Cursor",
     ("sqlite3.Connection", "executemany"): "sqlite3.Cursor",
@@ -212,6 +257,7 @@ ANY_RECEIVER_METHODS: Dict[str, str] = {
 
 # (type, attribute) -> the type of the attribute; "*" stands for any attribute not a method.
 ATTRIBUTES: Dict[Tuple[str, str], str] = {
+    (PATH, "parent"): PATH,
     ("pymongo.MongoClient", "*"): "pymongo.Database",
     ("pymongo.Database", "*"): "pymongo.Collection",
     ("pymongo.Collection", "*"): "pymongo.Collection",  # sub-collections: db.users.archive
@@ -240,6 +286,20 @@ NOT_SUBOBJECTS: Dict[str, FrozenSet[str]] = {
 NOT_SUBOBJECTS["motor.AsyncIOMotorClient"] = NOT_SUBOBJECTS["pymongo.MongoClient"]
 NOT_SUBOBJECTS["motor.Database"] = NOT_SUBOBJECTS["pymongo.Database"]
 NOT_SUBOBJECTS["motor.Collection"] = NOT_SUBOBJECTS["pymongo.Collection"]
+
+# `x <op> y` with `x` of the type -> the type of the result: `Path(base) / "name"`.
+OPERATORS: Dict[Tuple[str, str], str] = {
+    (PATH, "/"): PATH,
+}
+
+# Annotations that declare an object of a type nothing calls to build one (a parameter annotated
+# `TextIO` is a sync file). In-memory buffers and the abstract io bases are not here: `io.StringIO`
+# does no I/O.
+ANNOTATIONS: Dict[str, str] = {
+    name: FILE
+    for name in ("typing.IO", "typing.TextIO", "typing.BinaryIO", "io.TextIOWrapper", "io.BufferedReader",
+                 "io.BufferedWriter", "io.BufferedRandom", "io.FileIO")
+}
 
 # `x[...]` on an object of the type -> the type of the item.
 SUBSCRIPTS: Dict[str, str] = {
@@ -306,7 +366,9 @@ BLOCKING: Dict[str, Tuple[str, FrozenSet[str], str]] = {
     "threading.Thread": ("AIO105", frozenset({"join"}), ""),
     "threading.Event": ("AIO105", frozenset({"wait"}), ""),
     "threading.Lock": ("AIO105", frozenset({"acquire"}), ""),
+    "threading.RLock": ("AIO105", frozenset({"acquire"}), ""),
     "threading.Semaphore": ("AIO105", frozenset({"acquire"}), ""),
+    "threading.BoundedSemaphore": ("AIO105", frozenset({"acquire"}), ""),
     "threading.Condition": ("AIO105", frozenset({"wait", "wait_for", "acquire"}), ""),
     "queue.Queue": ("AIO105", frozenset({"get", "put", "join"}), ""),
     "queue.SimpleQueue": ("AIO105", frozenset({"get"}), ""),

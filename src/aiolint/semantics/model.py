@@ -2,15 +2,16 @@
 
 - Where am I?            `in_async_context`, `function`, `parent`, `ancestors`
 - What does this name?   `qualified_name(expr)` through imports and aliases, shadowing respected
-- What is it?            `type_of(expr)`, `definition(expr)`, `receiver_param()` (types.py)
+- What is it?            `type_of(expr)`, `definition(expr)`, `receiver_param()` (types.py): a path, a file,
+                         a socket, a lock, a DB cursor, a project class ...
 - What does it hold?     `holds(name)` / `holds_call(name)`
-- How is it bound?      `assigned_here(name)`, `bound_to(name)`, `bound_in_module(name)`, `module_name_used(name, ...)`
-- What is it?           `type_of(expr)` (types.py); `value_type(expr)` (a path, a sync file, a socket, a network client)
+- How is it bound?       `assigned_here(name)`, `bound_to(name)`, `bound_in_module(name)`, `module_name_used(name, ...)`
+- What is done with it?  `handed_to_loop(socket)`, `offloaded_here(receiver)` (values.py)
 - Is it a coroutine fn?  `coroutine_function(expr)`, `coroutine_method(call)` (asyncio_facts.py)
 - Is it a thread pool?   `thread_pool_runner(call)` (asyncio_facts.py)
 - How do I refer to it?  `module_reference("asyncio")` for fixes (fix_imports.py)
 - Does it suspend?       `awaits(node)`; what catches cancellation: `catches_cancellation(type)`
-- Is it a thread lock?   `thread_lock(expr)`; `decorated_with(def, names)`, `cancelled_before(node)`
+- Decorated? Cancelled?  `decorated_with(def, names)`, `cancelled_before(node)`
 
 The engine drives it: it pushes ancestors and scopes while it walks, so the
 answers are always about the node a rule is looking at.
@@ -46,7 +47,7 @@ from aiolint.semantics.scopes import (
     scope_kind,
 )
 from aiolint.core.walk import iter_nodes, walk
-from aiolint.semantics.values import ValueTypes
+from aiolint.semantics.values import ValueUses
 
 _BUILTINS = frozenset(dir(builtins))
 _NEUTRAL_LIBRARY = re.compile(r"\b(?:anyio|trio|sniffio)\b")
@@ -77,6 +78,8 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         self.project = project
         self.module_name = module_name
         self._type_cache: Dict[tuple, Optional[Type]] = {}
+        self._positional = False  # the type_of being answered read where the walk is
+        self._away = 0  # > 0 while type_of follows a binding away from the use being visited
         self._assignment_cache: Dict[int, dict] = {}
         self._plain_cache: Dict[int, bool] = {}
         self._awaited_cache: Dict[int, frozenset] = {}
@@ -92,7 +95,7 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         self._async_fn_cache: Dict[int, bool] = {}
         self._library: Optional[str] = None
         self._runner_names: Optional[frozenset] = None
-        self._values: Optional[ValueTypes] = None
+        self._values: Optional[ValueUses] = None
         self._loops: Optional[frozenset] = None
         self._awaits_cache: Dict[Tuple[int, bool], bool] = {}
         self._attribute_cache: Dict[int, Dict[str, Optional[List[Tuple[Scope, cst.BaseExpression]]]]] = {}
@@ -335,12 +338,7 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
             return None
         return binding_scope, bindings[0]
 
-    # ----------------------------------------------------------------- what is it?
-    def value_type(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
-        """The qualified type of what `expr` evaluates to, when it is known in view (see `values`):
-        `known.PATH`, `known.FILE`, `known.SOCKET`, a network client class; else None."""
-        return self._value_types.value_type(expr, scope)
-
+    # ----------------------------------------------------------------- what is done with it? (values.py)
     def handed_to_loop(self, expr: cst.BaseExpression) -> bool:
         """Is this socket made non-blocking or handed to the event loop wherever it is visible?"""
         return self._value_types.handed_to_loop(expr)
@@ -350,9 +348,9 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         return self._value_types.offloaded_here(receiver)
 
     @property
-    def _value_types(self) -> ValueTypes:
+    def _value_types(self) -> ValueUses:
         if self._values is None:
-            self._values = ValueTypes(self)
+            self._values = ValueUses(self)
         return self._values
 
     # ----------------------------------------------------------------- module facts
@@ -542,39 +540,6 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         return frozenset(found)
 
     # ----------------------------------------------------------------- locks and decorators
-    def thread_lock(self, expr: cst.BaseExpression) -> Optional[str]:
-        """The `threading` class `expr` holds an instance of (`threading.Lock`, ...), or None if unknown.
-
-        Known: a constructor call; a name bound once to one (local, enclosing or module level);
-        `self.x`/`cls.x` when the enclosing class (or a same-module base) binds `x` only to one
-        (`x = threading.Lock()` in its body, `self.x = threading.Lock()` in its methods; `None`
-        placeholders aside). A `type_of(expr)` in this model should take this over.
-        """
-        if isinstance(expr, cst.Call):
-            qualified = self.qualified_name(expr.func)
-            return qualified if qualified in primitives.THREAD_LOCKS else None
-        if isinstance(expr, cst.Name):
-            held = self.holds_call(expr)
-            return held[0] if held is not None and held[0] in primitives.THREAD_LOCKS else None
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            owner = self.enclosing_method(expr.value.value)
-            if owner is None:
-                return None
-            values = self.attribute_values(owner[0], expr.attr.value)
-            if not values:
-                return None
-            kinds = set()
-            for scope, value in values:
-                if isinstance(value, cst.Name) and value.value == "None":
-                    continue
-                if not isinstance(value, cst.Call):
-                    return None
-                kinds.add(self.qualified_name(value.func, scope))
-            if len(kinds) == 1:
-                kind = kinds.pop()
-                return kind if kind in primitives.THREAD_LOCKS else None
-        return None
-
     def attribute_values(
         self, classdef: cst.ClassDef, attr: str
     ) -> Optional[List[Tuple[Scope, cst.BaseExpression]]]:

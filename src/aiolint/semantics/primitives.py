@@ -23,15 +23,14 @@ SUPPRESS_FUNCTIONS = frozenset({"contextlib.suppress"})
 # Sleep functions, by library: what a polling loop calls.
 SLEEP_FUNCTIONS = frozenset({"asyncio.sleep", "asyncio.tasks.sleep", "trio.sleep", "anyio.sleep"})
 
-# Thread locks (constructors); value: the class of the same role in each async library.
+# Thread locks, by their type in `library.py` (what builds one, `_thread.allocate_lock` included, is
+# there: the model's `type_of` knows them); value: the class of the same role in each async library.
 THREAD_LOCKS = {
     "threading.Lock": "Lock",
     "threading.RLock": "Lock",
     "threading.Semaphore": "Semaphore",
     "threading.BoundedSemaphore": "BoundedSemaphore",
     "threading.Condition": "Condition",
-    "_thread.allocate_lock": "Lock",
-    "_thread.RLock": "Lock",
 }
 # The async lock to use instead, per library and role (trio has no BoundedSemaphore:
 # its Semaphore takes max_value).

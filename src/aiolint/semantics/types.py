@@ -44,6 +44,7 @@ _DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager"})
 _OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
 _UNION = frozenset({"typing.Union", "typing_extensions.Union"})
+_CLASS_OF = frozenset({"typing.Type", "typing_extensions.Type", "builtins.type"})
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar"})
 # Decorators that leave a sync function a plain function run on call. Any other one may
 # change that (sync_to_async, a thread-pool wrapper, property, contextmanager).
@@ -107,20 +108,30 @@ class TypeQuestions:
         if key in cache:
             return cache[key]
         cache[key] = None  # a cycle through this expression answers "unknown"
+        outer, self._positional = self._positional, False
         try:
             found = self._type(expr, scope, 0)
         except RecursionError:
             found = None
-        cache[key] = found
+        if self._positional:
+            del cache[key]  # it hung on where the walk is (`_reaching`): asked elsewhere, it may differ
+        else:
+            cache[key] = found
+        self._positional = outer or self._positional
         return found
 
     def _type(self, expr, scope, depth) -> Optional[Type]:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(expr, cst.Name):
-            return self._name_type(expr.value, scope, depth)
+            return self._name_type(expr.value, scope, depth, expr)
         if isinstance(expr, cst.Attribute):
             return self._attribute_type(expr, scope, depth)
+        if isinstance(expr, cst.BinaryOperation):  # `Path(base) / "name"`
+            operator = _OPERATORS.get(type(expr.operator))
+            left = self._type(expr.left, scope, depth + 1) if operator else None
+            found = library.OPERATORS.get((left.name, operator)) if left and not left.is_project else None
+            return Type(found) if found else None
         if isinstance(expr, cst.Call):
             return self._call_type(expr, scope, depth)
         if isinstance(expr, cst.Await) and isinstance(expr.expression, cst.Call):
@@ -136,7 +147,9 @@ class TypeQuestions:
         return None
 
     # ----------------------------------------------------------------- names
-    def _name_type(self, name: str, scope, depth) -> Optional[Type]:
+    def _name_type(self, name: str, scope, depth, node: Optional[cst.Name] = None) -> Optional[Type]:
+        """Every binding agrees (`None` ignored); else the one type the name is declared as; else,
+        for a name used here, the binding that certainly reaches this use (`_reaching`)."""
         found = self.lookup(name, scope)
         if found is None:
             return None
@@ -151,11 +164,92 @@ class TypeQuestions:
             if found_type is _NONE:
                 continue
             if found_type is None or (result is not None and found_type != result):
-                return None
+                break
             result = found_type
-        return result
+        else:
+            return result
+        declared = {self._declared(b, binding_scope) for b in bindings if _annotated(b)}
+        if len(declared) == 1:
+            only = next(iter(declared))
+            if only is not None:
+                return only  # `f: TextIO = a or b`: the declaration is what the checker holds it to
+        if len(bindings) > 1 and self._away == 0 and binding_scope is self.scope and node is not None:
+            self._positional = True
+            if not self._used_here(node):
+                return None
+            reaching = self._reaching(bindings, binding_scope)
+            if reaching is not None:
+                found_type = self._binding_type(reaching, binding_scope, depth)
+                return None if found_type is _NONE else found_type
+        return None
+
+    def _declared(self, binding, scope) -> Optional[Type]:
+        annotation = binding.node.annotation
+        return self.annotation_type(annotation.annotation, scope) if annotation is not None else None
+
+    def _used_here(self, name: cst.Name) -> bool:
+        """Is this name in the statement being visited (its header, for a compound one), so that
+        `_reaching`, which reads the walk's ancestors, is about this use?"""
+        statement = self.statement()
+        if statement is None:
+            return False
+        pending = [statement]
+        while pending:
+            current = pending.pop()
+            if current is name:
+                return True
+            for child in current.children:
+                if not isinstance(child, (cst.BaseSuite, cst.BaseCompoundStatement, cst.FunctionDef, cst.Lambda)):
+                    pending.append(child)
+        return False
+
+    def _reaching(self, bindings, scope):
+        """The binding that certainly reaches the node being visited, or None when unsure.
+
+        Walks up from the use: in each block, the nearest earlier statement that binds the name
+        decides if it is a simple statement binding it once. Leaving a compound statement is
+        allowed only if nothing else in it binds the name (a `with` header's `as` target is the
+        answer; any binding in a loop around the use may come round again: unsure).
+        """
+        ids = {id(b.node): b for b in bindings}
+        ancestors = self.ancestors
+        top = next((i for i, node in enumerate(ancestors) if node is scope.node), None)
+        if top is None:
+            return None
+        path = ancestors[top + 1:]
+        for i in range(len(path) - 1, -1, -1):
+            node = path[i]
+            child = path[i + 1] if i + 1 < len(path) else None
+            body = getattr(node, "body", None)
+            if child is not None and isinstance(body, (list, tuple)):
+                index = next((k for k, stmt in enumerate(body) if stmt is child), None)
+                if index is not None:
+                    for stmt in reversed(body[:index]):
+                        inside = _within(stmt, ids)
+                        if inside:
+                            simple = isinstance(stmt, (cst.SimpleStatementLine, cst.BaseSmallStatement))
+                            if len(inside) == 1 and simple:
+                                return inside[0]
+                            return None
+            if isinstance(node, cst.BaseCompoundStatement) and child is not None:
+                others = [b for b in _within(node, ids) if not any(b is c for c in _within(child, ids))]
+                if isinstance(node, (cst.For, cst.While)) and _within(node, ids):
+                    return None
+                if others:
+                    if isinstance(node, cst.With) and len(others) == 1 and isinstance(others[0].node, cst.WithItem):
+                        return others[0]
+                    return None
+        params = [b for b in bindings if b.kind == PARAM]
+        return params[0] if len(params) == 1 else None
 
     def _binding_type(self, binding, scope, depth):
+        self._away += 1  # what the binding's value is, where it is: no longer the use being visited
+        try:
+            return self._bound_type(binding, scope, depth)
+        finally:
+            self._away -= 1
+
+    def _bound_type(self, binding, scope, depth):
         node = binding.node
         if binding.kind == PARAM:
             annotation = node.annotation.annotation if node.annotation is not None else None
@@ -227,7 +321,9 @@ class TypeQuestions:
                 return self.annotation_type(parts[0], scope) if len(parts) == 1 else None
             if outer in _ANNOTATED and elements:
                 return self.annotation_type(elements[0], scope)
-            return None
+            if outer in _CLASS_OF:
+                return None  # `type[T]` is the class, not an instance
+            return self.annotation_type(annotation.value, scope)  # `IO[str]`, `Queue[int]`: the class
         if not isinstance(annotation, (cst.Name, cst.Attribute)):
             return None
         return self._class_type(annotation, scope)
@@ -236,7 +332,7 @@ class TypeQuestions:
         """The instance type of a class expression: a library class, or a project class."""
         qualified = self.qualified_name(expr, scope)
         if qualified is not None:
-            canonical = library.CLASSES.get(qualified)
+            canonical = library.CLASSES.get(qualified) or library.ANNOTATIONS.get(qualified)
             if canonical is not None:
                 return Type(canonical)
             project = self._project_class(qualified)
@@ -255,6 +351,8 @@ class TypeQuestions:
         if isinstance(receiver, cst.Name):
             owner = self._receiver_class(receiver.value, scope)
             if owner is not None:
+                if self.module_definition(owner.name.value) is not owner:  # a class inside a def
+                    return self._class_attribute(owner, attr, depth)
                 return self.member_type(Type(owner.name.value, module=""), attr, depth)
         base = self._type(receiver, scope, depth + 1)
         if base is not None:
@@ -279,14 +377,9 @@ class TypeQuestions:
         return Type(found) if found else None
 
     def _receiver_class(self, name: str, scope) -> Optional[cst.ClassDef]:
-        """For `self`/`cls` in a method of a module-level class: that class."""
+        """For `self`/`cls` in a method: its class."""
         owner = self.enclosing_method(name) if scope is None else self._method_of(name, scope)
-        if owner is None:
-            return None
-        classdef = owner[0]
-        if self.module_definition(classdef.name.value) is not classdef:
-            return None
-        return classdef
+        return owner[0] if owner is not None else None
 
     def _method_of(self, name: str, scope: Scope):
         found = self.lookup(name, scope)
@@ -303,13 +396,29 @@ class TypeQuestions:
         return found_scope.parent.node, found_scope.node
 
     def _class_attribute(self, classdef: cst.ClassDef, attr: str, depth: int, _seen=None) -> Optional[Type]:
-        """`self.attr` of a module class: declared on the class, or every assignment in its methods agrees."""
+        """`self.attr` of a class: declared on the class, or every assignment in its methods agrees."""
+        self._away += 1  # its values are in the class's methods: not the use being visited
+        try:
+            return self._class_attribute_type(classdef, attr, depth, _seen)
+        finally:
+            self._away -= 1
+
+    def _class_attribute_type(self, classdef: cst.ClassDef, attr: str, depth: int, _seen=None) -> Optional[Type]:
         seen = _seen or set()
         if id(classdef) in seen:
             return None
         seen.add(id(classdef))
         assigned = self._attribute_assignments(classdef).get(attr)
         if assigned:
+            declared = {
+                self.annotation_type(annotation, value_scope)
+                for value, value_scope, annotation in assigned
+                if annotation is not None and not isinstance(value, cst.FunctionDef)
+            }
+            if len(declared) == 1:
+                only = next(iter(declared))
+                if only is not None:
+                    return only  # `log: IO[str]` on the class: what every assignment is held to
             result = None
             for value, value_scope, annotation in assigned:
                 if annotation is not None:
@@ -336,7 +445,7 @@ class TypeQuestions:
             base_name = dotted_name(base.value) if base.keyword is None else None
             base_def = self.module_definition(base_name) if base_name and "." not in base_name else None
             if isinstance(base_def, cst.ClassDef):
-                found = self._class_attribute(base_def, attr, depth, seen)
+                found = self._class_attribute_type(base_def, attr, depth, seen)
                 if found is not None:
                     return found
         return None
@@ -481,6 +590,13 @@ class TypeQuestions:
 
     def _yields(self, function: cst.FunctionDef, depth: int) -> Optional[Type]:
         """The type a (generator) function yields, or, if it yields nothing, returns."""
+        self._away += 1
+        try:
+            return self._yielded(function, depth)
+        finally:
+            self._away -= 1
+
+    def _yielded(self, function: cst.FunctionDef, depth: int) -> Optional[Type]:
         function_scope = self.scope_of(function)
         result = None
         yielded = False
@@ -500,6 +616,13 @@ class TypeQuestions:
     def _returns(self, function: cst.FunctionDef, depth: int, scope=None, awaited: bool = False) -> Optional[Type]:
         """A sync function's declared return, or the one type all its `return`s evidently give
         (with `awaited`: the same for a coroutine function, as `await f()` gives it)."""
+        self._away += 1
+        try:
+            return self._returned(function, depth, scope, awaited)
+        finally:
+            self._away -= 1
+
+    def _returned(self, function: cst.FunctionDef, depth: int, scope, awaited: bool) -> Optional[Type]:
         if awaited:
             if not self.is_coroutine_def(function):
                 return None
@@ -730,6 +853,25 @@ def _type_from_ref(ref) -> Optional[Type]:
 
 def _is_none(expr) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+_OPERATORS = {cst.Divide: "/"}
+
+
+def _within(node: cst.CSTNode, ids) -> list:
+    return [ids[id(n)] for n in iter_nodes(node, into_scopes=False) if id(n) in ids]
+
+
+def _annotated(binding) -> bool:
+    node = binding.node
+    return isinstance(node, cst.AnnAssign) or (
+        binding.kind == PARAM and isinstance(node, cst.Param) and node.annotation is not None
+    )
+
+
+def library_type(found: Optional[Type]) -> Optional[str]:
+    """The canonical library type name of a `type_of` answer; None for unknown or a project class."""
+    return found.name if found is not None and not found.is_project else None
 
 
 def _bounded(call: cst.Call) -> bool:
