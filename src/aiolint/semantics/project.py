@@ -957,9 +957,14 @@ def use_cache_dir(directory: Optional[str]) -> None:
         index.cache_dir = _CACHE_DIR[0]
 
 
+# For benchmarks only (benchmarks/bench.py measures what the index adds to a check): with
+# AIOLINT_NO_PROJECT_INDEX=1 in the environment no file has a project, as for text on stdin.
+_DISABLED = os.environ.get("AIOLINT_NO_PROJECT_INDEX", "") not in ("", "0")
+
+
 def index_for(path: str, cache_dir: Optional[str] = None) -> Optional[ProjectIndex]:
     """The project index of the file at `path` (one per project root and process), or None."""
-    if not path or path.startswith("<") or not os.path.isfile(path):
+    if _DISABLED or not path or path.startswith("<") or not os.path.isfile(path):
         return None
     root = project_root(path)
     if root is None:
