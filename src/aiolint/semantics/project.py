@@ -381,6 +381,7 @@ class ProjectIndex:
         self._resolved: Dict[tuple, Any] = {}
         self._files: Dict[tuple, Optional[str]] = {}
         self._search: Dict[str, List[str]] = {}
+        self._real: Dict[str, str] = {}  # os.path.realpath, once per path: summary() is asked ~40x per module
 
     # ------------------------------------------------------------------ dependencies
     def _note(self, paths) -> None:
@@ -412,12 +413,18 @@ class ProjectIndex:
         return frozenset(self._recording.pop()) if self._recording else frozenset()
 
     # ------------------------------------------------------------------ files
+    def _realpath(self, path: str) -> str:
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = os.path.realpath(path)
+        return real
+
     def inside(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = self._realpath(path)
         return real == self.root or real.startswith(self.root + os.sep)
 
     def summary(self, path: str) -> Optional[Dict[str, Any]]:
-        path = os.path.realpath(path)
+        path = self._realpath(path)
         self._note((path,))
         if path in self._summaries:
             return self._summaries[path]
