@@ -85,8 +85,7 @@ def section_flake8(report: Report, roots: Dict[str, Path], args: argparse.Namesp
     report.add(
         f"## 1. Inside flake8 (`-j1`, {' + '.join(FLAKE8_PACKAGES)}: {files} files, {lines:,} lines)\n\n"
         f"`flake8 --isolated -j1` with the same flake8 stack in each variant "
-        f"(`{tool_version('flake8-bugbear', 'flake8')}`; {tool_version('flake8-async', 'flake8')}); every aiolint "
-        "rule enabled (the default); "
+        f"(`{tool_version(variants[-1][0], 'flake8')}`); every aiolint rule enabled (the default); "
         f"least CPU of {args.repeat} interleaved runs"
         + (f" ({args.repeat_async} for flake8-async)" if not args.quick else "")
         + ".\n\n| run | CPU s | wall s | RSS | lines/s (CPU) | added CPU vs bare | plugin findings |\n"
