@@ -22,7 +22,8 @@ The parts: `measure.py` (venvs, the aiolint snapshot, running and measuring a ch
 Peers get their own virtualenvs under benchmarks/.venvs/ (created on first use, from PyPI), all with
 the same flake8/pycodestyle/pyflakes; or, with `--peers VENV`, they come from one existing venv holding
 flake8, flake8-async, flake8-bugbear and ruff (each flake8 variant sees only its own plugin: see
-measure.PEER_DISTRIBUTIONS). aiolint runs from a snapshot of this checkout's src/ (every rule enabled). The corpus comes from corpus.py (downloaded once). Every tool runs as a
+measure.PEER_DISTRIBUTIONS). aiolint runs from a snapshot of this checkout's src/ (every rule enabled).
+The corpus comes from corpus.py (downloaded once). Every tool runs as a
 child process; CPU is the child's user+sys time (os.wait4), RSS its peak, and for process trees the
 peak of the summed RSS of the tree (sampled from /proc every 20 ms). Timings on a shared machine are
 noisy: compare the ratios, which come from runs made side by side, and use --repeat (the minimum

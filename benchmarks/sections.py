@@ -20,12 +20,12 @@ from typing import Dict, List, Optional, Sequence
 
 try:  # python -m benchmarks.bench, or imported by the tests
     from benchmarks.measure import (
-        CHILDREN, FLAKE8_STACK, REPO, Run, aiolint_env, best, check_ok, count_lines, log, measure, tool_command,
+        CHILDREN, REPO, Run, aiolint_env, best, check_ok, count_lines, log, measure, tool_command,
         tool_env, tool_version,
     )
 except ImportError:  # python benchmarks/bench.py: this directory is on sys.path
     from measure import (
-        CHILDREN, FLAKE8_STACK, REPO, Run, aiolint_env, best, check_ok, count_lines, log, measure, tool_command,
+        CHILDREN, REPO, Run, aiolint_env, best, check_ok, count_lines, log, measure, tool_command,
         tool_env, tool_version,
     )
 
@@ -64,7 +64,9 @@ def section_flake8(report: Report, roots: Dict[str, Path], args: argparse.Namesp
     paths = [str(roots[p]) for p in FLAKE8_PACKAGES]
     files, lines = count_lines([roots[p] for p in FLAKE8_PACKAGES])
     variants = [
-        ("flake8", "flake8 (bare)"), ("flake8-aiolint", "flake8 + aiolint"), ("flake8-bugbear", "flake8 + flake8-bugbear")
+        ("flake8", "flake8 (bare)"),
+        ("flake8-aiolint", "flake8 + aiolint"),
+        ("flake8-bugbear", "flake8 + flake8-bugbear"),
     ]
     if not args.quick:
         variants.append(("flake8-async", "flake8 + flake8-async"))
@@ -245,7 +247,7 @@ def section_standalone(report: Report, roots: Dict[str, Path], args: argparse.Na
     report.add(
         f"\nThe project index adds {share:+.0%} wall ({share_cpu:+.0%} CPU) to a cold check; all cold walls: "
         + "; ".join(f"{k} " + ", ".join(f"{r.wall:.1f}" for r in v) for k, v in colds.items())
-        + ".\n"
+        + ".\n\n"
     )
     report.verdict(
         f"cold ≤ {TARGET_COLD_WALL:.0f} s wall (2 workers)",
@@ -309,10 +311,10 @@ def section_bigfile(report: Report, roots: Dict[str, Path], args: argparse.Names
     run = min(runs, key=lambda r: r.wall)
     lines = text.count("\n")
     report.add(
-        f"## 4. One big module ({lines:,} lines, {len(text) / 2**20:.1f} MB; linted in pieces by core/chunks.py)\n\n"
+        f"## One big module ({lines:,} lines, {len(text) / 2**20:.1f} MB; linted in pieces by core/chunks.py)\n\n"
         f"`aiolint check --no-cache -j 1 big.py`, least wall of {args.repeat}: {run.wall:.2f} s wall "
         f"(all: {', '.join(f'{r.wall:.2f}' for r in runs)}), {run.cpu:.2f} s CPU, peak RSS {mb(run.rss_mb)}; "
-        f"findings {codes_cell(run.codes())}.\n"
+        f"findings {codes_cell(run.codes())}.\n\n"
     )
     report.verdict(f"{lines // 1000}k-line file ≤ {TARGET_BIG_WALL:.0f} s wall", f"{run.wall:.2f} s",
                    run.wall <= TARGET_BIG_WALL)
