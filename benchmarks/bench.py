@@ -1,15 +1,18 @@
 """Benchmark aiolint against its peers on the pinned real-world corpus; write results.md.
 
-    python benchmarks/bench.py                      # everything (~10 min on 2 busy cores)
+    .venv/bin/python benchmarks/bench.py --peers /tmp/aio_peers   # everything; writes results.md
+    python benchmarks/bench.py                      # the same, peers installed from PyPI into .venvs/
     python benchmarks/bench.py --only flake8,ruff   # some sections
     python benchmarks/bench.py --quick              # no flake8-async run, scaling up to 100x
     python benchmarks/bench.py --output -           # print the Markdown instead of writing it
 
 Sections (`--only`, comma separated):
-  flake8      flake8 bare / + aiolint / + flake8-async, `-j1`, on starlette + uvicorn (target 1)
+  flake8      flake8 bare / + aiolint / + flake8-bugbear / + flake8-async, `-j1`, on starlette + uvicorn
   ruff        `ruff --isolated --select ASYNC,RUF006` on the same files, on Home Assistant, on all
-  standalone  `aiolint check` on Home Assistant: cold (all cores), warm (cache), per-process and
-              total RSS (target 2)
+  standalone  `aiolint check -j 2` on Home Assistant: cold, cold without the project index
+              (AIOLINT_NO_PROJECT_INDEX=1), warm (cache), a cold plain ruff run, per-process and
+              total RSS
+  bigfile     one 56,000-line module: wall, CPU and peak RSS
   scaling     engine lines/s for 1x/10x/100x/1000x files sampled from the corpus (target 3)
   triggers    how many files each rule's text pre-check lets through to the LibCST parse
   profile     where the time of the in-flake8 workload goes (cProfile, top functions)
@@ -17,8 +20,10 @@ Sections (`--only`, comma separated):
 The parts: `measure.py` (venvs, the aiolint snapshot, running and measuring a child process),
 `sections.py` (one function per section), `children/` (the programs sections run in a child).
 Peers get their own virtualenvs under benchmarks/.venvs/ (created on first use, from PyPI), all with
-the same flake8/pycodestyle/pyflakes; the aiolint venv installs this checkout in editable mode, so it
-measures the working tree. The corpus comes from corpus.py (downloaded once). Every tool runs as a
+the same flake8/pycodestyle/pyflakes; or, with `--peers VENV`, they come from one existing venv holding
+flake8, flake8-async, flake8-bugbear and ruff (each flake8 variant sees only its own plugin: see
+measure.PEER_DISTRIBUTIONS). aiolint runs from a snapshot of this checkout's src/ (every rule enabled).
+The corpus comes from corpus.py (downloaded once). Every tool runs as a
 child process; CPU is the child's user+sys time (os.wait4), RSS its peak, and for process trees the
 peak of the summed RSS of the tree (sampled from /proc every 20 ms). Timings on a shared machine are
 noisy: compare the ratios, which come from runs made side by side, and use --repeat (the minimum
@@ -76,6 +81,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--serial", action="store_true", help="also run standalone `--no-cache -j1` (slow)")
     parser.add_argument("--quick", action="store_true", help="no flake8-async, scaling to 100x, one repeat")
     parser.add_argument("--output", default=str(HERE / "results.md"), help="Markdown file, or - for stdout")
+    parser.add_argument(
+        "--peers", metavar="VENV", help="take flake8, flake8-async, flake8-bugbear and ruff from this venv "
+        "instead of installing them into benchmarks/.venvs/"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.scaling_max = min(args.scaling_max, 100)
@@ -87,11 +96,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error(f"unknown section(s): {', '.join(unknown)}")
     wanted = [s for s in SECTIONS if s in wanted and s not in skipped]
 
+    measure.use_peers(args.peers)
     roots = {name: _source_root(path) for name, path in corpus.ensure().items()}
     args.snapshot = measure.snapshot()
     report = sections.Report()
     command = " ".join(["python benchmarks/bench.py", *(argv if argv is not None else sys.argv[1:])])
-    header = f"# aiolint benchmark\n\nWritten by `{command.strip()}`.\n\n"
+    header = (
+        f"# aiolint benchmark\n\nWritten by `{command.strip()}` (run from the repository root, with the "
+        "aiolint venv's python: `.venv/bin/python benchmarks/bench.py --peers /tmp/aio_peers` regenerates "
+        "this whole file; sections and options: the docstring of benchmarks/bench.py).\n\n"
+    )
     header += environment()
     started = time.perf_counter()
     try:

@@ -38,8 +38,19 @@ VENV_SPECS: Dict[str, List[str]] = {
     # aiolint itself comes from the snapshot on PYTHONPATH (see `snapshot`); same LibCST as here.
     "flake8-aiolint": FLAKE8_STACK + [f"libcst=={_libcst_version()}"],
     "flake8-async": FLAKE8_STACK + ["flake8-async==26.8.1"],
+    "flake8-bugbear": FLAKE8_STACK + ["flake8-bugbear==26.10.27"],
     "ruff": ["ruff==0.17.5"],
 }
+# With --peers VENV: the tools come from that one venv instead (nothing is installed). flake8 loads
+# every plugin it can see, so each variant runs `VENV/bin/python -S -m flake8` with only a "view"
+# on PYTHONPATH: a directory of links to these distributions (and what they require) in VENV.
+PEER_DISTRIBUTIONS: Dict[str, List[str]] = {
+    "flake8": ["flake8"],
+    "flake8-aiolint": ["flake8", "libcst"],  # aiolint itself comes from the snapshot
+    "flake8-async": ["flake8", "flake8-async"],
+    "flake8-bugbear": ["flake8", "flake8-bugbear"],
+}
+PEERS: List[Optional[Path]] = [None]
 _FINDING = re.compile(r"^.+?:\d+:\d+: ([A-Z]+[0-9]+) ", re.MULTILINE)
 
 
@@ -66,6 +77,75 @@ def ensure_venv(name: str) -> Path:
     pip = [str(root / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run(pip + spec, check=True)
     stamp.write_text(wanted)
+    return root
+
+
+def use_peers(venv: Optional[str]) -> None:
+    PEERS[0] = Path(venv).resolve() if venv else None
+    if PEERS[0] is not None and not (PEERS[0] / "bin" / "python").exists():
+        raise SystemExit(f"--peers {venv}: no bin/python there")
+
+
+def tool_command(name: str, tool: str) -> List[str]:
+    """How to start `tool` (flake8, ruff) of the variant `name`."""
+    if PEERS[0] is None:
+        ensure_venv(name)
+        return [str(venv_bin(name, tool))]
+    if tool != "flake8":
+        return [str(PEERS[0] / "bin" / tool)]
+    return [str(PEERS[0] / "bin" / "python"), "-S", "-m", "flake8"]
+
+
+def tool_env(name: str, args: argparse.Namespace) -> dict:
+    """The environment of the variant `name`: the aiolint snapshot for flake8-aiolint only."""
+    env = aiolint_env(args) if name == "flake8-aiolint" else plain_env()
+    if PEERS[0] is not None and name in PEER_DISTRIBUTIONS:
+        paths = [str(peer_view(name))] + ([str(args.snapshot)] if name == "flake8-aiolint" else [])
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
+
+
+def tool_version(name: str, tool: str) -> str:
+    """`tool --version` of the variant, one line (what the report says was measured)."""
+    done = subprocess.run(tool_command(name, tool) + ["--version"], capture_output=True, text=True,
+                          env=tool_env(name, argparse.Namespace(snapshot="")))
+    return " ".join(done.stdout.split()) or "?"
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def peer_view(name: str) -> Path:
+    """(Re)build the view of variant `name` on the --peers venv; see PEER_DISTRIBUTIONS."""
+    from importlib import metadata
+
+    assert PEERS[0] is not None
+    sites = sorted(PEERS[0].glob("lib/python*/site-packages"))
+    if not sites:
+        raise SystemExit(f"--peers {PEERS[0]}: no lib/python*/site-packages")
+    site = sites[0]
+    installed = {_normal(d.metadata["Name"] or ""): d for d in metadata.distributions(path=[str(site)])}
+    root = VENVS / f"peers-{name}"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    wanted, seen = list(PEER_DISTRIBUTIONS[name]), set()
+    while wanted:
+        current = _normal(wanted.pop())
+        if current in seen:
+            continue
+        seen.add(current)
+        dist = installed.get(current)
+        if dist is None:
+            if current in map(_normal, PEER_DISTRIBUTIONS[name]):
+                raise SystemExit(f"--peers {PEERS[0]}: {current} is not installed there")
+            continue  # an optional or platform-only requirement
+        for top in {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}:
+            if top != "__pycache__" and not (root / top).exists() and (site / top).exists():
+                (root / top).symlink_to(site / top)
+        for requirement in dist.requires or []:
+            if "extra ==" not in requirement:
+                wanted.append(re.match(r"[A-Za-z0-9._-]+", requirement).group(0))
     return root
 
 

@@ -98,11 +98,13 @@ def analyse(
     rules: Optional[Sequence[Type[Rule]]] = None,
     tree: Optional[ast.AST] = None,
     path: str = "<string>",
+    module: Optional[cst.Module] = None,
 ) -> Analysis:
     """Steps 1-4 above. Raises what decoding and parsing raise; `lint` maps those to AIO000.
 
     `rules` runs exactly those rules, with no screen (the tests use it to prove a screen never
-    hides a finding); `tree`, Python's `ast` of the source if the caller has it (flake8)."""
+    hides a finding); `tree`, Python's `ast` of the source if the caller has it (flake8);
+    `module`, LibCST's parse of the source if the caller has one (`fix_source` verified it parses)."""
     if text is None:
         text = decode(source)
     parsed = False
@@ -116,7 +118,7 @@ def analyse(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(source, text, rules, settings, path)
+        return _analyse(source, text, rules, settings, path, module)
     finally:
         if enabled:
             gc.enable()
@@ -139,9 +141,15 @@ def with_project_rules(
 
 
 def _analyse(
-    source: Source, text: str, rules: Sequence[Type[Rule]], settings: Settings, path: str = "<string>"
+    source: Source,
+    text: str,
+    rules: Sequence[Type[Rule]],
+    settings: Settings,
+    path: str = "<string>",
+    module: Optional[cst.Module] = None,
 ) -> Analysis:
-    module = parse(source)
+    if module is None:
+        module = parse(source)
     run = RuleRun(module, text, rules, settings, project.view_for(path))
     reports = run.run()
     findings = located(module, reports) if reports else []
@@ -329,9 +337,11 @@ def fix_source(
     current = source
     fixed: List[Finding] = []
     remaining: Optional[List[Finding]] = None  # the findings of `current`, once known
+    parsed: Optional[cst.Module] = None  # `current` parsed, when a pass has just checked it does
     try:
         for _ in range(MAX_FIX_PASSES):
-            analysis = analyse(current, settings, path=path)
+            analysis = analyse(current, settings, path=path, module=parsed)
+            parsed = None
             remaining = analysis.findings
             wanted = [
                 f
@@ -344,7 +354,8 @@ def fix_source(
             new_source: Source = new_module.bytes if isinstance(current, bytes) else new_module.code
             if not applied or new_source == current:
                 break
-            parse(new_source)  # the fixed code must parse, or this pass is dropped
+            # The fixed code must parse, or this pass is dropped; the next pass analyses this parse.
+            parsed = parse(new_source)
             current, remaining = new_source, None
             fixed.extend(applied)
     except Exception:

@@ -381,6 +381,7 @@ class ProjectIndex:
         self._resolved: Dict[tuple, Any] = {}
         self._files: Dict[tuple, Optional[str]] = {}
         self._search: Dict[str, List[str]] = {}
+        self._real: Dict[str, str] = {}  # os.path.realpath, once per path: summary() is asked ~40x per module
 
     # ------------------------------------------------------------------ dependencies
     def _note(self, paths) -> None:
@@ -412,12 +413,18 @@ class ProjectIndex:
         return frozenset(self._recording.pop()) if self._recording else frozenset()
 
     # ------------------------------------------------------------------ files
+    def _realpath(self, path: str) -> str:
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = os.path.realpath(path)
+        return real
+
     def inside(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = self._realpath(path)
         return real == self.root or real.startswith(self.root + os.sep)
 
     def summary(self, path: str) -> Optional[Dict[str, Any]]:
-        path = os.path.realpath(path)
+        path = self._realpath(path)
         self._note((path,))
         if path in self._summaries:
             return self._summaries[path]
@@ -957,9 +964,14 @@ def use_cache_dir(directory: Optional[str]) -> None:
         index.cache_dir = _CACHE_DIR[0]
 
 
+# For benchmarks only (benchmarks/bench.py measures what the index adds to a check): with
+# AIOLINT_NO_PROJECT_INDEX=1 in the environment no file has a project, as for text on stdin.
+_DISABLED = os.environ.get("AIOLINT_NO_PROJECT_INDEX", "") not in ("", "0")
+
+
 def index_for(path: str, cache_dir: Optional[str] = None) -> Optional[ProjectIndex]:
     """The project index of the file at `path` (one per project root and process), or None."""
-    if not path or path.startswith("<") or not os.path.isfile(path):
+    if _DISABLED or not path or path.startswith("<") or not os.path.isfile(path):
         return None
     root = project_root(path)
     if root is None:
