@@ -134,6 +134,10 @@ class Facts:
     # Callee last name -> last names of the names/attributes handed to it ("" for a call argument,
     # "[]" for a literal list/set/tuple or a comprehension).
     arguments: Dict[str, Set[str]] = field(default_factory=dict)
+    # For the project index: (local name, what it imports, spelt as `project.summarise` does), from
+    # every import statement; and every plain name the module uses (which imports it refers to).
+    imported: Set[Tuple[str, str]] = field(default_factory=set)
+    names: Set[str] = field(default_factory=set)
 
     def called(self, where: Where, names: FrozenSet[str], table: Dict[Where, Set[str]]) -> bool:
         if where is Where.ANY:
@@ -225,9 +229,13 @@ def collect_facts(tree: ast.AST) -> Facts:
     AsyncDef, Call, Await, Name, Expr, Assign, stmt = (
         ast.AsyncFunctionDef, ast.Call, ast.Await, ast.Name, ast.Expr, ast.Assign, ast.stmt
     )
+    names = facts.names
     while stack:
         node, where, function, statement, flags = stack.pop()
         kind = type(node)
+        if kind is Name:  # nothing below a name but its context
+            names.add(node.id)
+            continue
         if isinstance(node, stmt):
             statement = node
             if kind in _FUNCTIONS or kind is ast.ClassDef:
@@ -258,14 +266,23 @@ def collect_facts(tree: ast.AST) -> Facts:
             if kind is ast.Import:
                 for alias in node.names:
                     _add_module(facts.imports, alias.name)
+                    if alias.asname:
+                        facts.imported.add((alias.asname, alias.name))
+                    else:
+                        top = alias.name.split(".")[0]
+                        facts.imported.add((top, top))
             elif kind is ast.ImportFrom:
                 if node.module and not node.level:
                     _add_module(facts.imports, node.module)
                     for alias in node.names:
                         facts.imports.add(f"{node.module}.{alias.name}")
+                module = "." * node.level + (node.module or "")
                 for alias in node.names:
                     if alias.asname:
                         aliases[alias.asname] = alias.name
+                    if alias.name != "*":
+                        joined = module + alias.name if module.endswith(".") else f"{module}.{alias.name}"
+                        facts.imported.add((alias.asname or alias.name, joined))
             elif kind is Expr or (kind is Assign and _is_underscore(node.targets)):
                 value = node.value
                 if type(value) is Call:
