@@ -83,6 +83,9 @@ class Needs:
     unless_imports: Tuple[str, ...] = ()
     # Shapes that must all occur (in `where`, for the await shapes: in async code).
     shapes: FrozenSet[Shape] = frozenset()
+    # One of these must occur in the text (as a substring): e.g. every spelling that can give an
+    # object the type whose methods `calls` are (its classes, factories, annotations).
+    mentions: FrozenSet[str] = frozenset()
 
     def literals(self) -> Tuple[FrozenSet[str], ...]:
         """Sets of strings, one of each must occur in the text (step 1)."""
@@ -95,6 +98,8 @@ class Needs:
             out.append(frozenset(module.split(".")[0] for module in self.imports))
         if self.awaited or self.shapes & _AWAIT_SHAPES:
             out.append(frozenset({"await"}))
+        if self.mentions:
+            out.append(self.mentions)
         return tuple(out)
 
 
@@ -134,10 +139,11 @@ class Facts:
     # Callee last name -> last names of the names/attributes handed to it ("" for a call argument,
     # "[]" for a literal list/set/tuple or a comprehension).
     arguments: Dict[str, Set[str]] = field(default_factory=dict)
-    # For the project index: (local name, what it imports, spelt as `project.summarise` does), from
-    # every import statement; and every plain name the module uses (which imports it refers to).
-    imported: Set[Tuple[str, str]] = field(default_factory=set)
+    # For the project index: local name -> what it imports, as `project.summarise` reads the module's
+    # imports (top level, and in `if`/`try` there); and every plain name the module uses.
+    imported: Dict[str, str] = field(default_factory=dict)
     names: Set[str] = field(default_factory=set)
+    text: Optional[str] = None  # the source, when the caller gave it (for `Needs.mentions`)
 
     def called(self, where: Where, names: FrozenSet[str], table: Dict[Where, Set[str]]) -> bool:
         if where is Where.ANY:
@@ -145,6 +151,8 @@ class Facts:
         return not names.isdisjoint(table.get(where, ()))
 
     def meets(self, need: Needs) -> bool:
+        if need.mentions and self.text is not None and not any(name in self.text for name in need.mentions):
+            return False
         if need.imports and not any(module in self.imports for module in need.imports):
             return False
         if any(module in self.imports for module in need.unless_imports):
@@ -213,9 +221,10 @@ def _callee_name(func: ast.expr) -> Optional[str]:
     return None
 
 
-def collect_facts(tree: ast.AST) -> Facts:
-    """One iterative walk (no recursion: deep nesting is legal Python)."""
-    facts = Facts()
+def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
+    """One iterative walk (no recursion: deep nesting is legal Python). `text`: the source of
+    `tree`, for the needs that look at it too (`Needs.mentions`)."""
+    facts = Facts(text=text)
     aliases: Dict[str, str] = {}  # `from m import a as b`: b -> a, so `b()` also counts as a call of `a`
     # Each entry: node, where, the function it runs in, the statement holding it, its _IN_* flags.
     stack: List[tuple] = [(tree, Where.MODULE, None, None, 0)]
@@ -266,23 +275,14 @@ def collect_facts(tree: ast.AST) -> Facts:
             if kind is ast.Import:
                 for alias in node.names:
                     _add_module(facts.imports, alias.name)
-                    if alias.asname:
-                        facts.imported.add((alias.asname, alias.name))
-                    else:
-                        top = alias.name.split(".")[0]
-                        facts.imported.add((top, top))
             elif kind is ast.ImportFrom:
                 if node.module and not node.level:
                     _add_module(facts.imports, node.module)
                     for alias in node.names:
                         facts.imports.add(f"{node.module}.{alias.name}")
-                module = "." * node.level + (node.module or "")
                 for alias in node.names:
                     if alias.asname:
                         aliases[alias.asname] = alias.name
-                    if alias.name != "*":
-                        joined = module + alias.name if module.endswith(".") else f"{module}.{alias.name}"
-                        facts.imported.add((alias.asname or alias.name, joined))
             elif kind is Expr or (kind is Assign and _is_underscore(node.targets)):
                 value = node.value
                 if type(value) is Call:
@@ -378,6 +378,7 @@ def collect_facts(tree: ast.AST) -> Facts:
         for _, value in ast.iter_fields(node):
             _push(stack, value, where, function, statement, flags)
     facts.contexts.add(Where.MODULE)
+    _module_imports(getattr(tree, "body", []), facts.imported)
     for node, where in tries:
         if where is not Where.ASYNC or _awaits(node.body):
             for handler in node.handlers:
@@ -394,6 +395,30 @@ def collect_facts(tree: ast.AST) -> Facts:
     if any(count >= 2 for count in awaited_names.values()):
         facts.shapes.add(Shape.NAME_AWAITED_TWICE)
     return facts
+
+
+def _module_imports(statements: list, imported: Dict[str, str]) -> None:
+    """The imports `project.summarise` records, the same way (top level, `if`/`try` blocks)."""
+    for node in statements:
+        kind = type(node)
+        if kind is ast.Import:
+            for alias in node.names:
+                if alias.asname:
+                    imported[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    imported[top] = top
+        elif kind is ast.ImportFrom:
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name != "*":
+                    joined = module + alias.name if module.endswith(".") else f"{module}.{alias.name}"
+                    imported[alias.asname or alias.name] = joined
+        elif kind is ast.If or kind is ast.Try:
+            _module_imports(node.body, imported)
+            for handler in getattr(node, "handlers", ()):
+                _module_imports(handler.body, imported)
+            _module_imports(node.orelse, imported)
 
 
 def _add_truth_call(found: Set[str], test: ast.expr, aliases: Dict[str, str]) -> None:

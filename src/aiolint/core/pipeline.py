@@ -80,7 +80,7 @@ def _screen(
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return rules, False, None
-    facts = collect_facts(tree)
+    facts = collect_facts(tree, text)
     return tuple(rule for rule in rules if rule.is_screened_in(facts, settings)), True, facts
 
 
@@ -151,11 +151,11 @@ def with_project_rules(
         return rules
     if facts is None:
         try:
-            facts = collect_facts(tree if tree is not None else ast.parse(text))
+            facts = collect_facts(tree if tree is not None else ast.parse(text), text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return rules
     used = facts.names | facts.annotation_names
-    imports = [pair for pair in facts.imported if pair[0] in used]
+    imports = [(local, qualified) for local, qualified in facts.imported.items() if local in used]
     if not imports:
         return rules
     statement_calls = set(facts.truth_calls).union(*facts.statement_calls.values())

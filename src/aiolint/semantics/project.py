@@ -381,6 +381,7 @@ class ProjectIndex:
         self._resolved: Dict[tuple, Any] = {}
         self._files: Dict[tuple, Optional[str]] = {}
         self._search: Dict[str, List[str]] = {}
+        self._real: Dict[str, str] = {}  # os.path.realpath, once per path (an lstat per part each time)
 
     # ------------------------------------------------------------------ dependencies
     def _note(self, paths) -> None:
@@ -412,12 +413,18 @@ class ProjectIndex:
         return frozenset(self._recording.pop()) if self._recording else frozenset()
 
     # ------------------------------------------------------------------ files
+    def realpath(self, path: str) -> str:
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = os.path.realpath(path)
+        return real
+
     def inside(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = self.realpath(path)
         return real == self.root or real.startswith(self.root + os.sep)
 
     def summary(self, path: str) -> Optional[Dict[str, Any]]:
-        path = os.path.realpath(path)
+        path = self.realpath(path)
         self._note((path,))
         if path in self._summaries:
             return self._summaries[path]
@@ -475,13 +482,13 @@ class ProjectIndex:
             stem = os.path.join(base, *parts)
             for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
                 if os.path.isfile(candidate) and self.inside(candidate):
-                    return os.path.realpath(candidate)
+                    return self.realpath(candidate)
         return None
 
     def search_path(self, path: str) -> List[str]:
         """Where absolute imports of `path` are looked for: its top package's parent, its own
         directory (scripts), the project root and `src/`."""
-        directory = os.path.dirname(os.path.realpath(path))
+        directory = os.path.dirname(self.realpath(path))
         if directory not in self._search:
             self._search[directory] = self._search_path(directory)
         return self._search[directory]
@@ -520,7 +527,7 @@ class ProjectIndex:
         rest = qualified[level:]
         parts = rest.split(".") if rest else []
         if level:
-            base = os.path.dirname(os.path.realpath(from_path))
+            base = os.path.dirname(self.realpath(from_path))
             for _ in range(level - 1):
                 base = os.path.dirname(base)
             if not self.inside(base):
@@ -533,7 +540,7 @@ class ProjectIndex:
                 if not level:
                     break
                 package = os.path.join(search[0], "__init__.py")  # `from . import x`: the package's own x
-                module = os.path.realpath(package) if os.path.isfile(package) and self.inside(package) else None
+                module = self.realpath(package) if os.path.isfile(package) and self.inside(package) else None
             else:
                 module = self.module_file(".".join(parts[:cut]), search)
             if module is None:
@@ -743,13 +750,17 @@ class ProjectIndex:
 
     def _function_pairs(self, view: FunctionView) -> set:
         called = view.name.rpartition(".")[2]  # `f()`, `mod.f()`, `x.m()`: the model resolves callees by name
+        # What it gives may be a library object with coroutine methods (`def session() ->
+        # AsyncSession`): AIO300's needs only see the spellings of such types in the file's text.
+        given = view.awaited_returns if view.is_coroutine else view.returns
+        pairs = {pair for pair in self._type_pairs(given) if pair[0] == "AIO300"}
         if view.is_coroutine:
-            return {("AIO300", called)}
+            return pairs | {("AIO300", called)}
         if view.plain and view.blocks:
-            return {("AIO107", called)}
+            return pairs | {("AIO107", called)}
         if view.raw.get("yields"):  # a FastAPI dependency or a @contextmanager: what it hands out
-            return self._type_pairs(view.provides)
-        return set()
+            return pairs | self._type_pairs(view.provides)
+        return pairs
 
     def _type_pairs(self, ref: Optional[TypeRef], depth: int = 0) -> set:
         if ref is None:
@@ -1002,7 +1013,7 @@ class ProjectView:
 
     def __init__(self, index: ProjectIndex, path: str):
         self.index = index
-        self.path = os.path.realpath(path)
+        self.path = index.realpath(path)
 
     def lookup(self, qualified: str):
         found = self.index.lookup(qualified, self.path)
@@ -1059,7 +1070,7 @@ def relevant_codes(path: str, imports, statement_calls, async_calls, helper_call
         if index is None:
             return frozenset()
         return index.relevant_codes(
-            os.path.realpath(path), imports, statement_calls, async_calls, helper_calls, wanted
+            index.realpath(path), imports, statement_calls, async_calls, helper_calls, wanted
         )
     except (OSError, ValueError, RecursionError):
         return frozenset()
