@@ -40,28 +40,34 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--async-rounds", type=int, default=1)
     parser.add_argument("--select", default="", help="e.g. AIO: passed to every variant as --select")
+    parser.add_argument(
+        "--plugin-select", default="",
+        help="e.g. AIO: --select for the plugin variants only (issue 17: `flake8 -j1 --select AIO` vs `flake8 -j1`)",
+    )
     args = parser.parse_args(argv)
     paths = [str(_root(p)) for p in corpus.ensure(args.packages).values()]
     flags = ["--isolated", "-j1", "--exit-zero"] + ([f"--select={args.select}"] if args.select else [])
     plain = measure.plain_env()
-    variants = [("bare", args.bare, plain), ("aiolint", args.aiolint, plain)]
+    plugin = [f"--select={args.plugin_select}"] if args.plugin_select else []
+    variants = [("bare", args.bare, plain, []), ("aiolint", args.aiolint, plain, plugin)]
     if args.before:
         before = dict(plain, PYTHONPATH=args.before)
-        variants.append(("before", args.aiolint, before))
+        variants.append(("before", args.aiolint, before, plugin))
     if args.async_:
-        variants.append(("flake8-async", args.async_, plain))
+        variants.append(("flake8-async", args.async_, plain, [f"--select={args.plugin_select[:0] or 'ASYNC'}"] if plugin else []))
     best: Dict[str, measure.Run] = {}
     for round_ in range(args.rounds):
-        for label, flake8, env in variants:
+        for label, flake8, env, extra in variants:
             if label == "flake8-async" and round_ >= args.async_rounds:
                 continue
-            run = measure.measure(label, [flake8, *flags, *paths], env=env)
+            run = measure.measure(label, [flake8, *flags, *extra, *paths], env=env)
             measure.check_ok(run)
             measure.log(f"round {round_ + 1} {label}: {run.cpu:.2f} s CPU, {sum(run.codes().values())} findings")
             if label not in best or run.cpu < best[label].cpu:
                 best[label] = run
     bare = best["bare"].cpu
-    print(f"flake8 {' '.join(flags)} on {', '.join(args.packages)}; least CPU of {args.rounds} rounds")
+    print(f"flake8 {' '.join(flags)} on {', '.join(args.packages)}; least CPU of {args.rounds} rounds"
+          + (f"; plugin variants with --select {args.plugin_select} (flake8-async: --select ASYNC)" if plugin else ""))
     for label, run in best.items():
         codes = run.codes()
         own = sum(n for c, n in codes.items() if c.startswith(("AIO", "ASYNC")))

@@ -83,6 +83,9 @@ class Needs:
     unless_imports: Tuple[str, ...] = ()
     # Shapes that must all occur (in `where`, for the await shapes: in async code).
     shapes: FrozenSet[Shape] = frozenset()
+    # Only calls that are an item of a `with`/`async with` whose body cannot suspend (no await,
+    # `async for`/`async with` or yield outside nested defs): a timeout scope with nothing to bound.
+    idle_with: bool = False
     # One of these must occur in the text (as a substring): e.g. every spelling that can give an
     # object the type whose methods `calls` are (its classes, factories, annotations).
     mentions: FrozenSet[str] = frozenset()
@@ -131,6 +134,7 @@ class Facts:
     statement_call_names: Set[str] = field(default_factory=set)
     coroutine_forms: Set[str] = field(default_factory=set)  # "f" for a module-level async def, ".m" for a method
     truth_calls: Set[str] = field(default_factory=set)  # callees of calls used as truth values, any context
+    idle_with_calls: Set[str] = field(default_factory=set)  # items of a with in async code that cannot suspend
     shapes: Set[Shape] = field(default_factory=set)
     # Every name in an annotation (`x: Optional[IO[str]]` gives Optional, IO, str), string ones included.
     annotation_names: Set[str] = field(default_factory=set)
@@ -173,6 +177,9 @@ class Facts:
                     return False
             elif need.awaited:
                 if need.calls.isdisjoint(self.awaited_calls):
+                    return False
+            elif need.idle_with:
+                if need.calls.isdisjoint(self.idle_with_calls):
                     return False
             else:
                 table = self.statement_calls if need.statement else self.bare_calls if need.bare else self.calls
@@ -234,6 +241,7 @@ def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
     sync_defs: Set[str] = set()
     tries: List[tuple] = []  # (try statement, where): what they catch matters only if their body awaits
     updates: List[ast.stmt] = []  # assignments of async code whose value suspends
+    withs: List[tuple] = []  # (body, item callees) of the with statements of async code
     calls, statement_calls = facts.calls, facts.statement_calls
     AsyncDef, Call, Await, Name, Expr, Assign, stmt = (
         ast.AsyncFunctionDef, ast.Call, ast.Await, ast.Name, ast.Expr, ast.Assign, ast.stmt
@@ -300,6 +308,16 @@ def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
             elif (kind is ast.Try or kind.__name__ == "TryStar") and node.handlers:
                 tries.append((node, where))
             if where is Where.ASYNC:
+                if kind in _GUARDS:
+                    items = set()
+                    for item in node.items:
+                        if type(item.context_expr) is Call:
+                            name = _callee_name(item.context_expr.func)
+                            if name is not None:
+                                items.add(name)
+                                items.add(aliases.get(name, name))
+                    if items:
+                        withs.append((node.body, items))
                 if kind in _LOOPS:
                     flags |= _IN_LOOP
                 elif kind is ast.While:
@@ -383,6 +401,9 @@ def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
         if where is not Where.ASYNC or _awaits(node.body):
             for handler in node.handlers:
                 _add_caught(facts.caught.setdefault(where, set()), handler.type, aliases)
+    for body, items in withs:
+        if not _awaits(body, yields=True):
+            facts.idle_with_calls |= items
     if not sync_defs.isdisjoint(calls.get(Where.ASYNC, ())):
         facts.shapes.add(Shape.CALLS_LOCAL_HELPER)
     if any(_updates_itself(statement) for statement in updates):
@@ -468,13 +489,16 @@ def _updates_itself(statement: ast.stmt) -> bool:
     return any(ast.unparse(node) in targets for node in ast.walk(statement.value) if type(node) in kinds)
 
 
-def _awaits(body: List[ast.stmt]) -> bool:
-    """Does this block of async code suspend (an await, async for, async with; not in nested defs)?"""
+def _awaits(body: List[ast.stmt], yields: bool = False) -> bool:
+    """Does this block of async code suspend (an await, async for, async with, and with `yields` a
+    yield; not in nested defs)?"""
     stack: list = list(body)
+    suspending = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom) if yields else (
+        ast.Await, ast.AsyncFor, ast.AsyncWith)
     while stack:
         node = stack.pop()
         kind = type(node)
-        if kind in (ast.Await, ast.AsyncFor, ast.AsyncWith):
+        if kind in suspending:
             return True
         if kind in _FUNCTIONS or kind is ast.ClassDef or kind is ast.Lambda:
             continue
