@@ -242,6 +242,16 @@ def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
     tries: List[tuple] = []  # (try statement, where): what they catch matters only if their body awaits
     updates: List[ast.stmt] = []  # assignments of async code whose value suspends
     withs: List[tuple] = []  # (body, item callees) of the with statements of async code
+    _NAMES.append(facts.names)  # `_push` notes names instead of pushing them (nothing is below a name)
+    try:
+        _walk(tree, facts, aliases, stack, awaiting, blocks, awaited_names, sync_defs, tries, updates, withs)
+    finally:
+        _NAMES.pop()
+    _finish(tree, facts, aliases, awaiting, blocks, awaited_names, sync_defs, tries, updates, withs)
+    return facts
+
+
+def _walk(tree, facts, aliases, stack, awaiting, blocks, awaited_names, sync_defs, tries, updates, withs) -> None:
     calls, statement_calls = facts.calls, facts.statement_calls
     AsyncDef, Call, Await, Name, Expr, Assign, stmt = (
         ast.AsyncFunctionDef, ast.Call, ast.Await, ast.Name, ast.Expr, ast.Assign, ast.stmt
@@ -250,7 +260,7 @@ def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
     while stack:
         node, where, function, statement, flags = stack.pop()
         kind = type(node)
-        if kind is Name:  # nothing below a name but its context
+        if kind is Name:  # a lambda's body, say (`_push` notes the others without pushing them)
             names.add(node.id)
             continue
         if isinstance(node, stmt):
@@ -395,6 +405,11 @@ def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
             facts.shapes.add(Shape.YIELD_IN_GUARD)
         for _, value in ast.iter_fields(node):
             _push(stack, value, where, function, statement, flags)
+
+
+def _finish(tree, facts, aliases, awaiting, blocks, awaited_names, sync_defs, tries, updates, withs) -> None:
+    """The facts that need the whole walk first."""
+    calls = facts.calls
     facts.contexts.add(Where.MODULE)
     _module_imports(getattr(tree, "body", []), facts.imported)
     for node, where in tries:
@@ -415,7 +430,6 @@ def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
         facts.shapes.add(Shape.AWAITED_NAMES)
     if any(count >= 2 for count in awaited_names.values()):
         facts.shapes.add(Shape.NAME_AWAITED_TWICE)
-    return facts
 
 
 def _module_imports(statements: list, imported: Dict[str, str]) -> None:
@@ -451,13 +465,30 @@ def _add_truth_call(found: Set[str], test: ast.expr, aliases: Dict[str, str]) ->
                 found.add(aliases[name])
 
 
+# Nodes no fact comes from and that hold nothing that does: never pushed (most of a tree's nodes).
+_LEAVES = frozenset(
+    {ast.Load, ast.Store, ast.Del, ast.Constant, ast.Name, ast.Pass, ast.Break, ast.Continue, ast.alias}
+    | set(ast.operator.__subclasses__()) | set(ast.unaryop.__subclasses__()) | set(ast.cmpop.__subclasses__())
+    | set(ast.boolop.__subclasses__())
+)
+
+
 def _push(stack: list, value, where: Where, function, statement, flags: int) -> None:
-    if type(value) is list:
+    kind = type(value)
+    if kind is list:
         for child in reversed(value):
-            if isinstance(child, ast.AST):
+            kind = type(child)
+            if kind is ast.Name:
+                _NAMES[-1].add(child.id)
+            elif kind not in _LEAVES and isinstance(child, ast.AST):
                 stack.append((child, where, function, statement, flags))
-    elif isinstance(value, ast.AST):
+    elif kind is ast.Name:
+        _NAMES[-1].add(value.id)
+    elif kind not in _LEAVES and isinstance(value, ast.AST):
         stack.append((value, where, function, statement, flags))
+
+
+_NAMES: List[Set[str]] = [set()]  # the names of the tree being walked (collect_facts sets it)
 
 
 def _add_annotation(names: Set[str], annotation: ast.expr) -> None:
