@@ -13,7 +13,6 @@ changes hit them alike; each keeps its least CPU (user+sys of the child, os.wait
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -54,7 +53,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         before = dict(plain, PYTHONPATH=args.before)
         variants.append(("before", args.aiolint, before, plugin))
     if args.async_:
-        variants.append(("flake8-async", args.async_, plain, [f"--select={args.plugin_select[:0] or 'ASYNC'}"] if plugin else []))
+        variants.append(("flake8-async", args.async_, plain, ["--select=ASYNC"] if plugin else []))
     best: Dict[str, measure.Run] = {}
     for round_ in range(args.rounds):
         for label, flake8, env, extra in variants:
@@ -62,7 +61,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 continue
             run = measure.measure(label, [flake8, *flags, *extra, *paths], env=env)
             measure.check_ok(run)
-            measure.log(f"round {round_ + 1} {label}: {run.cpu:.2f} s CPU, {sum(run.codes().values())} findings")
+            found = sum(run.codes().values())
+            measure.log(f"round {round_ + 1} {label}: {run.cpu:.2f} s CPU, {found} findings")
             if label not in best or run.cpu < best[label].cpu:
                 best[label] = run
     bare = best["bare"].cpu
@@ -72,16 +72,21 @@ def main(argv: Optional[List[str]] = None) -> int:
         codes = run.codes()
         own = sum(n for c, n in codes.items() if c.startswith(("AIO", "ASYNC")))
         added = run.cpu - bare
-        print(f"  {label:13} {run.cpu:7.2f} s  added {added:+6.2f} s = {added / bare:5.3f}x flake8's own  ({own} plugin findings)")
+        print(
+            f"  {label:13} {run.cpu:7.2f} s  added {added:+6.2f} s = {added / bare:5.3f}x flake8's own  "
+            f"({own} plugin findings)"
+        )
     if "flake8-async" in best:
         by_async = best["flake8-async"].cpu - bare
         for label in ("aiolint", "before"):
             if label in best:
                 added = best[label].cpu - bare
-                print(f"  {label} added / flake8-async added: {added / by_async:.4f} (1/{by_async / added if added > 0 else float('inf'):.0f})")
+                share = by_async / added if added > 0 else float("inf")
+                print(f"  {label} added / flake8-async added: {added / by_async:.4f} (1/{share:.0f})")
     if "before" in best:
         a, b = best["aiolint"], best["before"]
-        same = sorted(l for l in a.output.splitlines() if " AIO" in l) == sorted(l for l in b.output.splitlines() if " AIO" in l)
+        ours = sorted(line for line in a.output.splitlines() if " AIO" in line)
+        same = ours == sorted(line for line in b.output.splitlines() if " AIO" in line)
         print(f"  aiolint findings identical to before: {same}")
     return 0
 
