@@ -33,7 +33,10 @@ def compare(path: str) -> Tuple[str, int, bool, Optional[str]]:
     try:
         text = engine.decode(data)
         parsed = bool(engine.screened_rules(text, SETTINGS))
-        every = [f.plain() for f in engine.analyse(data, SETTINGS, rules=engine.enabled_rules(SETTINGS)).findings]
+        # The same path, so that both runs see the rest of the project (`rules` skips only the screen).
+        every = [
+            f.plain() for f in engine.analyse(data, SETTINGS, rules=engine.enabled_rules(SETTINGS), path=path).findings
+        ]
     except Exception:  # what the parser rejects: lint reported it as AIO000 either way
         return path, len(screened), True, None
     if screened != every:

@@ -83,6 +83,12 @@ class Needs:
     unless_imports: Tuple[str, ...] = ()
     # Shapes that must all occur (in `where`, for the await shapes: in async code).
     shapes: FrozenSet[Shape] = frozenset()
+    # Only calls that are an item of a `with`/`async with` whose body cannot suspend (no await,
+    # `async for`/`async with` or yield outside nested defs): a timeout scope with nothing to bound.
+    idle_with: bool = False
+    # One of these must occur in the text (as a substring): e.g. every spelling that can give an
+    # object the type whose methods `calls` are (its classes, factories, annotations).
+    mentions: FrozenSet[str] = frozenset()
 
     def literals(self) -> Tuple[FrozenSet[str], ...]:
         """Sets of strings, one of each must occur in the text (step 1)."""
@@ -95,6 +101,8 @@ class Needs:
             out.append(frozenset(module.split(".")[0] for module in self.imports))
         if self.awaited or self.shapes & _AWAIT_SHAPES:
             out.append(frozenset({"await"}))
+        if self.mentions:
+            out.append(self.mentions)
         return tuple(out)
 
 
@@ -126,6 +134,7 @@ class Facts:
     statement_call_names: Set[str] = field(default_factory=set)
     coroutine_forms: Set[str] = field(default_factory=set)  # "f" for a module-level async def, ".m" for a method
     truth_calls: Set[str] = field(default_factory=set)  # callees of calls used as truth values, any context
+    idle_with_calls: Set[str] = field(default_factory=set)  # items of a with in async code that cannot suspend
     shapes: Set[Shape] = field(default_factory=set)
     # Every name in an annotation (`x: Optional[IO[str]]` gives Optional, IO, str), string ones included.
     annotation_names: Set[str] = field(default_factory=set)
@@ -134,6 +143,11 @@ class Facts:
     # Callee last name -> last names of the names/attributes handed to it ("" for a call argument,
     # "[]" for a literal list/set/tuple or a comprehension).
     arguments: Dict[str, Set[str]] = field(default_factory=dict)
+    # For the project index: local name -> what it imports, as `project.summarise` reads the module's
+    # imports (top level, and in `if`/`try` there); and every plain name the module uses.
+    imported: Dict[str, str] = field(default_factory=dict)
+    names: Set[str] = field(default_factory=set)
+    text: Optional[str] = None  # the source, when the caller gave it (for `Needs.mentions`)
 
     def called(self, where: Where, names: FrozenSet[str], table: Dict[Where, Set[str]]) -> bool:
         if where is Where.ANY:
@@ -141,6 +155,8 @@ class Facts:
         return not names.isdisjoint(table.get(where, ()))
 
     def meets(self, need: Needs) -> bool:
+        if need.mentions and self.text is not None and not any(name in self.text for name in need.mentions):
+            return False
         if need.imports and not any(module in self.imports for module in need.imports):
             return False
         if any(module in self.imports for module in need.unless_imports):
@@ -161,6 +177,9 @@ class Facts:
                     return False
             elif need.awaited:
                 if need.calls.isdisjoint(self.awaited_calls):
+                    return False
+            elif need.idle_with:
+                if need.calls.isdisjoint(self.idle_with_calls):
                     return False
             else:
                 table = self.statement_calls if need.statement else self.bare_calls if need.bare else self.calls
@@ -209,9 +228,10 @@ def _callee_name(func: ast.expr) -> Optional[str]:
     return None
 
 
-def collect_facts(tree: ast.AST) -> Facts:
-    """One iterative walk (no recursion: deep nesting is legal Python)."""
-    facts = Facts()
+def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
+    """One iterative walk (no recursion: deep nesting is legal Python). `text`: the source of
+    `tree`, for the needs that look at it too (`Needs.mentions`)."""
+    facts = Facts(text=text)
     aliases: Dict[str, str] = {}  # `from m import a as b`: b -> a, so `b()` also counts as a call of `a`
     # Each entry: node, where, the function it runs in, the statement holding it, its _IN_* flags.
     stack: List[tuple] = [(tree, Where.MODULE, None, None, 0)]
@@ -221,13 +241,28 @@ def collect_facts(tree: ast.AST) -> Facts:
     sync_defs: Set[str] = set()
     tries: List[tuple] = []  # (try statement, where): what they catch matters only if their body awaits
     updates: List[ast.stmt] = []  # assignments of async code whose value suspends
+    withs: List[tuple] = []  # (body, item callees) of the with statements of async code
+    _NAMES.append(facts.names)  # `_push` notes names instead of pushing them (nothing is below a name)
+    try:
+        _walk(tree, facts, aliases, stack, awaiting, blocks, awaited_names, sync_defs, tries, updates, withs)
+    finally:
+        _NAMES.pop()
+    _finish(tree, facts, aliases, awaiting, blocks, awaited_names, sync_defs, tries, updates, withs)
+    return facts
+
+
+def _walk(tree, facts, aliases, stack, awaiting, blocks, awaited_names, sync_defs, tries, updates, withs) -> None:
     calls, statement_calls = facts.calls, facts.statement_calls
     AsyncDef, Call, Await, Name, Expr, Assign, stmt = (
         ast.AsyncFunctionDef, ast.Call, ast.Await, ast.Name, ast.Expr, ast.Assign, ast.stmt
     )
+    names = facts.names
     while stack:
         node, where, function, statement, flags = stack.pop()
         kind = type(node)
+        if kind is Name:  # a lambda's body, say (`_push` notes the others without pushing them)
+            names.add(node.id)
+            continue
         if isinstance(node, stmt):
             statement = node
             if kind in _FUNCTIONS or kind is ast.ClassDef:
@@ -283,6 +318,16 @@ def collect_facts(tree: ast.AST) -> Facts:
             elif (kind is ast.Try or kind.__name__ == "TryStar") and node.handlers:
                 tries.append((node, where))
             if where is Where.ASYNC:
+                if kind in _GUARDS:
+                    items = set()
+                    for item in node.items:
+                        if type(item.context_expr) is Call:
+                            name = _callee_name(item.context_expr.func)
+                            if name is not None:
+                                items.add(name)
+                                items.add(aliases.get(name, name))
+                    if items:
+                        withs.append((node.body, items))
                 if kind in _LOOPS:
                     flags |= _IN_LOOP
                 elif kind is ast.While:
@@ -360,11 +405,20 @@ def collect_facts(tree: ast.AST) -> Facts:
             facts.shapes.add(Shape.YIELD_IN_GUARD)
         for _, value in ast.iter_fields(node):
             _push(stack, value, where, function, statement, flags)
+
+
+def _finish(tree, facts, aliases, awaiting, blocks, awaited_names, sync_defs, tries, updates, withs) -> None:
+    """The facts that need the whole walk first."""
+    calls = facts.calls
     facts.contexts.add(Where.MODULE)
+    _module_imports(getattr(tree, "body", []), facts.imported)
     for node, where in tries:
         if where is not Where.ASYNC or _awaits(node.body):
             for handler in node.handlers:
                 _add_caught(facts.caught.setdefault(where, set()), handler.type, aliases)
+    for body, items in withs:
+        if not _awaits(body, yields=True):
+            facts.idle_with_calls |= items
     if not sync_defs.isdisjoint(calls.get(Where.ASYNC, ())):
         facts.shapes.add(Shape.CALLS_LOCAL_HELPER)
     if any(_updates_itself(statement) for statement in updates):
@@ -376,7 +430,30 @@ def collect_facts(tree: ast.AST) -> Facts:
         facts.shapes.add(Shape.AWAITED_NAMES)
     if any(count >= 2 for count in awaited_names.values()):
         facts.shapes.add(Shape.NAME_AWAITED_TWICE)
-    return facts
+
+
+def _module_imports(statements: list, imported: Dict[str, str]) -> None:
+    """The imports `project.summarise` records, the same way (top level, `if`/`try` blocks)."""
+    for node in statements:
+        kind = type(node)
+        if kind is ast.Import:
+            for alias in node.names:
+                if alias.asname:
+                    imported[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    imported[top] = top
+        elif kind is ast.ImportFrom:
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name != "*":
+                    joined = module + alias.name if module.endswith(".") else f"{module}.{alias.name}"
+                    imported[alias.asname or alias.name] = joined
+        elif kind is ast.If or kind is ast.Try:
+            _module_imports(node.body, imported)
+            for handler in getattr(node, "handlers", ()):
+                _module_imports(handler.body, imported)
+            _module_imports(node.orelse, imported)
 
 
 def _add_truth_call(found: Set[str], test: ast.expr, aliases: Dict[str, str]) -> None:
@@ -388,13 +465,30 @@ def _add_truth_call(found: Set[str], test: ast.expr, aliases: Dict[str, str]) ->
                 found.add(aliases[name])
 
 
+# Nodes no fact comes from and that hold nothing that does: never pushed (most of a tree's nodes).
+_LEAVES = frozenset(
+    {ast.Load, ast.Store, ast.Del, ast.Constant, ast.Name, ast.Pass, ast.Break, ast.Continue, ast.alias}
+    | set(ast.operator.__subclasses__()) | set(ast.unaryop.__subclasses__()) | set(ast.cmpop.__subclasses__())
+    | set(ast.boolop.__subclasses__())
+)
+
+
 def _push(stack: list, value, where: Where, function, statement, flags: int) -> None:
-    if type(value) is list:
+    kind = type(value)
+    if kind is list:
         for child in reversed(value):
-            if isinstance(child, ast.AST):
+            kind = type(child)
+            if kind is ast.Name:
+                _NAMES[-1].add(child.id)
+            elif kind not in _LEAVES and isinstance(child, ast.AST):
                 stack.append((child, where, function, statement, flags))
-    elif isinstance(value, ast.AST):
+    elif kind is ast.Name:
+        _NAMES[-1].add(value.id)
+    elif kind not in _LEAVES and isinstance(value, ast.AST):
         stack.append((value, where, function, statement, flags))
+
+
+_NAMES: List[Set[str]] = [set()]  # the names of the tree being walked (collect_facts sets it)
 
 
 def _add_annotation(names: Set[str], annotation: ast.expr) -> None:
@@ -426,13 +520,16 @@ def _updates_itself(statement: ast.stmt) -> bool:
     return any(ast.unparse(node) in targets for node in ast.walk(statement.value) if type(node) in kinds)
 
 
-def _awaits(body: List[ast.stmt]) -> bool:
-    """Does this block of async code suspend (an await, async for, async with; not in nested defs)?"""
+def _awaits(body: List[ast.stmt], yields: bool = False) -> bool:
+    """Does this block of async code suspend (an await, async for, async with, and with `yields` a
+    yield; not in nested defs)?"""
     stack: list = list(body)
+    suspending = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom) if yields else (
+        ast.Await, ast.AsyncFor, ast.AsyncWith)
     while stack:
         node = stack.pop()
         kind = type(node)
-        if kind in (ast.Await, ast.AsyncFor, ast.AsyncWith):
+        if kind in suspending:
             return True
         if kind in _FUNCTIONS or kind is ast.ClassDef or kind is ast.Lambda:
             continue

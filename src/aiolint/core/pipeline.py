@@ -27,7 +27,7 @@ from aiolint.core import noqa
 from aiolint.core.dispatch import RuleRun
 from aiolint.core.findings import Finding
 from aiolint.core.locate import located
-from aiolint.core.needs import collect_facts
+from aiolint.core.needs import Facts, Shape, Where, collect_facts
 from aiolint.core.parse import Source, TooDeep, decode, describe, from_recursion, parse
 from aiolint.core.rule import Rule
 from aiolint.core.settings import DEFAULT_SETTINGS, Settings
@@ -66,19 +66,22 @@ def screened_rules(text: str, settings: Settings, tree: Optional[ast.AST] = None
     return _screen(text, settings, tree)[0]
 
 
-def _screen(text: str, settings: Settings, tree: Optional[ast.AST]) -> Tuple[Tuple[Type[Rule], ...], bool]:
-    """`screened_rules`, and whether Python's parser accepted the text on the way (so that the
-    CLI's syntax check of a file no rule looks at does not parse it a second time)."""
+def _screen(
+    text: str, settings: Settings, tree: Optional[ast.AST]
+) -> Tuple[Tuple[Type[Rule], ...], bool, Optional[Facts]]:
+    """`screened_rules`, whether Python's parser accepted the text on the way (so that the CLI's
+    syntax check of a file no rule looks at does not parse it a second time), and the facts when
+    they were collected (the project index reads them too)."""
     rules = triggered_rules(text, settings)
     if not any(rule.needs_for(settings) is not None for rule in rules):
-        return rules, tree is not None
+        return rules, tree is not None, None
     if tree is None:
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return rules, False
-    facts = collect_facts(tree)
-    return tuple(rule for rule in rules if rule.is_screened_in(facts, settings)), True
+            return rules, False, None
+    facts = collect_facts(tree, text)
+    return tuple(rule for rule in rules if rule.is_screened_in(facts, settings)), True, facts
 
 
 @dataclass
@@ -109,8 +112,8 @@ def analyse(
         text = decode(source)
     parsed = False
     if rules is None:
-        rules, parsed = _screen(text, settings, tree)
-        rules = with_project_rules(rules, text, path, settings)
+        rules, parsed, facts = _screen(text, settings, tree)
+        rules = with_project_rules(rules, text, path, settings, facts, tree)
     if not rules:
         return Analysis(text, None, [], parsed)
     # The trees hold no reference cycles: the cyclic GC would only rescan the growing heap (all of
@@ -125,19 +128,47 @@ def analyse(
 
 
 def with_project_rules(
-    rules: Tuple[Type[Rule], ...], text: str, path: str, settings: Settings
+    rules: Tuple[Type[Rule], ...],
+    text: str,
+    path: str,
+    settings: Settings,
+    facts: Optional[Facts] = None,
+    tree: Optional[ast.AST] = None,
 ) -> Tuple[Type[Rule], ...]:
     """The screened rules, plus those that names imported from the rest of the project make
     relevant (a helper there that blocks, a class with blocking or coroutine methods, a module
-    object of a blocking type): the file's own text cannot show those."""
+    object of a blocking type): the file's own text cannot show those.
+
+    Only the rules not screened in already are asked about, and only the imports the file refers
+    to; a project name counts only where a call names it as the rule would report it (the facts
+    say which calls there are): most files never look at the index. `facts` and `tree` are the
+    screen's, when it had them (else Python's `ast` is parsed here, only if it can matter)."""
     if "async" not in text or not path or path.startswith("<"):
         return rules
-    codes = project.relevant_codes(path)
+    have = {rule.code for rule in rules}
+    wanted = frozenset(
+        rule.code for rule in enabled_rules(settings) if rule.code in project.PROJECT_CODES and rule.code not in have
+    )
+    if not wanted:
+        return rules
+    if facts is None:
+        try:
+            facts = collect_facts(tree if tree is not None else ast.parse(text), text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return rules
+    used = facts.names | facts.annotation_names
+    imports = [(local, qualified) for local, qualified in facts.imported.items() if local in used]
+    if not imports:
+        return rules
+    statement_calls = set(facts.truth_calls).union(*facts.statement_calls.values())
+    async_calls = facts.calls.get(Where.ASYNC, set())
+    helper_calls = async_calls
+    if Shape.CALLS_LOCAL_HELPER in facts.shapes:  # AIO107 follows the module's sync helpers too
+        helper_calls = async_calls | facts.calls.get(Where.SYNC, set())
+    codes = project.relevant_codes(path, imports, statement_calls, async_calls, helper_calls, wanted)
     if not codes:
         return rules
-    have = set(rules)
-    extra = tuple(rule for rule in enabled_rules(settings) if rule.code in codes and rule not in have)
-    return rules + extra if extra else rules
+    return rules + tuple(rule for rule in enabled_rules(settings) if rule.code in codes)
 
 
 def _analyse(

@@ -10,12 +10,52 @@ from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import dotted_name, known, library
 
 _PACKAGES = tuple(sorted({q.split(".", 1)[0] for q in known.COROUTINE_FUNCTIONS}))
-# Coroutine methods of library types (`writer.drain()`, `ctx.send()`): the receiver's type can
-# only be known where its package is imported.
-_METHOD_PACKAGES = tuple(sorted(
-    {q.split(".", 1)[0] for q, t in library.CLASSES.items() if t in library.COROUTINE_METHODS}
-))
-_METHOD_NAMES = frozenset(m for methods in library.COROUTINE_METHODS.values() for m in methods)
+
+
+def _method_needs(truth: bool) -> tuple:
+    """Coroutine methods of typed library objects, one need per package that can give the type:
+    that package imported, one of its spellings of such a type (class, factory, annotation; or a
+    type its methods, attributes, items or `with` give: `session.get(...)` gives a response whose
+    `text()` is one) in the text, and a call of one of those types' coroutine methods. A type handed
+    over by another project module is the project index's to add (`project.relevant_codes`)."""
+    derives: dict = {}
+    for table in (library.METHODS, library.ATTRIBUTES):
+        for (owner, _), result in table.items():
+            derives.setdefault(owner, set()).add(result)
+    for table in (library.SUBSCRIPTS, library.ENTERED):
+        for owner, result in table.items():
+            derives.setdefault(owner, set()).add(result)
+
+    def methods(name: str) -> set:
+        seen, stack, found = {name}, [name], set()
+        while stack:
+            current = stack.pop()
+            found |= library.COROUTINE_METHODS.get(current, set())
+            for result in derives.get(current, ()):
+                if result not in seen:
+                    seen.add(result)
+                    stack.append(result)
+        return found
+
+    spellings = [(s, c) for table in (library.CLASSES, library.FACTORIES) for s, c in table.items()]
+    spellings += [(c, c) for c in library.COROUTINE_METHODS]
+    by_package: dict = {}
+    for spelling, canonical in spellings:
+        found = methods(canonical)
+        if found:
+            roots, names = by_package.setdefault(spelling.split(".")[0], (set(), set()))
+            roots.add(spelling.rsplit(".", 1)[-1])
+            names |= found
+    any_receiver = {m for m, c in library.ANY_RECEIVER_METHODS.items() if methods(c)}
+    assert not any_receiver, "a method giving a coroutine type on any receiver: add a need for it"
+    return tuple(
+        Needs(Where.ANY, calls=frozenset(names), statement=not truth, truth=truth, imports=(package,),
+              mentions=frozenset(roots))
+        for package, (roots, names) in sorted(by_package.items())
+    )
+
+
+_FUNCTION_NAMES = known.last_names(known.COROUTINE_FUNCTIONS)
 
 
 def _shown(call: cst.Call, callee: str) -> str:
@@ -38,14 +78,15 @@ class CoroutineNeverAwaited(Rule):
     message = "{callee}() creates a coroutine that is never awaited, so its body never runs; use {replacement}"
     fix_availability = "safe"
     needs = (
-        Needs(Where.ANY, calls=known.last_names(known.COROUTINE_FUNCTIONS), statement=True, imports=_PACKAGES),
+        Needs(Where.ANY, calls=_FUNCTION_NAMES, statement=True, imports=_PACKAGES),
         Needs(Where.ANY, calls_local_coroutine=True),
-        # Coroutine methods of typed objects (`writer.drain()`, `ctx.send()`).
-        Needs(Where.ANY, calls=_METHOD_NAMES, statement=True, imports=_METHOD_PACKAGES),
+        # Coroutine methods of typed objects (`writer.drain()`, `ctx.send()`): something in the
+        # text must be able to give the receiver its type.
+        *_method_needs(truth=False),
         # A coroutine used as a truth value (`if ready():`).
         Needs(Where.ANY, calls_local_coroutine=True, truth=True),
-        Needs(Where.ANY, calls=known.last_names(known.COROUTINE_FUNCTIONS) | _METHOD_NAMES, truth=True,
-              imports=_PACKAGES + _METHOD_PACKAGES),
+        Needs(Where.ANY, calls=_FUNCTION_NAMES, truth=True, imports=_PACKAGES),
+        *_method_needs(truth=True),
     )
     # Cheap first cut (an async def, or a package of the table named); is_triggered does the rest.
     docs = RuleDocs(

@@ -4,9 +4,9 @@ from typing import Optional
 
 import libcst as cst
 
-from aiolint.core.needs import Needs
+from aiolint.core.needs import Needs, Shape, Where
 from aiolint.core.rule import Rule, RuleDocs
-from aiolint.semantics import dotted_name, flow, primitives
+from aiolint.semantics import dotted_name, flow, known, primitives
 from aiolint.semantics.types import library_type
 
 
@@ -17,8 +17,12 @@ class ThreadLockAcrossAwait(Rule):
         "{kind} '{lock}' is held across an await in '{function}': a task that takes it meanwhile "
         "blocks the event loop thread; use '{replacement}' and 'async with'"
     )
-    # The lock is built from `threading` (or `_thread`) in this module.
-    needs = (Needs(imports=("threading", "_thread")),)
+    # The lock is built from `threading` (or `_thread`) in this module: a call of its class,
+    # anywhere (module level, class body, a method), and held in async code.
+    needs = (
+        Needs(Where.ANY, calls=known.last_names(primitives.THREAD_LOCKS), imports=("threading", "_thread"),
+              shapes=frozenset({Shape.ASYNC_CODE})),
+    )
     docs = RuleDocs(
         what=(
             "Checks, in async functions, for a `threading.Lock`, `RLock`, `Semaphore`, "

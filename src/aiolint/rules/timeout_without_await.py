@@ -28,7 +28,9 @@ class TimeoutWithoutAwait(Rule):
     fix_availability = "safe"
     # A timeout scope is called by one of its names (or imported under another: `... as`).
     needs = (
-        Needs(calls=known.last_names(primitives.TIMEOUT_SCOPES), imports=("asyncio", "async_timeout", "anyio", "trio")),
+        # ... as an item of a with in async code whose body cannot suspend.
+        Needs(calls=known.last_names(primitives.TIMEOUT_SCOPES), idle_with=True,
+              imports=("asyncio", "async_timeout", "anyio", "trio")),
     )
     docs = RuleDocs(
         what=(

@@ -381,7 +381,7 @@ class ProjectIndex:
         self._resolved: Dict[tuple, Any] = {}
         self._files: Dict[tuple, Optional[str]] = {}
         self._search: Dict[str, List[str]] = {}
-        self._real: Dict[str, str] = {}  # os.path.realpath, once per path: summary() is asked ~40x per module
+        self._real: Dict[str, str] = {}  # os.path.realpath, once per path (an lstat per part each time)
 
     # ------------------------------------------------------------------ dependencies
     def _note(self, paths) -> None:
@@ -413,18 +413,18 @@ class ProjectIndex:
         return frozenset(self._recording.pop()) if self._recording else frozenset()
 
     # ------------------------------------------------------------------ files
-    def _realpath(self, path: str) -> str:
+    def realpath(self, path: str) -> str:
         real = self._real.get(path)
         if real is None:
             real = self._real[path] = os.path.realpath(path)
         return real
 
     def inside(self, path: str) -> bool:
-        real = self._realpath(path)
+        real = self.realpath(path)
         return real == self.root or real.startswith(self.root + os.sep)
 
     def summary(self, path: str) -> Optional[Dict[str, Any]]:
-        path = self._realpath(path)
+        path = self.realpath(path)
         self._note((path,))
         if path in self._summaries:
             return self._summaries[path]
@@ -482,13 +482,13 @@ class ProjectIndex:
             stem = os.path.join(base, *parts)
             for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
                 if os.path.isfile(candidate) and self.inside(candidate):
-                    return os.path.realpath(candidate)
+                    return self.realpath(candidate)
         return None
 
     def search_path(self, path: str) -> List[str]:
         """Where absolute imports of `path` are looked for: its top package's parent, its own
         directory (scripts), the project root and `src/`."""
-        directory = os.path.dirname(os.path.realpath(path))
+        directory = os.path.dirname(self.realpath(path))
         if directory not in self._search:
             self._search[directory] = self._search_path(directory)
         return self._search[directory]
@@ -527,7 +527,7 @@ class ProjectIndex:
         rest = qualified[level:]
         parts = rest.split(".") if rest else []
         if level:
-            base = os.path.dirname(os.path.realpath(from_path))
+            base = os.path.dirname(self.realpath(from_path))
             for _ in range(level - 1):
                 base = os.path.dirname(base)
             if not self.inside(base):
@@ -540,7 +540,7 @@ class ProjectIndex:
                 if not level:
                     break
                 package = os.path.join(search[0], "__init__.py")  # `from . import x`: the package's own x
-                module = os.path.realpath(package) if os.path.isfile(package) and self.inside(package) else None
+                module = self.realpath(package) if os.path.isfile(package) and self.inside(package) else None
             else:
                 module = self.module_file(".".join(parts[:cut]), search)
             if module is None:
@@ -699,71 +699,97 @@ class ProjectIndex:
         return self.method(target[1], target[2], target[3])
 
     # ------------------------------------------------------------------ for the engine's triggers
-    def relevant_codes(self, path: str) -> frozenset:
-        """The rules the project names imported by `path` can matter to (see engine)."""
-        return self._memoized(("relevant", path), lambda: self._relevant_codes(path))
+    def relevant_codes(
+        self, path: str, imports, statement_calls, async_calls, helper_calls, wanted
+    ) -> frozenset:
+        """The rules of `wanted` that the project names `path` imports can matter to (see engine).
 
-    def _relevant_codes(self, path: str) -> frozenset:
-        summary = self.summary(path)
-        if summary is None:
-            return frozenset()
+        `imports`: (local name, qualified name as `summarise` spells it) of the imports the file
+        refers to; the call sets: the last names of its statement and truth-value calls (where
+        AIO300 reports), of its calls in async code (the blocking rules), and those plus the calls
+        in sync code when async code calls a sync def of the file (AIO107's chains). A project
+        name matters only if a call there has the name it would be reported under."""
         codes: set = set()
-        for qualified in summary["imports"].values():
+        for _, qualified in imports:
             found = self.resolve(qualified, path)
             if found is None or found[1] == path:
                 continue
-            kind, where, name = found
-            if kind == "module":  # `from app.db import crud`: what any of its functions or classes may need
-                module = self.summary(where)
-                if module is not None:
-                    for function in module["functions"]:
-                        view = FunctionView(self, where, function, module["functions"][function])
-                        codes |= self._function_codes(view)
-                    for cls in module["classes"]:
-                        codes |= self._class_codes(where, cls)
-                    for obj in module["objects"]:
-                        codes |= self._type_codes(self.object_type(where, obj))
-            elif kind == "function":
-                codes |= self._function_codes(FunctionView(self, where, name, self.summary(where)["functions"][name]))
-            elif kind == "class":
-                codes |= self._class_codes(where, name)
-            elif kind == "object":
-                codes |= self._type_codes(self.object_type(where, name))
+            for code, name in self._entity_pairs(found):
+                if code in codes or code not in wanted:
+                    continue
+                calls = statement_calls if code == "AIO300" else helper_calls if code == "AIO107" else async_calls
+                if name is None or name in calls:
+                    codes.add(code)
         return frozenset(codes)
 
-    def _function_codes(self, view: FunctionView) -> set:
-        if view.is_coroutine:
-            return {"AIO300"}
-        if view.plain and view.blocks:
-            return {"AIO107"}
-        if view.raw.get("yields"):  # a FastAPI dependency or a @contextmanager: what it hands out
-            return self._type_codes(view.provides)
-        return set()
+    def _entity_pairs(self, found) -> frozenset:
+        """(code, name) for each rule an imported module, function, class or object may matter to,
+        with the last name of the call it would report (None: not only at a call of one name)."""
+        found = self._memoized(("pairs",) + tuple(found), lambda: frozenset(self._compute_entity_pairs(found)))
+        return found or frozenset()
 
-    def _type_codes(self, ref: Optional[TypeRef], depth: int = 0) -> set:
+    def _compute_entity_pairs(self, found) -> set:
+        kind, where, name = found
+        pairs: set = set()
+        if kind == "module":  # `from app.db import crud`: what any of its functions or classes may need
+            module = self.summary(where)
+            if module is not None:
+                for function in module["functions"]:
+                    pairs |= self._function_pairs(FunctionView(self, where, function, module["functions"][function]))
+                for cls in module["classes"]:
+                    pairs |= self._class_pairs(where, cls)
+                for obj in module["objects"]:
+                    pairs |= self._type_pairs(self.object_type(where, obj))
+        elif kind == "function":
+            pairs |= self._function_pairs(FunctionView(self, where, name, self.summary(where)["functions"][name]))
+        elif kind == "class":
+            pairs |= self._class_pairs(where, name)
+        elif kind == "object":
+            pairs |= self._type_pairs(self.object_type(where, name))
+        return pairs
+
+    def _function_pairs(self, view: FunctionView) -> set:
+        called = view.name.rpartition(".")[2]  # `f()`, `mod.f()`, `x.m()`: the model resolves callees by name
+        # What it gives may be a library object with coroutine methods (`def session() ->
+        # AsyncSession`): AIO300's needs only see the spellings of such types in the file's text.
+        given = view.awaited_returns if view.is_coroutine else view.returns
+        pairs = {pair for pair in self._type_pairs(given) if pair[0] == "AIO300"}
+        if view.is_coroutine:
+            return pairs | {("AIO300", called)}
+        if view.plain and view.blocks:
+            return pairs | {("AIO107", called)}
+        if view.raw.get("yields"):  # a FastAPI dependency or a @contextmanager: what it hands out
+            return pairs | self._type_pairs(view.provides)
+        return pairs
+
+    def _type_pairs(self, ref: Optional[TypeRef], depth: int = 0) -> set:
         if ref is None:
             return set()
         name, module = ref
         if module is None:
             if name in library.BLOCKING:
-                return {library.BLOCKING[name][0]}
-            return {"AIO300"} if name in library.COROUTINE_METHODS else set()
-        return self._class_codes(module, name, depth)
+                code = library.BLOCKING[name][0]
+                names = _blocking_names(name)
+                return {(code, None)} if names is None else {(code, method) for method in names}
+            if name in library.COROUTINE_METHODS:
+                return {("AIO300", method) for method in _coroutine_names(name)}
+            return set()
+        return self._class_pairs(module, name, depth)
 
-    def _class_codes(self, path: str, cls: str, depth: int = 0) -> set:
-        return self._memoized(("codes", path, cls), lambda: self._compute_class_codes(path, cls, depth)) or set()
+    def _class_pairs(self, path: str, cls: str, depth: int = 0) -> set:
+        return self._memoized(("pairs-class", path, cls), lambda: self._compute_class_pairs(path, cls, depth)) or set()
 
-    def _compute_class_codes(self, path: str, cls: str, depth: int) -> set:
-        codes: set = set()
+    def _compute_class_pairs(self, path: str, cls: str, depth: int) -> set:
+        pairs: set = set()
         summary = self.summary(path)
         raw = summary["classes"].get(cls) if summary else None
         if raw is not None:
             for name, method in raw["methods"].items():
-                codes |= self._function_codes(FunctionView(self, path, f"{cls}.{name}", method, cls))
+                pairs |= self._function_pairs(FunctionView(self, path, f"{cls}.{name}", method, cls))
             if depth < 2:
                 for attr in raw["attributes"]:
-                    codes |= self._type_codes(self.attribute(path, cls, attr), depth + 1)
-        return codes
+                    pairs |= self._type_pairs(self.attribute(path, cls, attr), depth + 1)
+        return pairs
 
     # ------------------------------------------------------------------ evaluating descriptors
     def _agree(self, entries, context, depth: int = 0) -> Optional[TypeRef]:
@@ -992,7 +1018,7 @@ class ProjectView:
 
     def __init__(self, index: ProjectIndex, path: str):
         self.index = index
-        self.path = os.path.realpath(path)
+        self.path = index.realpath(path)
 
     def lookup(self, qualified: str):
         found = self.index.lookup(qualified, self.path)
@@ -1035,15 +1061,61 @@ def view_for(path: str) -> Optional[ProjectView]:
     return ProjectView(index, path) if index is not None else None
 
 
-def relevant_codes(path: str) -> frozenset:
-    """Rule codes that names this file imports from the rest of the project may need."""
+# Every rule the project index can make relevant (see `ProjectIndex.relevant_codes`).
+PROJECT_CODES = frozenset({"AIO300", "AIO107"} | {entry[0] for entry in library.BLOCKING.values()})
+
+
+def relevant_codes(path: str, imports, statement_calls, async_calls, helper_calls, wanted) -> frozenset:
+    """Rule codes of `wanted` that names this file imports from the rest of the project may need
+    (`ProjectIndex.relevant_codes`). No imports referred to: the index is not even looked up."""
+    if not imports or not wanted:
+        return frozenset()
     try:
         index = index_for(path)
         if index is None:
             return frozenset()
-        return index.relevant_codes(os.path.realpath(path))
+        return index.relevant_codes(
+            index.realpath(path), imports, statement_calls, async_calls, helper_calls, wanted
+        )
     except (OSError, ValueError, RecursionError):
         return frozenset()
+
+
+def _derived_types(name: str) -> frozenset:
+    """`name` and every library type its methods, attributes, items and `with` give, transitively."""
+    seen = {name}
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        found = [result for (owner, _), result in library.METHODS.items() if owner == current]
+        found += [result for (owner, _), result in library.ATTRIBUTES.items() if owner == current]
+        found += [table[current] for table in (library.SUBSCRIPTS, library.ENTERED) if current in table]
+        for result in found:
+            if result not in seen:
+                seen.add(result)
+                stack.append(result)
+    return frozenset(seen)
+
+
+@functools.lru_cache(maxsize=None)
+def _blocking_names(name: str) -> Optional[frozenset]:
+    """The method names through which an object of blocking type `name` (or what it gives) can be
+    reported as a call; None when any method, or iterating it, may be."""
+    names: set = set()
+    for derived in _derived_types(name):
+        if derived in library.BLOCKING_ITERATION:
+            return None
+        methods = library.BLOCKING.get(derived, (None, frozenset(), None))[1]
+        if "*" in methods:
+            return None
+        names |= methods
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=None)
+def _coroutine_names(name: str) -> frozenset:
+    """The coroutine method names of type `name` and of what it gives (`session.get(...).text()`)."""
+    return frozenset(m for derived in _derived_types(name) for m in library.COROUTINE_METHODS.get(derived, ()))
 
 
 def start_recording(path: str) -> None:
