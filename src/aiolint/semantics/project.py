@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-from aiolint.semantics import library
+from aiolint.semantics import library, primitives
 
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
 _SUMMARY_FORMAT = 1
@@ -753,7 +753,7 @@ class ProjectIndex:
         # What it gives may be a library object with coroutine methods (`def session() ->
         # AsyncSession`): AIO300's needs only see the spellings of such types in the file's text.
         given = view.awaited_returns if view.is_coroutine else view.returns
-        pairs = {pair for pair in self._type_pairs(given) if pair[0] == "AIO300"}
+        pairs = {pair for pair in self._type_pairs(given) if pair[0] == "AIO300" or pair[1] is None}
         if view.is_coroutine:
             return pairs | {("AIO300", called)}
         if view.plain and view.blocks:
@@ -767,13 +767,14 @@ class ProjectIndex:
             return set()
         name, module = ref
         if module is None:
+            pairs = {(code, None) for code in _REPORTED_ON.get(name, ())}
             if name in library.BLOCKING:
                 code = library.BLOCKING[name][0]
                 names = _blocking_names(name)
-                return {(code, None)} if names is None else {(code, method) for method in names}
+                return pairs | ({(code, None)} if names is None else {(code, method) for method in names})
             if name in library.COROUTINE_METHODS:
-                return {("AIO300", method) for method in _coroutine_names(name)}
-            return set()
+                return pairs | {("AIO300", method) for method in _coroutine_names(name)}
+            return pairs
         return self._class_pairs(module, name, depth)
 
     def _class_pairs(self, path: str, cls: str, depth: int = 0) -> set:
@@ -1061,8 +1062,22 @@ def view_for(path: str) -> Optional[ProjectView]:
     return ProjectView(index, path) if index is not None else None
 
 
+# Library types that rules report on through whatever the file imports (`type_of`): a path, a
+# file, a socket or a thread lock handed over by another project module (`from .shared import
+# LOCK`) needs no `pathlib`/`threading` import in the file, so the index screens the rule in.
+_REPORTED_ON: Dict[str, Tuple[str, ...]] = {
+    library.PATH: ("AIO103", "AIO108"),
+    library.FILE: ("AIO103",),
+    library.SOCKET: ("AIO109",),
+    **{lock: ("AIO502",) for lock in primitives.THREAD_LOCKS},
+}
+
 # Every rule the project index can make relevant (see `ProjectIndex.relevant_codes`).
-PROJECT_CODES = frozenset({"AIO300", "AIO107"} | {entry[0] for entry in library.BLOCKING.values()})
+PROJECT_CODES = frozenset(
+    {"AIO300", "AIO107"}
+    | {entry[0] for entry in library.BLOCKING.values()}
+    | {code for codes in _REPORTED_ON.values() for code in codes}
+)
 
 
 def relevant_codes(path: str, imports, statement_calls, async_calls, helper_calls, wanted) -> frozenset:
