@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from aiolint.frontends.cli import main
+from benchmarks.sections import big_file_text
 
 ROOT = Path(__file__).resolve().parents[1]
 FINDING_LINE = re.compile(r"^.+?:(?:cell \d+:)?\d+:\d+: AIO\d{3} \S.*$")
@@ -444,22 +445,10 @@ def test_watch_checks_again_on_change(tmp_path):
 
 # ------------------------------------------------------------------------ 12. big single files
 def test_big_file_peak_memory(tmp_path):
-    lines = ["import asyncio", "import time", ""]
-    index = 0
-    while len(lines) < 56000:
-        lines += [
-            f"async def handler_{index}(request, session):",
-            f"    data = await session.get(request.url + '/{index}')",
-            "    if data.status != 200:",
-            "        time.sleep(0.1)",
-            f"    result = {{'id': {index}, 'value': data.json()}}",
-            "    return result",
-            "",
-            "",
-        ]
-        index += 1
+    text = big_file_text(56000)  # the module benchmarks/ times, one AIO100 per handler
+    index = text.count("time.sleep(")
     path = tmp_path / "big.py"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(text)
     driver = (
         "import resource, sys\n"
         "from aiolint.frontends.cli import main\n"

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from aiolint.semantics.project import record_import
+
 
 class Where(Enum):
     """The context a rule reports in (as the semantic model defines async context)."""
@@ -435,21 +437,10 @@ def _finish(tree, facts, aliases, awaiting, blocks, awaited_names, sync_defs, tr
 def _module_imports(statements: list, imported: Dict[str, str]) -> None:
     """The imports `project.summarise` records, the same way (top level, `if`/`try` blocks)."""
     for node in statements:
+        if record_import(node, imported):
+            continue
         kind = type(node)
-        if kind is ast.Import:
-            for alias in node.names:
-                if alias.asname:
-                    imported[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    imported[top] = top
-        elif kind is ast.ImportFrom:
-            module = "." * node.level + (node.module or "")
-            for alias in node.names:
-                if alias.name != "*":
-                    joined = module + alias.name if module.endswith(".") else f"{module}.{alias.name}"
-                    imported[alias.asname or alias.name] = joined
-        elif kind is ast.If or kind is ast.Try:
+        if kind is ast.If or kind is ast.Try:
             _module_imports(node.body, imported)
             for handler in getattr(node, "handlers", ()):
                 _module_imports(handler.body, imported)

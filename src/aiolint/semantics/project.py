@@ -211,6 +211,29 @@ def _bind(target, value, annotation, locals_, self_attrs, receiver) -> None:
         _bind(target.value, None, None, locals_, self_attrs, receiver)
 
 
+def record_import(node: ast.AST, imports: Dict[str, str]) -> bool:
+    """If `node` is an import statement, note what each name it binds stands for (`import a.b` binds
+    `a`; `from .m import x as y` binds `y` to `.m.x`; star imports bind nothing known) and say so.
+    The screen (`core/needs.py`) reads a linted file's imports with it too, so both agree."""
+    kind = type(node)
+    if kind is ast.Import:
+        for alias in node.names:
+            if alias.asname:
+                imports[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                imports[top] = top
+        return True
+    if kind is ast.ImportFrom:
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name != "*":
+                joined = module + alias.name if module.endswith(".") else f"{module}.{alias.name}"
+                imports[alias.asname or alias.name] = joined
+        return True
+    return False
+
+
 def summarise(source: bytes) -> Optional[Dict[str, Any]]:
     """A module's facts as plain data, or None when it does not parse."""
     try:
@@ -225,21 +248,9 @@ def summarise(source: bytes) -> Optional[Dict[str, Any]]:
 
     def visit(statements) -> None:
         for node in statements:
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        imports[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".")[0]
-                        imports[top] = top
-            elif isinstance(node, ast.ImportFrom):
-                module = "." * node.level + (node.module or "")
-                for alias in node.names:
-                    if alias.name == "*":
-                        continue
-                    joined = f"{module}.{alias.name}" if not module.endswith(".") else module + alias.name
-                    imports[alias.asname or alias.name] = joined
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if record_import(node, imports):
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if node.name in functions or node.name in classes:
                     unknown.add(node.name)
                 functions[node.name] = _function(node, method=False)
