@@ -35,7 +35,6 @@ from aiolint.semantics.scopes import (
     COMPREHENSION,
     DEF,
     FALLBACK,
-    FUNCTION,
     IMPORT,
     MODULE,
     OTHER,
@@ -388,19 +387,7 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
 
     def enclosing_method(self, receiver: str) -> Optional[Tuple[cst.ClassDef, cst.FunctionDef]]:
         """For `self.m`/`cls.m`: the class and method whose first parameter `receiver` is."""
-        found = self.lookup(receiver)
-        if found is None:
-            return None
-        scope, bindings = found
-        if scope.kind != FUNCTION or len(bindings) != 1 or bindings[0].kind != PARAM:
-            return None
-        if scope.parent is None or scope.parent.kind != CLASS:
-            return None
-        method = scope.node
-        params = method.params.posonly_params or method.params.params
-        if not params or params[0].name.value != receiver:
-            return None
-        return scope.parent.node, method
+        return self._method_of(receiver, None)
 
     def class_defines(self, expr: cst.BaseExpression) -> bool:
         """For `self.m`/`cls.m`: whether the enclosing class, or a same-module base, binds `m` itself.

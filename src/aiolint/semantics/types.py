@@ -378,10 +378,11 @@ class TypeQuestions:
 
     def _receiver_class(self, name: str, scope) -> Optional[cst.ClassDef]:
         """For `self`/`cls` in a method: its class."""
-        owner = self.enclosing_method(name) if scope is None else self._method_of(name, scope)
+        owner = self._method_of(name, scope)
         return owner[0] if owner is not None else None
 
-    def _method_of(self, name: str, scope: Scope):
+    def _method_of(self, name: str, scope: Optional[Scope]):
+        """The class and method whose first parameter `name` is, seen from `scope` (None: here)."""
         found = self.lookup(name, scope)
         if found is None:
             return None
