@@ -129,6 +129,7 @@ class Facts:
     contexts: Set[Where] = field(default_factory=set)  # where any code is (ASYNC: an async def exists)
     calls: Dict[Where, Set[str]] = field(default_factory=dict)  # last name part of each callee
     bare_calls: Dict[Where, Set[str]] = field(default_factory=dict)  # callees that are a plain name
+    method_calls: Dict[Where, Set[str]] = field(default_factory=dict)  # callees on a receiver (`x.m()`)
     statement_calls: Dict[Where, Set[str]] = field(default_factory=dict)
     awaited_calls: Set[str] = field(default_factory=set)
     local_coroutines: Set[str] = field(default_factory=set)  # names of the module's async defs
@@ -350,6 +351,8 @@ def _walk(tree, facts, aliases, stack, awaiting, blocks, awaited_names, sync_def
                 found.add(name)
                 if type(node.func) is Name:
                     facts.bare_calls.setdefault(where, set()).add(aliases.get(name, name))
+                else:
+                    facts.method_calls.setdefault(where, set()).add(name)
                 if name in aliases:
                     name = aliases[name]
                     found.add(name)

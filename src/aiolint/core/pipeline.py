@@ -108,19 +108,20 @@ def analyse(
     `rules` runs exactly those rules, with no screen (the tests use it to prove a screen never
     hides a finding); `tree`, Python's `ast` of the source if the caller has it (flake8);
     `module`, LibCST's parse of the source if the caller has one (`fix_source` verified it parses)."""
-    if text is None:
-        text = decode(source)
-    parsed = False
-    if rules is None:
-        rules, parsed, facts = _screen(text, settings, tree)
-        rules = with_project_rules(rules, text, path, settings, facts, tree)
-    if not rules:
-        return Analysis(text, None, [], parsed)
-    # The trees hold no reference cycles: the cyclic GC would only rescan the growing heap (all of
-    # flake8's, inside flake8) again and again for nothing while they are built and walked.
+    # The trees (Python's, LibCST's) and the project summaries hold no reference cycles: the cyclic
+    # GC would only rescan the growing heap (all of flake8's inside flake8, the index's in a CLI
+    # worker) again and again for nothing while they are built and walked.
     enabled = gc.isenabled()
     gc.disable()
     try:
+        if text is None:
+            text = decode(source)
+        parsed = False
+        if rules is None:
+            rules, parsed, facts = _screen(text, settings, tree)
+            rules = with_project_rules(rules, text, path, settings, facts, tree)
+        if not rules:
+            return Analysis(text, None, [], parsed)
         return _analyse(source, text, rules, settings, path, module)
     finally:
         if enabled:
@@ -160,12 +161,20 @@ def with_project_rules(
     imports = [(local, qualified) for local, qualified in facts.imported.items() if local in used]
     if not imports:
         return rules
-    statement_calls = set(facts.truth_calls).union(*facts.statement_calls.values())
-    async_calls = facts.calls.get(Where.ASYNC, set())
+    async_calls = frozenset(facts.calls.get(Where.ASYNC, ()))
     helper_calls = async_calls
     if Shape.CALLS_LOCAL_HELPER in facts.shapes:  # AIO107 follows the module's sync helpers too
         helper_calls = async_calls | facts.calls.get(Where.SYNC, set())
-    codes = project.relevant_codes(path, imports, statement_calls, async_calls, helper_calls, wanted)
+    calls = project.CallNames(
+        statement=frozenset(facts.truth_calls).union(*facts.statement_calls.values()),
+        receiver_statement=frozenset(facts.truth_calls).union(
+            name[1:] for name in facts.statement_call_names if name[0] in ".?"
+        ),
+        in_async=async_calls,
+        receiver_in_async=frozenset(facts.method_calls.get(Where.ASYNC, ())),
+        helper=helper_calls,
+    )
+    codes = project.relevant_codes(path, imports, calls, wanted)
     if not codes:
         return rules
     return rules + tuple(rule for rule in enabled_rules(settings) if rule.code in codes)

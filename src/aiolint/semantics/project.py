@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-from aiolint.semantics import library, primitives
+from aiolint.semantics import blocking, library, primitives
 
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
 _SUMMARY_FORMAT = 1
@@ -111,21 +111,37 @@ def _decorator(node: ast.AST) -> str:
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
+def _child_fields(kind: type) -> Tuple[str, ...]:
+    # Expression contexts and operators are nodes too, but never what a summary looks for.
+    fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
+    return fields
+
+
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
 def _own_nodes(body: List[ast.stmt], nested: Optional[List[str]] = None):
     """The nodes of a function body, not entering nested defs, lambdas or classes (whose names
-    go to `nested`)."""
+    go to `nested`). Children are pushed in `ast.iter_child_nodes` order (its fields, lists in
+    order), read directly: this walk is most of what summarising a module costs."""
     stack = list(reversed(body))
+    pop, push, AST, fields_of = stack.pop, stack.append, ast.AST, _CHILD_FIELDS.get
     while stack:
-        node = stack.pop()
-        if isinstance(node, _NESTED):
+        node = pop()
+        kind = type(node)
+        if kind in _NESTED:
             if nested is not None:
                 nested.append(node.name)
             continue
         yield node
-        for child in ast.iter_child_nodes(node):
-            if type(child) is ast.Lambda:
-                continue
-            stack.append(child)
+        for field in fields_of(kind) or _child_fields(kind):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for child in value:
+                    if isinstance(child, AST) and type(child) is not ast.Lambda:
+                        push(child)
+            elif isinstance(value, AST) and type(value) is not ast.Lambda:
+                push(value)
 
 
 def _function(node, method: bool) -> Dict[str, Any]:
@@ -386,13 +402,18 @@ class ProjectIndex:
         self.root = os.path.realpath(root)
         self.cache_dir = cache_dir
         self._summaries: Dict[str, Optional[Dict[str, Any]]] = {}
+        self._stamps: Dict[str, Tuple[str, int, int]] = {}
         self._memo: Dict[tuple, Tuple[Any, frozenset]] = {}
         # The files each answer was read from, so that a cached finding can say what it depends on.
         self._recording: List[set] = []
         self._resolved: Dict[tuple, Any] = {}
         self._files: Dict[tuple, Optional[str]] = {}
+        self._in_base: Dict[Tuple[str, str], Optional[str]] = {}  # (dotted, search directory) -> module file
         self._search: Dict[str, List[str]] = {}
         self._real: Dict[str, str] = {}  # os.path.realpath, once per path (an lstat per part each time)
+        # Directory contents, read once: resolving `a.b.c` tries a few candidate files in each
+        # search directory of each importing package, which were hundreds of thousands of stats.
+        self._listings: Dict[str, Tuple[frozenset, frozenset]] = {}
 
     # ------------------------------------------------------------------ dependencies
     def _note(self, paths) -> None:
@@ -434,21 +455,62 @@ class ProjectIndex:
         real = self.realpath(path)
         return real == self.root or real.startswith(self.root + os.sep)
 
+    def _listing(self, directory: str) -> Tuple[frozenset, frozenset]:
+        """(files, directories) in `directory` (symlinks followed, as `os.path.isfile` does); a
+        directory its parent under the root does not list is empty without asking the system."""
+        found = self._listings.get(directory)
+        if found is None:
+            parent, name = os.path.split(directory)
+            under = parent == self.root or parent.startswith(self.root + os.sep)
+            if parent != directory and under and name not in self._listing(parent)[1]:
+                found = (frozenset(), frozenset())
+            else:
+                files, directories = [], []
+                try:
+                    with os.scandir(directory) as entries:
+                        for entry in entries:
+                            try:
+                                if entry.is_file():
+                                    files.append(entry.name)
+                                elif entry.is_dir():
+                                    directories.append(entry.name)
+                            except OSError:
+                                continue
+                except OSError:
+                    pass
+                found = (frozenset(files), frozenset(directories))
+            self._listings[directory] = found
+        return found
+
+    def _is_file(self, path: str) -> bool:
+        directory, name = os.path.split(path)
+        return name in self._listing(directory)[0]
+
     def summary(self, path: str) -> Optional[Dict[str, Any]]:
         path = self.realpath(path)
         self._note((path,))
         if path in self._summaries:
             return self._summaries[path]
         found = None
+        stamp = (path, -1, -1)
         if self.inside(path) and os.path.isfile(path):
             try:
-                if os.path.getsize(path) <= _MAX_FILE:
-                    with open(path, "rb") as handle:
+                with open(path, "rb") as handle:
+                    info = os.fstat(handle.fileno())
+                    stamp = (path, info.st_size, info.st_mtime_ns)
+                    if info.st_size <= _MAX_FILE:
                         found = self._summarise_cached(handle.read())
             except OSError:
                 found = None
         self._summaries[path] = found
+        self._stamps[path] = stamp
         return found
+
+    def stamp(self, path: str) -> Tuple[str, int, int]:
+        """(path, size, mtime_ns) of a project file as it was when its summary was read: what a
+        cached finding that used the summary depends on."""
+        found = self._stamps.get(path)
+        return found if found is not None else file_stamp(path)
 
     def _summarise_cached(self, source: bytes) -> Optional[Dict[str, Any]]:
         digest = hashlib.sha256(_summariser_version() + source).hexdigest()
@@ -490,10 +552,21 @@ class ProjectIndex:
         if not all(p.isidentifier() for p in parts):
             return None
         for base in search:
-            stem = os.path.join(base, *parts)
-            for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
-                if os.path.isfile(candidate) and self.inside(candidate):
-                    return self.realpath(candidate)
+            key = (dotted, base)
+            if key not in self._in_base:
+                self._in_base[key] = self._module_in(parts, base)
+            if self._in_base[key] is not None:
+                return self._in_base[key]
+        return None
+
+    def _module_in(self, parts: List[str], base: str) -> Optional[str]:
+        files, directories = self._listing(base)
+        if parts[0] not in directories and (len(parts) > 1 or parts[0] + ".py" not in files):
+            return None  # most search directories do not hold the top package at all
+        stem = os.path.join(base, *parts)
+        for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+            if self._is_file(candidate) and self.inside(candidate):
+                return self.realpath(candidate)
         return None
 
     def search_path(self, path: str) -> List[str]:
@@ -506,7 +579,7 @@ class ProjectIndex:
 
     def _search_path(self, directory: str) -> List[str]:
         top = directory
-        while os.path.isfile(os.path.join(top, "__init__.py")) and self.inside(os.path.dirname(top)):
+        while self._is_file(os.path.join(top, "__init__.py")) and self.inside(os.path.dirname(top)):
             top = os.path.dirname(top)
         ancestors = []  # last: the directories between the file and the root (an app run from its own folder)
         current = directory
@@ -551,7 +624,7 @@ class ProjectIndex:
                 if not level:
                     break
                 package = os.path.join(search[0], "__init__.py")  # `from . import x`: the package's own x
-                module = self.realpath(package) if os.path.isfile(package) and self.inside(package) else None
+                module = self.realpath(package) if self._is_file(package) and self.inside(package) else None
             else:
                 module = self.module_file(".".join(parts[:cut]), search)
             if module is None:
@@ -710,32 +783,51 @@ class ProjectIndex:
         return self.method(target[1], target[2], target[3])
 
     # ------------------------------------------------------------------ for the engine's triggers
-    def relevant_codes(
-        self, path: str, imports, statement_calls, async_calls, helper_calls, wanted
-    ) -> frozenset:
+    def relevant_codes(self, path: str, imports, calls: "CallNames", wanted) -> frozenset:
         """The rules of `wanted` that the project names `path` imports can matter to (see engine).
 
         `imports`: (local name, qualified name as `summarise` spells it) of the imports the file
-        refers to; the call sets: the last names of its statement and truth-value calls (where
-        AIO300 reports), of its calls in async code (the blocking rules), and those plus the calls
-        in sync code when async code calls a sync def of the file (AIO107's chains). A project
-        name matters only if a call there has the name it would be reported under."""
+        refers to; `calls`: the names of the file's calls, by where each rule reports. A project
+        name matters only if a call there has the name it would be reported under. Whether a
+        sync function blocks (its chain through the project: the costly question) is asked only
+        of functions the file calls where AIO107 reports."""
         codes: set = set()
         for _, qualified in imports:
             found = self.resolve(qualified, path)
             if found is None or found[1] == path:
                 continue
-            for code, name in self._entity_pairs(found):
+            for pair in self._entity_pairs(found):
+                code, name = pair[0], pair[1]
                 if code in codes or code not in wanted:
                     continue
-                calls = statement_calls if code == "AIO300" else helper_calls if code == "AIO107" else async_calls
-                if name is None or name in calls:
+                if code == "AIO300":
+                    matches = name[1:] in calls.receiver_statement if name[0] == "." else name in calls.statement
+                elif code == "AIO107":
+                    matches = name in calls.helper and (len(pair) == 2 or self._function_blocks(*pair[2]))
+                elif name is None:
+                    matches = True
+                else:
+                    matches = name[1:] in calls.receiver_in_async if name[0] == "." else name in calls.in_async
+                if matches:
                     codes.add(code)
         return frozenset(codes)
 
+    def _function_blocks(self, path: str, name: str, cls: Optional[str]) -> bool:
+        summary = self.summary(path)
+        if summary is None:
+            return False
+        if cls is None:
+            raw = summary["functions"].get(name)
+        else:
+            klass = summary["classes"].get(cls)
+            raw = klass["methods"].get(name.rpartition(".")[2]) if klass is not None else None
+        return raw is not None and bool(self.blocks(path, name, raw, cls))
+
     def _entity_pairs(self, found) -> frozenset:
         """(code, name) for each rule an imported module, function, class or object may matter to,
-        with the last name of the call it would report (None: not only at a call of one name)."""
+        with the last name of the call it would report (None: not only at a call of one name;
+        ".m": only a call on a receiver, `x.m()`); a sync function that AIO107 may
+        follow is (code, name, (path, name, class)), whether it blocks left for later."""
         found = self._memoized(("pairs",) + tuple(found), lambda: frozenset(self._compute_entity_pairs(found)))
         return found or frozenset()
 
@@ -764,11 +856,11 @@ class ProjectIndex:
         # What it gives may be a library object with coroutine methods (`def session() ->
         # AsyncSession`): AIO300's needs only see the spellings of such types in the file's text.
         given = view.awaited_returns if view.is_coroutine else view.returns
-        pairs = {pair for pair in self._type_pairs(given) if pair[0] == "AIO300" or pair[1] is None}
+        pairs = {pair for pair in self._type_pairs(given) if pair[0] in _THROUGH_RETURNS or pair[1] is None}
         if view.is_coroutine:
-            return pairs | {("AIO300", called)}
-        if view.plain and view.blocks:
-            return pairs | {("AIO107", called)}
+            return pairs | {("AIO300", called if view.cls is None else "." + called)}
+        if view.plain:
+            return pairs | {("AIO107", called, (view.path, view.name, view.cls))}
         if view.raw.get("yields"):  # a FastAPI dependency or a @contextmanager: what it hands out
             return pairs | self._type_pairs(view.provides)
         return pairs
@@ -778,13 +870,17 @@ class ProjectIndex:
             return set()
         name, module = ref
         if module is None:
-            pairs = {(code, None) for code in _REPORTED_ON.get(name, ())}
+            pairs = {
+                (code, "." + method if method else None)
+                for code, methods in _REPORTED_ON.get(name, ())
+                for method in (methods if methods is not None else (None,))
+            }
             if name in library.BLOCKING:
                 code = library.BLOCKING[name][0]
                 names = _blocking_names(name)
-                return pairs | ({(code, None)} if names is None else {(code, method) for method in names})
+                return pairs | ({(code, None)} if names is None else {(code, "." + method) for method in names})
             if name in library.COROUTINE_METHODS:
-                return pairs | {("AIO300", method) for method in _coroutine_names(name)}
+                return pairs | {("AIO300", "." + method) for method in _coroutine_names(name)}
             return pairs
         return self._class_pairs(module, name, depth)
 
@@ -1075,23 +1171,43 @@ def view_for(path: str) -> Optional[ProjectView]:
 
 # Library types that rules report on through whatever the file imports (`type_of`): a path, a
 # file, a socket or a thread lock handed over by another project module (`from .shared import
-# LOCK`) needs no `pathlib`/`threading` import in the file, so the index screens the rule in.
-_REPORTED_ON: Dict[str, Tuple[str, ...]] = {
-    library.PATH: ("AIO103", "AIO108"),
-    library.FILE: ("AIO103",),
-    library.SOCKET: ("AIO109",),
-    **{lock: ("AIO502",) for lock in primitives.THREAD_LOCKS},
+# LOCK`) needs no `pathlib`/`threading` import in the file, so the index screens the rule in —
+# only where the file calls a method the rule reports on such an object (None: a thread lock is
+# reported at `with lock:`, not at a call).
+_REPORTED_ON: Dict[str, Tuple[Tuple[str, Optional[frozenset]], ...]] = {
+    library.PATH: (
+        ("AIO103", blocking.PATH_READ_WRITE | {"open"}),
+        ("AIO108", frozenset(blocking.PATH_METHODS) | {blocking.PATH_RESOLVE}),
+    ),
+    library.FILE: (("AIO103", blocking.FILE_METHODS),),
+    library.SOCKET: (("AIO109", frozenset(blocking.SOCKET_METHODS)),),
+    **{lock: (("AIO502", None),) for lock in primitives.THREAD_LOCKS},
 }
+
+# What a function's return may make relevant besides the rules reported on any use of it: the
+# coroutine methods of what it gives, and the methods rules report on a path, file or socket.
+_THROUGH_RETURNS = frozenset({"AIO300"} | {code for entries in _REPORTED_ON.values() for code, _ in entries})
 
 # Every rule the project index can make relevant (see `ProjectIndex.relevant_codes`).
 PROJECT_CODES = frozenset(
     {"AIO300", "AIO107"}
     | {entry[0] for entry in library.BLOCKING.values()}
-    | {code for codes in _REPORTED_ON.values() for code in codes}
+    | {code for entries in _REPORTED_ON.values() for code, _ in entries}
 )
 
 
-def relevant_codes(path: str, imports, statement_calls, async_calls, helper_calls, wanted) -> frozenset:
+@dataclass(frozen=True)
+class CallNames:
+    """The last names of a linted file's calls, by where each rule reports (for `relevant_codes`)."""
+
+    statement: frozenset  # calls made as statements or truth values: where AIO300 reports
+    receiver_statement: frozenset  # those made on a receiver (`x.m()`), and the truth-value calls
+    in_async: frozenset  # calls in async code: the blocking rules
+    receiver_in_async: frozenset  # those made on a receiver: a method of a blocking object
+    helper: frozenset  # AIO107: calls in async code, and in sync code if async code calls a local sync def
+
+
+def relevant_codes(path: str, imports, calls: CallNames, wanted) -> frozenset:
     """Rule codes of `wanted` that names this file imports from the rest of the project may need
     (`ProjectIndex.relevant_codes`). No imports referred to: the index is not even looked up."""
     if not imports or not wanted:
@@ -1100,9 +1216,7 @@ def relevant_codes(path: str, imports, statement_calls, async_calls, helper_call
         index = index_for(path)
         if index is None:
             return frozenset()
-        return index.relevant_codes(
-            index.realpath(path), imports, statement_calls, async_calls, helper_calls, wanted
-        )
+        return index.relevant_codes(index.realpath(path), imports, calls, wanted)
     except (OSError, ValueError, RecursionError):
         return frozenset()
 
@@ -1159,8 +1273,8 @@ def stop_recording(path: str) -> List[Tuple[str, int, int]]:
     found: List[Tuple[str, int, int]] = []
     if index is not None:
         read = index.stop_recording()
-        own = os.path.realpath(path)
-        found = sorted(stamp for stamp in (file_stamp(p) for p in read if p != own) if stamp is not None)
+        own = index.realpath(path)
+        found = sorted(index.stamp(p) for p in read if p != own)
     _LAST[0] = found
     return found
 
