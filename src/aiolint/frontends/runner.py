@@ -242,15 +242,15 @@ def check_files(
             ignores.append(ignored_codes(name) if ignored_codes is not None and task is not Task.CHECK else ())
             if result.cached:
                 continue
+            if pool is not None and unsent and _batch_ends(unsent, entries, name):
+                submit(unsent)
+                unsent = []
             misses.append(len(entries) - 1)
             unsent.append(len(entries) - 1)
             if pool is None and workers > 1 and len(misses) == MIN_FILES_FOR_POOL:
                 # Started only once there is enough to do (a warm cache needs no pool), and
                 # before most sources are read, so that forked workers do not inherit them.
                 pool = _start_pool(workers, settings, cache, task)
-            if pool is not None and len(unsent) >= BATCH:
-                submit(unsent)
-                unsent = []
         if pool is not None and unsent:
             submit(unsent)
 
@@ -303,6 +303,15 @@ def _collect(
     if cache is not None and key is not None:
         cache.put(key, outcome[0], project.last_dependencies())
     return outcome
+
+
+def _batch_ends(unsent: List[int], entries: List[FileResult], path: str) -> bool:
+    """Does the batch being gathered end before the file at `path`? At BATCH files, but only where
+    the directory changes (up to 4 BATCH): a package's modules then go to one worker, whose
+    project index summarises the modules they import from each other once, not in every worker."""
+    if len(unsent) < BATCH:
+        return False
+    return len(unsent) >= 4 * BATCH or os.path.dirname(entries[unsent[-1]].path) != os.path.dirname(path)
 
 
 def _start_pool(
