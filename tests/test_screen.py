@@ -99,6 +99,33 @@ def test_no_shape(body, shape):
     assert shape not in _facts("async def f():\n" + body).shapes
 
 
+LOCK_DECLARED = """\
+import asyncio
+import threading
+
+
+class Worker:
+    lock: threading.Lock
+
+    async def step(self):
+        with self.lock:
+            await asyncio.sleep(1)
+
+
+async def handler(lock: "threading.RLock"):
+    with lock:
+        await asyncio.sleep(1)
+"""
+
+
+def test_a_lock_declared_but_never_built_here_is_screened_in():
+    # No `Lock()` call in the file: the annotations alone say what the locks are (found once
+    # when big modules were screened piece by piece).
+    screened = [(f.line, f.code) for f in engine.lint(LOCK_DECLARED, "<string>", Settings())]
+    every_rule = engine.analyse(LOCK_DECLARED, Settings(), rules=engine.enabled_rules(Settings())).findings
+    assert screened == [(f.line, f.code) for f in every_rule] == [(9, "AIO502"), (14, "AIO502")]
+
+
 def test_a_file_python_cannot_parse_keeps_what_the_text_let_through():
     text = "import time\nasync def f(:\n    time.sleep(1)\n"
     assert engine.screened_rules(text, Settings()) == engine.triggered_rules(text, Settings())

@@ -17,10 +17,12 @@ class ThreadLockAcrossAwait(Rule):
         "{kind} '{lock}' is held across an await in '{function}': a task that takes it meanwhile "
         "blocks the event loop thread; use '{replacement}' and 'async with'"
     )
-    # The lock is built from `threading` (or `_thread`) in this module: a call of its class,
-    # anywhere (module level, class body, a method), and held in async code.
+    # The lock comes from `threading` (or `_thread`) in this module: a call of its class anywhere
+    # (module level, class body, a method), or an annotation naming it (`lock: threading.Lock`);
+    # and async code holds it. (A lock imported from the project: the project index adds the rule.)
     needs = (
-        Needs(Where.ANY, calls=known.last_names(primitives.THREAD_LOCKS), imports=("threading", "_thread"),
+        Needs(Where.ANY, built=known.last_names(primitives.THREAD_LOCKS),
+              annotated=known.last_names(primitives.THREAD_LOCKS), imports=("threading", "_thread"),
               shapes=frozenset({Shape.ASYNC_CODE})),
     )
     docs = RuleDocs(
