@@ -17,6 +17,7 @@ without the screen and require the same findings).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -112,12 +113,32 @@ _AWAIT_SHAPES = frozenset({Shape.AWAIT_RUN, Shape.AWAIT_IN_LOOP, Shape.AWAITED_N
 _ASYNC_SHAPES = _AWAIT_SHAPES | {Shape.ASYNC_CODE}
 
 
-def text_may_meet(needs: Iterable[Needs], text: str) -> bool:
-    """Step 1: could any need hold, judging by the text alone?"""
+def text_may_meet(needs: Iterable[Needs], text: str, seen: Optional[Dict[str, bool]] = None) -> bool:
+    """Step 1: could any need hold, judging by the text alone?
+
+    `seen` remembers which literals occur in `text`, across the rules asked about one file (they
+    share most of them: "async", "await", "open"...): each is searched for once."""
+    if seen is None:
+        seen = {}
     for need in needs:
-        if all(any(literal in text for literal in group) for group in need.literals()):
+        if all(_any_occurs(group, text, seen) for group in _literals(need)):
             return True
     return False
+
+
+def _any_occurs(group: FrozenSet[str], text: str, seen: Dict[str, bool]) -> bool:
+    for literal in group:
+        found = seen.get(literal)
+        if found is None:
+            found = seen[literal] = literal in text
+        if found:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def _literals(need: Needs) -> Tuple[FrozenSet[str], ...]:
+    return need.literals()  # a need is frozen: its literals are worked out once
 
 
 # ------------------------------------------------------------------------------ facts

@@ -54,7 +54,8 @@ def _enabled_rules(settings: Settings) -> Tuple[Type[Rule], ...]:
 
 
 def triggered_rules(text: str, settings: Settings) -> Tuple[Type[Rule], ...]:
-    return tuple(rule for rule in enabled_rules(settings) if rule.is_triggered(text, settings))
+    seen: Dict[str, bool] = {}
+    return tuple(rule for rule in enabled_rules(settings) if rule.is_triggered(text, settings, seen))
 
 
 def screened_rules(text: str, settings: Settings, tree: Optional[ast.AST] = None) -> Tuple[Type[Rule], ...]:
@@ -162,17 +163,20 @@ def with_project_rules(
     if not imports:
         return rules
     async_calls = frozenset(facts.calls.get(Where.ASYNC, ()))
-    helper_calls = async_calls
+    async_methods = frozenset(facts.method_calls.get(Where.ASYNC, ()))
+    helper_calls, helper_methods = async_calls, async_methods
     if Shape.CALLS_LOCAL_HELPER in facts.shapes:  # AIO107 follows the module's sync helpers too
         helper_calls = async_calls | facts.calls.get(Where.SYNC, set())
+        helper_methods = async_methods | facts.method_calls.get(Where.SYNC, set())
     calls = project.CallNames(
         statement=frozenset(facts.truth_calls).union(*facts.statement_calls.values()),
         receiver_statement=frozenset(facts.truth_calls).union(
             name[1:] for name in facts.statement_call_names if name[0] in ".?"
         ),
         in_async=async_calls,
-        receiver_in_async=frozenset(facts.method_calls.get(Where.ASYNC, ())),
+        receiver_in_async=async_methods,
         helper=helper_calls,
+        receiver_helper=helper_methods,
     )
     codes = project.relevant_codes(path, imports, calls, wanted)
     if not codes:
@@ -305,21 +309,20 @@ def _lint_in_pieces(text: str, settings: Settings) -> Optional[List[Finding]]:
     parts = chunks.pieces(text)
     if parts is None:
         return None
-    rules = triggered_rules(text, settings)
     quiet = replace(settings, respect_noqa=False)
     findings: List[Finding] = []
     for piece in parts:
-        if not rules:
-            if settings.report_syntax_errors:
-                try:
-                    ast.parse(piece.text)
-                except (SyntaxError, ValueError):
-                    return None
-            continue
+        # Each piece is screened on its own (text, then `ast` facts), as a module would be: a piece
+        # of handlers with one await each never runs the rules that need two.
         try:
-            analysis = analyse(piece.text, quiet, piece.text, rules)
+            analysis = analyse(piece.text, quiet, piece.text)
         except cst.ParserSyntaxError:
             return None
+        if analysis.module is None and settings.report_syntax_errors and not analysis.python_parsed:
+            try:
+                ast.parse(piece.text)
+            except (SyntaxError, ValueError):
+                return None
         offset = piece.first_line - 1 - piece.context_lines
         for finding in analysis.findings:
             if finding.code == "AIO000":  # a rule failed: said once, at the top

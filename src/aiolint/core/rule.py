@@ -102,11 +102,12 @@ class Rule:
         return cls.needs
 
     @classmethod
-    def is_triggered(cls, text: str, settings: "Settings") -> bool:
-        """Could this file hold a finding, judging by its text? Must never say no when the answer is yes."""
+    def is_triggered(cls, text: str, settings: "Settings", seen: Optional[Dict[str, bool]] = None) -> bool:
+        """Could this file hold a finding, judging by its text? Must never say no when the answer is yes.
+        `seen`: which literals occur in `text`, shared by the rules asked about the same file."""
         needs = cls.needs_for(settings)
         if needs is not None:
-            return text_may_meet(needs, text)
+            return text_may_meet(needs, text, seen)
         return all(triggers.search(pattern, text) for pattern in cls._trigger_patterns)
 
     @classmethod

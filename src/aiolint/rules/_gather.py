@@ -182,8 +182,11 @@ def split_runs(steps: Sequence[Optional[Step]], candidate, compatible) -> Iterat
 
 def _greedy_runs(steps, candidate, compatible) -> Iterator[List[Step]]:
     run: List[Step] = []
-    for step in steps:
-        if step is None or not candidate(step):
+    last = len(steps) - 1
+    for index, step in enumerate(steps):
+        # A step with no step beside it can join no run: its effect (the costly question) is not asked.
+        alone = (index == 0 or steps[index - 1] is None) and (index == last or steps[index + 1] is None)
+        if step is None or alone or not candidate(step):
             if len(run) >= 2:
                 yield run
             run = []

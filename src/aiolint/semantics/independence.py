@@ -219,7 +219,19 @@ def _what_built(model, expr: cst.BaseExpression) -> Optional[cst.BaseExpression]
 
 def _attribute_source(model, classdef: cst.ClassDef, own: str, attr: str) -> Optional[cst.BaseExpression]:
     """What `self.attr` is assigned in the class's methods, when that is one thing."""
-    found = []
+    remembered = getattr(model, "remembered", None)
+    if remembered is None:
+        table = _assigned_in_methods(classdef)
+    else:  # one walk of the class per module, not one per receiver asked about
+        table = remembered(("assigned in methods", id(classdef)), lambda: _assigned_in_methods(classdef))
+    found = table.get(attr, ())
+    return found[0] if len(found) == 1 else None
+
+
+def _assigned_in_methods(classdef: cst.ClassDef) -> Dict[str, List[cst.BaseExpression]]:
+    """attr -> the values `x.attr = value` assigns in the class's methods, in source order
+    (`self.bot = bot`: the parameter's annotation instead, when it has one)."""
+    table: Dict[str, List[cst.BaseExpression]] = {}
     for member in classdef.body.body:
         if not isinstance(member, cst.FunctionDef):
             continue
@@ -227,14 +239,13 @@ def _attribute_source(model, classdef: cst.ClassDef, own: str, attr: str) -> Opt
             if isinstance(node, (cst.Assign, cst.AnnAssign)):
                 targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
                 for target in targets:
-                    named = isinstance(target, cst.Attribute) and dotted_name(target.value) is not None
-                    if named and target.attr.value == attr:
+                    if isinstance(target, cst.Attribute) and dotted_name(target.value) is not None:
                         value = node.value
-                        if isinstance(value, cst.Name):  # `self.bot = bot`: the parameter's annotation
+                        if isinstance(value, cst.Name):
                             param = next((p for p in member.params.params if p.name.value == value.value), None)
                             value = param.annotation.annotation if param is not None and param.annotation else value
-                        found.append(value)
-    return found[0] if len(found) == 1 else None
+                        table.setdefault(target.attr.value, []).append(value)
+    return table
 
 
 def _kind_of_construction(model, built: cst.BaseExpression, _depth: int = 0) -> ReceiverKind:

@@ -98,6 +98,16 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         self._loops: Optional[frozenset] = None
         self._awaits_cache: Dict[Tuple[int, bool], bool] = {}
         self._attribute_cache: Dict[int, Dict[str, Optional[List[Tuple[Scope, cst.BaseExpression]]]]] = {}
+        self._remembered: Dict[tuple, object] = {}
+
+    def remembered(self, key: tuple, compute):
+        """`compute()`, once per module for `key`: a table a semantics module derives from a
+        subtree (a class's attribute assignments), asked again for every receiver it answers."""
+        try:
+            return self._remembered[key]
+        except KeyError:
+            value = self._remembered[key] = compute()
+            return value
 
     # ----------------------------------------------------------------- driven by the engine
     def enter_scope(self, node: cst.CSTNode) -> None:

@@ -803,7 +803,8 @@ class ProjectIndex:
                 if code == "AIO300":
                     matches = name[1:] in calls.receiver_statement if name[0] == "." else name in calls.statement
                 elif code == "AIO107":
-                    matches = name in calls.helper and (len(pair) == 2 or self._function_blocks(*pair[2]))
+                    called = name[1:] in calls.receiver_helper if name[0] == "." else name in calls.helper
+                    matches = called and (len(pair) == 2 or self._function_blocks(*pair[2]))
                 elif name is None:
                     matches = True
                 else:
@@ -860,7 +861,9 @@ class ProjectIndex:
         if view.is_coroutine:
             return pairs | {("AIO300", called if view.cls is None else "." + called)}
         if view.plain:
-            return pairs | {("AIO107", called, (view.path, view.name, view.cls))}
+            # A method is reached only by a call on a receiver (`x.m()`): a bare `set()` is not `states.set()`.
+            reported = called if view.cls is None else "." + called
+            return pairs | {("AIO107", reported, (view.path, view.name, view.cls))}
         if view.raw.get("yields"):  # a FastAPI dependency or a @contextmanager: what it hands out
             return pairs | self._type_pairs(view.provides)
         return pairs
@@ -1205,6 +1208,7 @@ class CallNames:
     in_async: frozenset  # calls in async code: the blocking rules
     receiver_in_async: frozenset  # those made on a receiver: a method of a blocking object
     helper: frozenset  # AIO107: calls in async code, and in sync code if async code calls a local sync def
+    receiver_helper: frozenset  # those made on a receiver: a method of a project class
 
 
 def relevant_codes(path: str, imports, calls: CallNames, wanted) -> frozenset:
