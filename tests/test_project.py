@@ -146,3 +146,42 @@ def test_summaries_are_kept_beside_the_findings_cache(tmp_path):
     assert len(summaries) >= 5  # the imported modules, each once
     second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert first.stdout == second.stdout and first.returncode == second.returncode == 1
+
+
+HUB = '''\
+class Entries:
+    async def async_remove(self, key):
+        return key
+
+
+class Services:
+    def async_remove(self, key):
+        return key
+
+
+class Hub:
+    def __init__(self):
+        self.entries = Entries()
+        self.services = Services()
+'''
+
+
+def test_a_method_reached_through_an_attribute_needs_the_file_to_name_it(tmp_path):
+    # `Hub.entries.async_remove` is a coroutine; `hub.services.async_remove` is not. A file that never
+    # names `entries` cannot reach it, so the index does not send it to the LibCST parse for AIO300.
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "core.py").write_text(HUB)
+    uses = {
+        "other.py": ('hub.services.async_remove("x")', []),
+        "direct.py": ('hub.entries.async_remove("x")', [(5, "AIO300")]),
+        "aliased.py": ('entries = hub.entries\n    entries.async_remove("x")', [(6, "AIO300")]),
+    }
+    for name, (body, expected) in uses.items():
+        source = f"from app.core import Hub\n\n\nasync def handler(hub: Hub):\n    {body}\n"
+        path = tmp_path / "app" / name
+        path.write_text(source)
+        analysis = engine.analyse(source, ALL, path=str(path))
+        assert [(f.line, f.code) for f in analysis.findings] == expected, name
+        assert (analysis.module is None) == (not expected), name

@@ -177,6 +177,7 @@ def with_project_rules(
         receiver_in_async=async_methods,
         helper=helper_calls,
         receiver_helper=helper_methods,
+        text=text,
     )
     codes = project.relevant_codes(path, imports, calls, wanted)
     if not codes:

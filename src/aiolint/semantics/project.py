@@ -28,7 +28,7 @@ import json
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from aiolint.semantics import blocking, library, primitives
 
@@ -797,14 +797,16 @@ class ProjectIndex:
             if found is None or found[1] == path:
                 continue
             for pair in self._entity_pairs(found):
-                code, name = pair[0], pair[1]
+                code, name = pair.code, pair.name
                 if code in codes or code not in wanted:
                     continue
+                if pair.via and not all(attr in calls.text for attr in pair.via):
+                    continue  # reached through an attribute the file never names
                 if code == "AIO300":
                     matches = name[1:] in calls.receiver_statement if name[0] == "." else name in calls.statement
                 elif code == "AIO107":
                     called = name[1:] in calls.receiver_helper if name[0] == "." else name in calls.helper
-                    matches = called and (len(pair) == 2 or self._function_blocks(*pair[2]))
+                    matches = called and (pair.follow is None or self._function_blocks(*pair.follow))
                 elif name is None:
                     matches = True
                 else:
@@ -825,10 +827,7 @@ class ProjectIndex:
         return raw is not None and bool(self.blocks(path, name, raw, cls))
 
     def _entity_pairs(self, found) -> frozenset:
-        """(code, name) for each rule an imported module, function, class or object may matter to,
-        with the last name of the call it would report (None: not only at a call of one name;
-        ".m": only a call on a receiver, `x.m()`); a sync function that AIO107 may
-        follow is (code, name, (path, name, class)), whether it blocks left for later."""
+        """A `Pair` for each rule an imported module, function, class or object may matter to."""
         found = self._memoized(("pairs",) + tuple(found), lambda: frozenset(self._compute_entity_pairs(found)))
         return found or frozenset()
 
@@ -857,13 +856,13 @@ class ProjectIndex:
         # What it gives may be a library object with coroutine methods (`def session() ->
         # AsyncSession`): AIO300's needs only see the spellings of such types in the file's text.
         given = view.awaited_returns if view.is_coroutine else view.returns
-        pairs = {pair for pair in self._type_pairs(given) if pair[0] in _THROUGH_RETURNS or pair[1] is None}
+        pairs = {pair for pair in self._type_pairs(given) if pair.code in _THROUGH_RETURNS or pair.name is None}
         if view.is_coroutine:
-            return pairs | {("AIO300", called if view.cls is None else "." + called)}
+            return pairs | {Pair("AIO300", called if view.cls is None else "." + called)}
         if view.plain:
             # A method is reached only by a call on a receiver (`x.m()`): a bare `set()` is not `states.set()`.
             reported = called if view.cls is None else "." + called
-            return pairs | {("AIO107", reported, (view.path, view.name, view.cls))}
+            return pairs | {Pair("AIO107", reported, (view.path, view.name, view.cls))}
         if view.raw.get("yields"):  # a FastAPI dependency or a @contextmanager: what it hands out
             return pairs | self._type_pairs(view.provides)
         return pairs
@@ -874,16 +873,16 @@ class ProjectIndex:
         name, module = ref
         if module is None:
             pairs = {
-                (code, "." + method if method else None)
+                Pair(code, "." + method if method else None)
                 for code, methods in _REPORTED_ON.get(name, ())
                 for method in (methods if methods is not None else (None,))
             }
             if name in library.BLOCKING:
                 code = library.BLOCKING[name][0]
                 names = _blocking_names(name)
-                return pairs | ({(code, None)} if names is None else {(code, "." + method) for method in names})
+                return pairs | ({Pair(code, None)} if names is None else {Pair(code, "." + m) for m in names})
             if name in library.COROUTINE_METHODS:
-                return pairs | {("AIO300", "." + method) for method in _coroutine_names(name)}
+                return pairs | {Pair("AIO300", "." + method) for method in _coroutine_names(name)}
             return pairs
         return self._class_pairs(module, name, depth)
 
@@ -899,7 +898,12 @@ class ProjectIndex:
                 pairs |= self._function_pairs(FunctionView(self, path, f"{cls}.{name}", method, cls))
             if depth < 2:
                 for attr in raw["attributes"]:
-                    pairs |= self._type_pairs(self.attribute(path, cls, attr), depth + 1)
+                    # An object this class keeps in `attr` is reached from the class's objects only
+                    # through `.attr`: the file must name it (other routes to it have their own pairs).
+                    pairs |= {
+                        pair._replace(via=pair.via | {attr})
+                        for pair in self._type_pairs(self.attribute(path, cls, attr), depth + 1)
+                    }
         return pairs
 
     # ------------------------------------------------------------------ evaluating descriptors
@@ -1199,6 +1203,19 @@ PROJECT_CODES = frozenset(
 )
 
 
+class Pair(NamedTuple):
+    """A rule an imported name may matter to, and where: the last name of the call it would
+    report (None: not only at a call of one name; ".m": only a call on a receiver, `x.m()`)."""
+
+    code: str
+    name: Optional[str]
+    # A sync function AIO107 may follow, (path, name, class): whether it blocks is asked only if called.
+    follow: Optional[Tuple[str, str, Optional[str]]] = None
+    # Attributes the object is reached through from the imported name (`hass.config_entries`):
+    # each must occur in the file's text.
+    via: frozenset = frozenset()
+
+
 @dataclass(frozen=True)
 class CallNames:
     """The last names of a linted file's calls, by where each rule reports (for `relevant_codes`)."""
@@ -1209,6 +1226,7 @@ class CallNames:
     receiver_in_async: frozenset  # those made on a receiver: a method of a blocking object
     helper: frozenset  # AIO107: calls in async code, and in sync code if async code calls a local sync def
     receiver_helper: frozenset  # those made on a receiver: a method of a project class
+    text: str = ""  # the file's source (`Pair.via`)
 
 
 def relevant_codes(path: str, imports, calls: CallNames, wanted) -> frozenset:
