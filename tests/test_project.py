@@ -185,3 +185,21 @@ def test_a_method_reached_through_an_attribute_needs_the_file_to_name_it(tmp_pat
         analysis = engine.analyse(source, ALL, path=str(path))
         assert [(f.line, f.code) for f in analysis.findings] == expected, name
         assert (analysis.module is None) == (not expected), name
+
+
+def test_every_file_that_resolves_a_re_exported_name_depends_on_the_package_that_re_exports_it(tmp_path):
+    # The answer is remembered once and shared (per package); the files read to reach it go with
+    # it, so the second module's cached findings also expire when `tools/__init__.py` changes.
+    (tmp_path / "pyproject.toml").write_text("")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "__init__.py").write_text("from tools.impl import fetch\n")
+    (tools / "impl.py").write_text("import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    for name in ("a.py", "b.py"):
+        path = app / name
+        path.write_text("from tools import fetch\n\n\nasync def handler(url):\n    return fetch(url)\n")
+        assert [f.code for f in _lint(path)] == ["AIO107"], name
+        read = {os.path.basename(p) for p, _size, _mtime in project.last_dependencies()}
+        assert read == {"__init__.py", "impl.py"}, name

@@ -406,8 +406,7 @@ class ProjectIndex:
         self._memo: Dict[tuple, Tuple[Any, frozenset]] = {}
         # The files each answer was read from, so that a cached finding can say what it depends on.
         self._recording: List[set] = []
-        self._resolved: Dict[tuple, Any] = {}
-        self._files: Dict[tuple, Optional[str]] = {}
+        self._reads: Dict[frozenset, frozenset] = {}
         self._in_base: Dict[Tuple[str, str], Optional[str]] = {}  # (dotted, search directory) -> module file
         self._search: Dict[str, List[str]] = {}
         self._real: Dict[str, str] = {}  # os.path.realpath, once per path (an lstat per part each time)
@@ -434,6 +433,7 @@ class ProjectIndex:
             value = compute()
         finally:
             read = frozenset(self._recording.pop())
+        read = self._reads.setdefault(read, read)  # tens of thousands of answers share a few thousand sets
         self._memo[key] = (value, read)
         self._note(read)
         return value
@@ -542,16 +542,12 @@ class ProjectIndex:
 
     def module_file(self, dotted: str, search: List[str]) -> Optional[str]:
         """`a.b` as `a/b.py` or `a/b/__init__.py` under one of the `search` directories."""
-        key = (dotted, tuple(search))
-        if key not in self._files:
-            self._files[key] = self._module_file(dotted, search)
-        return self._files[key]
-
-    def _module_file(self, dotted: str, search: List[str]) -> Optional[str]:
         parts = dotted.split(".")
         if not all(p.isidentifier() for p in parts):
             return None
         for base in search:
+            if not self._holds(base, parts[0]):
+                continue  # most search directories do not hold the top package at all
             key = (dotted, base)
             if key not in self._in_base:
                 self._in_base[key] = self._module_in(parts, base)
@@ -562,7 +558,7 @@ class ProjectIndex:
     def _module_in(self, parts: List[str], base: str) -> Optional[str]:
         files, directories = self._listing(base)
         if parts[0] not in directories and (len(parts) > 1 or parts[0] + ".py" not in files):
-            return None  # most search directories do not hold the top package at all
+            return None  # `a.b` needs a package `a`
         stem = os.path.join(base, *parts)
         for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
             if self._is_file(candidate) and self.inside(candidate):
@@ -597,14 +593,19 @@ class ProjectIndex:
         """What an imported qualified name is: ("function"|"class"|"object", path, name) or None."""
         if depth > 6 or not qualified:
             return None
-        key = (qualified, os.path.dirname(from_path), depth)
-        if key in self._resolved:
-            found = self._resolved[key]
-            if found is not None:
-                self._note((found[1],))
-            return found
-        found = self._resolved[key] = self._resolve(qualified, from_path, depth)
-        return found
+        if qualified[0] == ".":
+            where: Any = os.path.dirname(from_path)
+        else:
+            # An absolute name resolves alike from every directory whose search directories that
+            # hold its top name are the same: one answer per package, not one per directory.
+            head = qualified.partition(".")[0]
+            where = tuple(base for base in self.search_path(from_path) if self._holds(base, head))
+        # Remembered with the files read on the way (a package's `__init__` that re-exports it).
+        return self._memoized(("resolve", qualified, where, depth), lambda: self._resolve(qualified, from_path, depth))
+
+    def _holds(self, base: str, head: str) -> bool:
+        files, directories = self._listing(base)
+        return head in directories or head + ".py" in files
 
     def _resolve(self, qualified: str, from_path: str, depth: int):
         level = len(qualified) - len(qualified.lstrip("."))
@@ -792,6 +793,7 @@ class ProjectIndex:
         sync function blocks (its chain through the project: the costly question) is asked only
         of functions the file calls where AIO107 reports."""
         codes: set = set()
+        named: Dict[str, bool] = {}
         for _, qualified in imports:
             found = self.resolve(qualified, path)
             if found is None or found[1] == path:
@@ -800,19 +802,23 @@ class ProjectIndex:
                 code, name = pair.code, pair.name
                 if code in codes or code not in wanted:
                     continue
-                if pair.via and not all(attr in calls.text for attr in pair.via):
-                    continue  # reached through an attribute the file never names
+                # Cheapest first: the call's name (set lookups), the attribute named in the text
+                # (once per attribute), then whether a helper blocks (a chain through the project).
                 if code == "AIO300":
                     matches = name[1:] in calls.receiver_statement if name[0] == "." else name in calls.statement
                 elif code == "AIO107":
-                    called = name[1:] in calls.receiver_helper if name[0] == "." else name in calls.helper
-                    matches = called and (pair.follow is None or self._function_blocks(*pair.follow))
+                    matches = name[1:] in calls.receiver_helper if name[0] == "." else name in calls.helper
                 elif name is None:
                     matches = True
                 else:
                     matches = name[1:] in calls.receiver_in_async if name[0] == "." else name in calls.in_async
-                if matches:
-                    codes.add(code)
+                if not matches:
+                    continue
+                if pair.via and not any(_occurs(attr, calls.text, named) for attr in pair.via):
+                    continue  # reached only through attributes the file never names
+                if pair.follow is not None and not self._function_blocks(*pair.follow):
+                    continue
+                codes.add(code)
         return frozenset(codes)
 
     def _function_blocks(self, path: str, name: str, cls: Optional[str]) -> bool:
@@ -849,7 +855,7 @@ class ProjectIndex:
             pairs |= self._class_pairs(where, name)
         elif kind == "object":
             pairs |= self._type_pairs(self.object_type(where, name))
-        return pairs
+        return _merged(pairs)
 
     def _function_pairs(self, view: FunctionView) -> set:
         called = view.name.rpartition(".")[2]  # `f()`, `mod.f()`, `x.m()`: the model resolves callees by name
@@ -900,11 +906,13 @@ class ProjectIndex:
                 for attr in raw["attributes"]:
                     # An object this class keeps in `attr` is reached from the class's objects only
                     # through `.attr`: the file must name it (other routes to it have their own pairs).
+                    # Only the last hop counts (`a.b.m()` needs `b`).
+                    via = frozenset({attr})
                     pairs |= {
-                        pair._replace(via=pair.via | {attr})
+                        pair if pair.via else pair._replace(via=via)
                         for pair in self._type_pairs(self.attribute(path, cls, attr), depth + 1)
                     }
-        return pairs
+        return _merged(pairs)
 
     # ------------------------------------------------------------------ evaluating descriptors
     def _agree(self, entries, context, depth: int = 0) -> Optional[TypeRef]:
@@ -1211,9 +1219,30 @@ class Pair(NamedTuple):
     name: Optional[str]
     # A sync function AIO107 may follow, (path, name, class): whether it blocks is asked only if called.
     follow: Optional[Tuple[str, str, Optional[str]]] = None
-    # Attributes the object is reached through from the imported name (`hass.config_entries`):
-    # each must occur in the file's text.
+    # Reached through an attribute a project class keeps (`hass.config_entries`): the attributes of
+    # each route, one of which must occur in the file's text (empty: a route through none).
     via: frozenset = frozenset()
+
+
+def _occurs(word: str, text: str, seen: Dict[str, bool]) -> bool:
+    found = seen.get(word)
+    if found is None:
+        found = seen[word] = word in text
+    return found
+
+
+def _merged(pairs: set) -> set:
+    """One pair per (code, name, follow): the attributes that reach it through different routes
+    become alternatives (any one named will do), and a route through none makes it unconditional."""
+    found: Dict[tuple, Pair] = {}
+    for pair in pairs:
+        key = pair[:3]
+        known = found.get(key)
+        if known is None:
+            found[key] = pair
+        elif known.via and (not pair.via or not pair.via <= known.via):
+            found[key] = known._replace(via=known.via | pair.via if pair.via else frozenset())
+    return set(found.values())
 
 
 @dataclass(frozen=True)
