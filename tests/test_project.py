@@ -203,3 +203,23 @@ def test_every_file_that_resolves_a_re_exported_name_depends_on_the_package_that
         assert [f.code for f in _lint(path)] == ["AIO107"], name
         read = {os.path.basename(p) for p, _size, _mtime in project.last_dependencies()}
         assert read == {"__init__.py", "impl.py"}, name
+
+
+def test_a_class_met_deep_in_one_chain_keeps_its_attributes_for_the_next_importer(tmp_path):
+    # `Top.outer.mid`: Mid's pairs are first worked out two attributes deep, where its own
+    # attributes are not followed; a module that imports Mid itself still needs `inner.m`.
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "parts.py").write_text(
+        "class Inner:\n    async def m(self):\n        return 1\n\n\n"
+        "class Mid:\n    def __init__(self):\n        self.inner = Inner()\n\n\n"
+        "class Outer:\n    def __init__(self):\n        self.mid = Mid()\n\n\n"
+        "class Top:\n    def __init__(self):\n        self.outer = Outer()\n"
+    )
+    first = tmp_path / "app" / "first.py"
+    first.write_text("from app.parts import Top\n\n\nasync def handler(top: Top):\n    top.outer.mid.m()\n")
+    second = tmp_path / "app" / "second.py"
+    second.write_text("from app.parts import Mid\n\n\nasync def handler(mid: Mid):\n    mid.inner.m()\n")
+    assert [f.code for f in _lint(first)] == []
+    assert [(f.line, f.code) for f in _lint(second)] == [(5, "AIO300")]

@@ -893,7 +893,10 @@ class ProjectIndex:
         return self._class_pairs(module, name, depth)
 
     def _class_pairs(self, path: str, cls: str, depth: int = 0) -> set:
-        return self._memoized(("pairs-class", path, cls), lambda: self._compute_class_pairs(path, cls, depth)) or set()
+        # Keyed by depth too: two attributes deep a class's own attributes are not followed, and an
+        # importer of the class itself needs them.
+        key = ("pairs-class", path, cls, depth)
+        return self._memoized(key, lambda: self._compute_class_pairs(path, cls, depth)) or set()
 
     def _compute_class_pairs(self, path: str, cls: str, depth: int) -> set:
         pairs: set = set()
