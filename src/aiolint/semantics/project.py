@@ -120,10 +120,11 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
-def _own_nodes(body: List[ast.stmt], nested: Optional[List[str]] = None):
-    """The nodes of a function body, not entering nested defs, lambdas or classes (whose names
-    go to `nested`). Children are pushed in `ast.iter_child_nodes` order (its fields, lists in
-    order), read directly: this walk is most of what summarising a module costs."""
+def _own_nodes(body: List[ast.stmt], nested: Optional[List[str]] = None, wanted: Optional[frozenset] = None):
+    """The nodes of a function body (only those of a `wanted` type, if given), not entering nested
+    defs, lambdas or classes (whose names go to `nested`). Children are pushed in
+    `ast.iter_child_nodes` order (its fields, lists in order), read directly: this walk is most of
+    what summarising a module costs."""
     stack = list(reversed(body))
     pop, push, AST, fields_of = stack.pop, stack.append, ast.AST, _CHILD_FIELDS.get
     while stack:
@@ -133,7 +134,8 @@ def _own_nodes(body: List[ast.stmt], nested: Optional[List[str]] = None):
             if nested is not None:
                 nested.append(node.name)
             continue
-        yield node
+        if wanted is None or kind in wanted:
+            yield node
         for field in fields_of(kind) or _child_fields(kind):
             value = getattr(node, field, None)
             if type(value) is list:
@@ -142,6 +144,11 @@ def _own_nodes(body: List[ast.stmt], nested: Optional[List[str]] = None):
                         push(child)
             elif isinstance(value, AST) and type(value) is not ast.Lambda:
                 push(value)
+
+
+_BINDINGS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr})
+# What a function's summary reads from its body; the walk yields nothing else.
+_SUMMARISED = _BINDINGS | {ast.Yield, ast.YieldFrom, ast.Call, ast.Return, ast.Import, ast.ImportFrom, ast.ExceptHandler}
 
 
 def _function(node, method: bool) -> Dict[str, Any]:
@@ -155,24 +162,25 @@ def _function(node, method: bool) -> Dict[str, Any]:
     receiver = params[0].arg if method and params and "staticmethod" not in decorators else None
     yields: List[Any] = []
     nested: List[str] = []
-    for child in _own_nodes(node.body, nested):
-        if isinstance(child, (ast.Yield, ast.YieldFrom)):
-            has_yield = True
-            yields.append(_desc(child.value) if isinstance(child, ast.Yield) and child.value is not None else None)
-        elif isinstance(child, ast.Call):
+    for child in _own_nodes(node.body, nested, _SUMMARISED):
+        kind = type(child)
+        if kind is ast.Call:
             func = _desc(child.func)
             if func is not None:
                 # Ordered by where the callee ends: `a().b()` runs `a()` first.
                 calls.append([func, child.lineno, child.func.end_lineno or 0, child.func.end_col_offset or 0])
-        elif isinstance(child, ast.Return) and child.value is not None:
-            returns.append(_desc(child.value))
-        elif isinstance(child, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem,
-                                ast.NamedExpr)):
+        elif kind in _BINDINGS:
             _bindings(child, locals_, self_attrs, receiver)
-        elif isinstance(child, (ast.Import, ast.ImportFrom)):
+        elif kind is ast.Yield or kind is ast.YieldFrom:
+            has_yield = True
+            yields.append(_desc(child.value) if kind is ast.Yield and child.value is not None else None)
+        elif kind is ast.Return:
+            if child.value is not None:
+                returns.append(_desc(child.value))
+        elif kind is ast.Import or kind is ast.ImportFrom:
             for alias in child.names:
                 locals_.setdefault((alias.asname or alias.name).split(".")[0], []).append(None)
-        elif isinstance(child, ast.ExceptHandler) and child.name:
+        elif kind is ast.ExceptHandler and child.name:
             locals_.setdefault(child.name, []).append(None)
     for name in nested:
         locals_.setdefault(name, []).append(None)
