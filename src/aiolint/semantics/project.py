@@ -148,7 +148,9 @@ def _own_nodes(body: List[ast.stmt], nested: Optional[List[str]] = None, wanted:
 
 _BINDINGS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr})
 # What a function's summary reads from its body; the walk yields nothing else.
-_SUMMARISED = _BINDINGS | {ast.Yield, ast.YieldFrom, ast.Call, ast.Return, ast.Import, ast.ImportFrom, ast.ExceptHandler}
+_SUMMARISED = _BINDINGS | {
+    ast.Yield, ast.YieldFrom, ast.Call, ast.Return, ast.Import, ast.ImportFrom, ast.ExceptHandler
+}
 
 
 def _function(node, method: bool) -> Dict[str, Any]:
