@@ -349,7 +349,22 @@ def test_undecodable_file_name_does_not_crash_the_report(tmp_path):
     assert b"AIO100" in proc.stdout and b"Traceback" not in proc.stderr
 
 
+def _python_rejects_nul_bytes_with_value_error() -> bool:
+    try:
+        compile("x = 1\n\x00\n", "<nul>", "exec")
+    except ValueError:
+        return True  # CPython before 3.11.4 (Debian 12's 3.11.2): flake8's own parse raises it unhandled
+    except SyntaxError:
+        return False
+    return False
+
+
 def test_flake8_over_the_odd_tree_sees_no_exception(odd_tree):
+    if _python_rejects_nul_bytes_with_value_error():
+        # flake8 itself crashes on such files before any plugin runs: not what this test is about.
+        for path in odd_tree.iterdir():
+            if b"\x00" in path.read_bytes():
+                path.unlink()
     proc = subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--select", "AIO", "-j", "1", str(odd_tree)],
         capture_output=True,
