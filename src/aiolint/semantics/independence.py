@@ -219,11 +219,8 @@ def _what_built(model, expr: cst.BaseExpression) -> Optional[cst.BaseExpression]
 
 def _attribute_source(model, classdef: cst.ClassDef, own: str, attr: str) -> Optional[cst.BaseExpression]:
     """What `self.attr` is assigned in the class's methods, when that is one thing."""
-    remembered = getattr(model, "remembered", None)
-    if remembered is None:
-        table = _assigned_in_methods(classdef)
-    else:  # one walk of the class per module, not one per receiver asked about
-        table = remembered(("assigned in methods", id(classdef)), lambda: _assigned_in_methods(classdef))
+    # One walk of the class per module, not one per receiver asked about.
+    table = model.remembered(("assigned in methods", id(classdef)), lambda: _assigned_in_methods(classdef))
     found = table.get(attr, ())
     return found[0] if len(found) == 1 else None
 
