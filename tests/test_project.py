@@ -148,6 +148,17 @@ def test_summaries_are_kept_beside_the_findings_cache(tmp_path):
     assert first.stdout == second.stdout and first.returncode == second.returncode == 1
 
 
+def _app(root: Path, **modules: str) -> Path:
+    """A project under `root` (a pyproject.toml) with a package `app` holding `modules` (name -> source)."""
+    (root / "pyproject.toml").write_text("")
+    package = root / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name, source in modules.items():
+        (package / f"{name}.py").write_text(source)
+    return package
+
+
 HUB = '''\
 class Entries:
     async def async_remove(self, key):
@@ -169,10 +180,7 @@ class Hub:
 def test_a_method_reached_through_an_attribute_needs_the_file_to_name_it(tmp_path):
     # `Hub.entries.async_remove` is a coroutine; `hub.services.async_remove` is not. A file that never
     # names `entries` cannot reach it, so the index does not send it to the LibCST parse for AIO300.
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "core.py").write_text(HUB)
+    app = _app(tmp_path, core=HUB)
     uses = {
         "other.py": ('hub.services.async_remove("x")', []),
         "direct.py": ('hub.entries.async_remove("x")', [(5, "AIO300")]),
@@ -180,7 +188,7 @@ def test_a_method_reached_through_an_attribute_needs_the_file_to_name_it(tmp_pat
     }
     for name, (body, expected) in uses.items():
         source = f"from app.core import Hub\n\n\nasync def handler(hub: Hub):\n    {body}\n"
-        path = tmp_path / "app" / name
+        path = app / name
         path.write_text(source)
         analysis = engine.analyse(source, ALL, path=str(path))
         assert [(f.line, f.code) for f in analysis.findings] == expected, name
@@ -208,18 +216,17 @@ def test_every_file_that_resolves_a_re_exported_name_depends_on_the_package_that
 def test_a_class_met_deep_in_one_chain_keeps_its_attributes_for_the_next_importer(tmp_path):
     # `Top.outer.mid`: Mid's pairs are first worked out two attributes deep, where its own
     # attributes are not followed; a module that imports Mid itself still needs `inner.m`.
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "parts.py").write_text(
-        "class Inner:\n    async def m(self):\n        return 1\n\n\n"
-        "class Mid:\n    def __init__(self):\n        self.inner = Inner()\n\n\n"
-        "class Outer:\n    def __init__(self):\n        self.mid = Mid()\n\n\n"
-        "class Top:\n    def __init__(self):\n        self.outer = Outer()\n"
+    app = _app(
+        tmp_path,
+        parts=(
+            "class Inner:\n    async def m(self):\n        return 1\n\n\n"
+            "class Mid:\n    def __init__(self):\n        self.inner = Inner()\n\n\n"
+            "class Outer:\n    def __init__(self):\n        self.mid = Mid()\n\n\n"
+            "class Top:\n    def __init__(self):\n        self.outer = Outer()\n"
+        ),
+        first="from app.parts import Top\n\n\nasync def handler(top: Top):\n    top.outer.mid.m()\n",
+        second="from app.parts import Mid\n\n\nasync def handler(mid: Mid):\n    mid.inner.m()\n",
     )
-    first = tmp_path / "app" / "first.py"
-    first.write_text("from app.parts import Top\n\n\nasync def handler(top: Top):\n    top.outer.mid.m()\n")
-    second = tmp_path / "app" / "second.py"
-    second.write_text("from app.parts import Mid\n\n\nasync def handler(mid: Mid):\n    mid.inner.m()\n")
+    first, second = app / "first.py", app / "second.py"
     assert [f.code for f in _lint(first)] == []
     assert [(f.line, f.code) for f in _lint(second)] == [(5, "AIO300")]
