@@ -194,3 +194,53 @@ def test_always_raises_and_hands_on():
     assert not flow.always_raises(handler("try:\n    pass\nexcept:\n    for x in y:\n        raise\n"))
     assert flow.hands_on(handler("try:\n    pass\nexcept BaseException as e:\n    fut.set_exception(e)\n"), "e")
     assert not flow.hands_on(handler("try:\n    pass\nexcept BaseException as e:\n    log.error('%s', e)\n"), "e")
+
+
+def test_guards_bind_arguments_to_parameters_and_read_falsy_literals():
+    from aiolint.semantics import guards
+
+    module = cst.parse_module(
+        "def f(self, a, /, b=None, *, c=0, d=''):\n    pass\n"
+        "x.f(1, 2)\nx.f(1)\nx.f(1, c=3)\nf(s, 1, *r)\n"
+    )
+    function = module.body[0]
+    calls = [statement.body[0].value for statement in module.body[1:]]
+    value = guards.parameter_value
+    assert value(calls[0], function, "b", bound=True).value == "2"
+    assert value(calls[1], function, "b", bound=True).value == "None"  # the default
+    assert value(calls[2], function, "c", bound=True).value == "3"
+    assert value(calls[1], function, "d", bound=True).value == "''"
+    assert value(calls[3], function, "b", bound=False) is None  # `*r` may pass anything
+    assert value(calls[1], function, "zz", bound=True) is None
+    assert [guards.is_bound_call(call, function) for call in calls] == [True, True, True, False]
+    falsy = ["None", "False", "0", "0.0", "''", 'b""', "''''''", "()", "[]", "{}"]
+    truthy = ["1", "'x'", "'''x'''", "(1,)", "x", "True"]
+    assert all(guards.is_falsy_literal(cst.parse_expression(text)) for text in falsy)
+    assert not any(guards.is_falsy_literal(cst.parse_expression(text)) for text in truthy)
+    truthy_guard, none_guard = guards.Guard("p", True), guards.Guard("p", False)
+    assert guards.skipped_at(truthy_guard, cst.parse_expression("0"))
+    assert not guards.skipped_at(none_guard, cst.parse_expression("0"))  # `if p is not None:` runs for 0
+    assert guards.skipped_at(none_guard, cst.parse_expression("None"))
+    assert not guards.skipped_at(truthy_guard, None)  # not known: may run
+
+
+def test_guarding_parameters_are_the_tested_unrebound_parameters_of_the_if_branch():
+    source = """
+def f(a, b, c, d=None):
+    c = c or 1
+    if a and b and c:
+        probe(a)
+    elif d is not None:
+        probe(d)
+    else:
+        probe(b)
+    if a or b:
+        probe(a)
+"""
+    answers = run_probe(source, lambda model, target: sorted(model.guarding_parameters()))
+    assert answers == [
+        [("a", True), ("b", True)],  # c is rebound first: its test says nothing of the argument
+        [("d", False)],
+        [],
+        [],
+    ]

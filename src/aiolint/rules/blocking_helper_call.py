@@ -12,6 +12,10 @@ from aiolint.core.rule import BlockingCallRule, Rule, RuleDocs
 from aiolint.rules import all_rules
 from aiolint.rules._threads import to_thread_text
 from aiolint.semantics import dotted_name, library
+from aiolint.semantics.guards import NO_GUARDS, Guards
+
+
+Hops = List[Tuple[str, Optional[str]]]  # (shown, helper name or None), from a helper down to the blocking call
 
 
 def _blocking_rules(settings) -> list:
@@ -101,11 +105,14 @@ class BlockingHelperCall(Rule):
             if rule.is_triggered(model.source, settings)
         ]
         self._codes = {rule.code for rule in _blocking_rules(settings)}
-        # helper -> the first blocking call in its own body, as hops: [(shown, helper name or None)]
-        self._direct: Dict[int, List[Tuple[str, Optional[str]]]] = {}
-        self._callers: Dict[int, List[Tuple[int, str]]] = collections.defaultdict(list)  # helper -> (caller, as called)
-        # (call, helper, as called, async function, chain of a helper in another module)
-        self._async_calls: List[Tuple[cst.Call, int, str, str, Optional[list]]] = []
+        # helper -> the first blocking call in its own body, as hops [(shown, helper name or None)],
+        # with the parameters it runs only if set (`if host and port:`): the guards all its blocking calls share
+        self._direct: Dict[int, Tuple[Hops, Guards]] = {}
+        self._functions: Dict[int, cst.FunctionDef] = {}
+        # helper -> (caller, as called, the call, the parameters of the caller that the call runs only if set)
+        self._callers: Dict[int, List[Tuple[int, str, cst.Call, Guards]]] = collections.defaultdict(list)
+        # (call, helper of this module, as called, async function, chain of a helper in another module)
+        self._async_calls: List[Tuple[cst.Call, Optional[cst.FunctionDef], str, str, Optional[Hops]]] = []
 
     # ------------------------------------------------------------------ collect during the walk
     def visit_Call(self, node: cst.Call) -> None:
@@ -113,26 +120,36 @@ class BlockingHelperCall(Rule):
         if model.in_async_context:
             target = self._helper(node.func)
             if isinstance(target, list):
-                self._async_calls.append((node, 0, _shown(node.func), model.function_name, target))
+                self._async_calls.append((node, None, _shown(node.func), model.function_name, target))
             elif target is not None:
-                self._async_calls.append((node, id(target), _shown(node.func), model.function_name, None))
+                self._async_calls.append((node, target, _shown(node.func), model.function_name, None))
             return
         function = model.function
         if function is None or function.asynchronous is not None or not model.in_top_level_function:
             return
         here = id(function)
-        if here not in self._direct:
+        self._functions[here] = function
+        known = self._direct.get(here)
+        if known is None or known[1]:  # none yet, or only one that runs under an `if`
             for matcher in self._matchers:
                 found = matcher.match(node)
                 if found is not None:
-                    self._direct[here] = [(f"{found.callee}()", None)]
+                    self._blocks(here, [(f"{found.callee}()", None)])
                     break
         target = self._helper(node.func)
         if isinstance(target, list):
-            if here not in self._direct:
-                self._direct[here] = target
+            self._blocks(here, target)
         elif target is not None and target is not function:
-            self._callers[id(target)].append((here, _shown(node.func)))
+            self._callers[id(target)].append((here, _shown(node.func), node, model.guarding_parameters()))
+
+    def _blocks(self, here: int, hops: Hops) -> None:
+        """A blocking call (or one of a helper in another module) in the body of the sync def `here`."""
+        guarded = self.model.guarding_parameters()
+        known = self._direct.get(here)
+        if known is None or not guarded:
+            self._direct[here] = (hops, guarded)
+        elif known[1]:  # blocks if either `if` is taken: only the parameters both test guard it
+            self._direct[here] = (known[0], known[1] & guarded)
 
     def _helper(self, func: cst.BaseExpression):
         """The sync helper a callee names: a def of this module (module level, `self.m`, a method of
@@ -179,7 +196,11 @@ class BlockingHelperCall(Rule):
         chains = self._chains()
         library_name = self.model.async_library
         for call, target, called, function, hops in self._async_calls:
-            chain = hops if hops is not None else chains.get(target)
+            chain = hops
+            if target is not None:
+                chain, guarded = chains.get(id(target), (None, NO_GUARDS))
+                if chain is not None and guarded and self.model.guard_after_call(call, target, guarded) is None:
+                    continue  # `get_node(node_name=n)`: the blocking branch needs `host`, which stays None
             if chain is None:
                 continue
             helpers = [name for _, name in chain if name]
@@ -194,19 +215,35 @@ class BlockingHelperCall(Rule):
                 replacement=to_thread_text(call, library_name, self.settings.target_version),
             )
 
-    def _chains(self) -> Dict[int, List[Tuple[str, Optional[str]]]]:
-        """For every helper that blocks: the calls from it down to the blocking one.
+    def _chains(self) -> Dict[int, Tuple[Hops, Guards]]:
+        """For every helper that blocks: the calls from it down to the blocking one, and the
+        parameters it blocks only if set.
 
-        A breadth-first walk up the call graph from the functions that block directly,
-        so each helper gets a shortest chain and cycles end (a helper is visited once).
+        A breadth-first walk up the call graph from the functions that block directly, so each
+        helper gets a shortest chain. A call that leaves a guarding parameter unset is no edge. A
+        helper is visited again only when its guards shrink (a second route needs fewer of them),
+        so cycles end.
         """
         chains = dict(self._direct)
         queue = collections.deque(chains)
+        model = self.model
         while queue:
             callee = queue.popleft()
-            for caller, called in self._callers.get(callee, ()):
-                if caller not in chains:
-                    chains[caller] = [(f"{called}()", called), *chains[callee]]
+            hops, guarded = chains[callee]
+            for caller, called, call, around in self._callers.get(callee, ()):
+                carried = (
+                    model.guard_after_call(call, self._functions[callee], guarded, self._functions[caller])
+                    if guarded else NO_GUARDS
+                )
+                if carried is None:
+                    continue
+                guarded_here = carried | around
+                known = chains.get(caller)
+                if known is None:
+                    chains[caller] = ([(f"{called}()", called), *hops], guarded_here)
+                    queue.append(caller)
+                elif known[1] - guarded_here:
+                    chains[caller] = (known[0], known[1] & guarded_here)
                     queue.append(caller)
         return chains
 

@@ -12,6 +12,7 @@
 - How do I refer to it?  `module_reference("asyncio")` for fixes (fix_imports.py)
 - Does it suspend?       `awaits(node)`; what catches cancellation: `catches_cancellation(type)`
 - Decorated? Cancelled?  `decorated_with(def, names)`, `cancelled_before(node)`
+- Runs only if set?      `guarding_parameters()`, `guard_after_call(call, callee, guards)` (guards.py)
 
 The engine drives it: it pushes ancestors and scopes while it walks, so the
 answers are always about the node a rule is looking at.
@@ -24,7 +25,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
-from aiolint.semantics import flow, known, primitives
+from aiolint.semantics import flow, guards, known, primitives
 from aiolint.semantics.asyncio_facts import AsyncioFacts, Runner  # noqa: F401 (Runner is re-exported)
 from aiolint.semantics.fix_imports import FixImports
 from aiolint.semantics.types import Type, TypeQuestions
@@ -278,6 +279,38 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
             Bound(binding.kind == PARAM, binding.value if binding.kind in (ASSIGN, WITH) else None)
             for binding in found[1]
         ]
+
+    def guarding_parameters(self) -> guards.Guards:
+        """The parameters of the current function that the `if`s around the node being visited test
+        (`if host and port:`), each bound only as the parameter: the node runs only when they are set."""
+        tested = guards.tested_names(self.ancestors)
+        return frozenset(g for g in tested if self._only_parameter(g.parameter, self._context)) if tested else tested
+
+    def guard_after_call(
+        self,
+        call: cst.Call,
+        callee: cst.FunctionDef,
+        guarded: guards.Guards,
+        caller: Optional[cst.FunctionDef] = None,
+    ) -> Optional[guards.Guards]:
+        """`callee` blocks only when its parameters `guarded` are set. None when `call` leaves one of
+        them unset (passes `None`/`False`/... or leaves such a default); otherwise the parameters of
+        `caller` it passes on unchanged for them (`self.inner.get_node(host, port)` in `def
+        get_node(self, host=None, port=None)`), which then guard `caller` in turn."""
+        bound = guards.is_bound_call(call, callee)
+        scope = self.scope_of(caller) if caller is not None else None
+        carried = set()
+        for guard in guarded:
+            value = guards.parameter_value(call, callee, guard.parameter, bound=bound)
+            if guards.skipped_at(guard, value):
+                return None
+            if scope is not None and isinstance(value, cst.Name) and self._only_parameter(value.value, scope):
+                carried.add(guards.Guard(value.value, guard.truthy))
+        return frozenset(carried)
+
+    def _only_parameter(self, name: str, scope: Scope) -> bool:
+        found = self.lookup(name, scope)
+        return found is not None and found[0] is scope and len(found[1]) == 1 and found[1][0].kind == PARAM
 
     def bound_in_module(self, name: str) -> bool:
         """Does the module bind `name` at its top level at all (assignment, def, import, ...)?"""
