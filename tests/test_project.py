@@ -142,8 +142,10 @@ def test_summaries_are_kept_beside_the_findings_cache(tmp_path):
     cache = tmp_path / "cache"
     command = [sys.executable, "-m", "aiolint", "check", "-j", "1", "--cache-dir", str(cache), "bot"]
     first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    summaries = sorted((cache / "summaries").rglob("*.json"))
-    assert len(summaries) >= 5  # the imported modules, each once
+    lines = [line for shard in (cache / "summaries").glob("*.jsonl") for line in shard.read_text().splitlines() if line]
+    digests = [line.partition(" ")[0] for line in lines]
+    assert len(digests) >= 5 and len(set(digests)) == len(digests)  # the imported modules, each once
+    (cache / "summaries" / "x.tmp").write_text("")  # nothing else there is read
     second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert first.stdout == second.stdout and first.returncode == second.returncode == 1
 
@@ -230,3 +232,34 @@ def test_a_class_met_deep_in_one_chain_keeps_its_attributes_for_the_next_importe
     first, second = app / "first.py", app / "second.py"
     assert [f.code for f in _lint(first)] == []
     assert [(f.line, f.code) for f in _lint(second)] == [(5, "AIO300")]
+
+
+def test_summary_store_serves_only_whole_lines_of_the_asked_digest_and_format(tmp_path):
+    from aiolint.semantics.summary_store import SummaryStore
+
+    directory = str(tmp_path / "summaries")
+    store = SummaryStore(directory, 1)
+    good, other, torn = "ab" + "1" * 62, "ab" + "2" * 62, "ab" + "3" * 62
+    store.put(good, {"format": 1, "functions": {}})
+    assert SummaryStore(directory, 1).get(good) == {"format": 1, "functions": {}}
+    assert SummaryStore(directory, 2).get(good) is None  # made by another summariser format
+    with open(os.path.join(directory, "ab.jsonl"), "a") as shard:
+        shard.write(other + ' {"format": 1, "fun\n')  # torn by a crash: bad JSON
+        shard.write(torn + ' {"format": 1, "cla')  # cut short: no newline
+    fresh = SummaryStore(directory, 1)
+    assert fresh.get(other) is None and fresh.get(torn) is None and fresh.get(good) is not None
+    store.put(other, {"format": 1, "classes": {}})  # the shard grew: read again
+    assert store.get(other) == {"format": 1, "classes": {}}  # on a line of its own after the torn one
+    assert store.get(torn) is None
+    assert fresh.get("cd" + "0" * 62) is None
+
+
+def test_summary_store_does_not_write_through_a_symlinked_directory(tmp_path):
+    from aiolint.semantics.summary_store import SummaryStore
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "summaries").symlink_to(outside, target_is_directory=True)
+    SummaryStore(str(tmp_path / "cache" / "summaries"), 1).put("ab" + "1" * 62, {"format": 1})
+    assert list(outside.iterdir()) == []

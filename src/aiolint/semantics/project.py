@@ -4,7 +4,7 @@ Names a module imports from its own project (`from .db import db`, `from utils i
 are resolved by *reading* the other module's source, never importing it. Each module is
 summarised once (`summarise`, a plain-data dict from Python's `ast`: ~10x cheaper than a LibCST
 parse) and the summary is cached by content hash, in memory and, when the project has an
-`.aiolint_cache/` directory, on disk beside the findings cache. What the summaries say is
+`.aiolint_cache/` directory, on disk beside the findings cache (`summary_store.py`). What the summaries say is
 worked out lazily, on demand, by `ProjectIndex`:
 
 - a module-level object's type (`db = Database()`, `conn = sqlite3.connect(...)`),
@@ -24,13 +24,13 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
-import json
 import os
 import threading
 from dataclasses import dataclass
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from aiolint.semantics import blocking, library, primitives
+from aiolint.semantics.summary_store import SummaryStore
 
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
 _SUMMARY_FORMAT = 1
@@ -411,6 +411,7 @@ class ProjectIndex:
     def __init__(self, root: str, cache_dir: Optional[str] = None):
         self.root = os.path.realpath(root)
         self.cache_dir = cache_dir
+        self._stores: Dict[str, SummaryStore] = {}
         self._summaries: Dict[str, Optional[Dict[str, Any]]] = {}
         self._stamps: Dict[str, Tuple[str, int, int]] = {}
         self._memo: Dict[tuple, Tuple[Any, frozenset]] = {}
@@ -527,28 +528,24 @@ class ProjectIndex:
         cached = _MEMORY.get(digest)
         if cached is not None:
             return cached[0]
-        disk = self._disk_path(digest)
-        if disk is not None:
-            try:
-                with open(disk, encoding="utf-8") as handle:
-                    data = json.load(handle)
-                if isinstance(data, dict) and data.get("format") == _SUMMARY_FORMAT:
-                    _MEMORY[digest] = (data,)
-                    return data
-            except (OSError, ValueError):
-                pass
-        data = summarise(source)
+        store = self._store()
+        data = store.get(digest) if store is not None else None
+        if data is None:
+            data = summarise(source)
+            if store is not None and data is not None:
+                store.put(digest, data)
         _MEMORY[digest] = (data,)
-        if disk is not None and data is not None:
-            _write_atomic(disk, json.dumps(data, separators=(",", ":")))
         return data
 
-    def _disk_path(self, digest: str) -> Optional[str]:
-        if not self.cache_dir:
+    def _store(self) -> Optional[SummaryStore]:
+        """The summaries beside the findings cache (`summary_store.py`), if there is a cache."""
+        directory = self.cache_dir
+        if not directory or not os.path.isdir(directory) or os.path.islink(directory):
             return None
-        if not os.path.isdir(self.cache_dir) or os.path.islink(self.cache_dir):
-            return None
-        return os.path.join(self.cache_dir, "summaries", digest[:2], digest + ".json")
+        store = self._stores.get(directory)
+        if store is None:
+            store = self._stores[directory] = SummaryStore(os.path.join(directory, "summaries"), _SUMMARY_FORMAT)
+        return store
 
     def module_file(self, dotted: str, search: List[str]) -> Optional[str]:
         """`a.b` as `a/b.py` or `a/b/__init__.py` under one of the `search` directories."""
@@ -1171,20 +1168,6 @@ class ProjectView:
 
     def shown(self, path: str) -> str:
         return self.index.shown(path)
-
-
-def _write_atomic(path: str, text: str) -> None:
-    import tempfile
-
-    directory = os.path.dirname(path)
-    try:
-        os.makedirs(directory, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        pass
 
 
 # ====================================================================== for the engine
