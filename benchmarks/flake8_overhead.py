@@ -2,11 +2,13 @@
 
     python benchmarks/flake8_overhead.py --bare /tmp/bare/bin/flake8 \
         --async /tmp/async/bin/flake8 --aiolint .venv/bin/flake8 \
-        [--before /path/to/older/src] [--rounds 5] [starlette uvicorn]
+        [--before /path/to/older/src | --before-flake8 /older/venv/bin/flake8] [--rounds 5] [starlette uvicorn]
 
 Each round runs `flake8 --isolated -j1 --exit-zero` over the packages' source roots with: a flake8
 without plugins (`--bare`), the one with aiolint (`--aiolint`: this checkout, and with `--before`
-an older `src/` put first on PYTHONPATH in the same venv), and with flake8-async (`--async`, only in
+an older `src/` put first on PYTHONPATH in the same venv, or with `--before-flake8` the flake8 of a
+venv where an older aiolint is installed: for a layout the current plugin entry point cannot load),
+and with flake8-async (`--async`, only in
 the first `--async-rounds` rounds: it is slow). The variants alternate inside a round, so load
 changes hit them alike; each keeps its least CPU (user+sys of the child, os.wait4): noise only adds.
 """
@@ -35,6 +37,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--bare", required=True, help="flake8 of a venv without plugins")
     parser.add_argument("--aiolint", required=True, help="flake8 of a venv with this aiolint installed")
     parser.add_argument("--before", help="an older aiolint src/ dir, run in the --aiolint venv for comparison")
+    parser.add_argument("--before-flake8", help="flake8 of a venv with an older aiolint installed (not --before)")
     parser.add_argument("--async", dest="async_", help="flake8 of a venv with flake8-async")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--async-rounds", type=int, default=1)
@@ -52,6 +55,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.before:
         before = dict(plain, PYTHONPATH=args.before)
         variants.append(("before", args.aiolint, before, plugin))
+    elif args.before_flake8:
+        variants.append(("before", args.before_flake8, plain, plugin))
     if args.async_:
         variants.append(("flake8-async", args.async_, plain, ["--select=ASYNC"] if plugin else []))
     best: Dict[str, measure.Run] = {}
@@ -85,6 +90,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(f"  {label} added / flake8-async added: {added / by_async:.4f} (1/{share:.0f})")
     if "before" in best:
         a, b = best["aiolint"], best["before"]
+        grown = (a.cpu - bare) / (b.cpu - bare) - 1 if b.cpu > bare else float("inf")
+        print(f"  aiolint added / before added: {grown:+.1%}")
         ours = sorted(line for line in a.output.splitlines() if " AIO" in line)
         same = ours == sorted(line for line in b.output.splitlines() if " AIO" in line)
         print(f"  aiolint findings identical to before: {same}")
