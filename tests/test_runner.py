@@ -120,3 +120,15 @@ def test_no_processes_to_be_had_means_one_process_does_it_all(tmp_path, monkeypa
     expected = _summary(check_files([str(root)], SETTINGS, jobs=1))
     monkeypatch.setattr(runner, "ProcessPoolExecutor", _NoProcesses)
     assert _summary(check_files([str(root)], SETTINGS, jobs=2)) == expected
+
+
+def test_serial_check_runs_without_full_collections_and_gives_the_thresholds_back(tmp_path):
+    import gc
+
+    (tmp_path / "a.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
+    before = gc.get_threshold()
+    seen = []
+    for _ in check_files([str(tmp_path)], Settings(), jobs=1):
+        seen.append(gc.get_threshold())
+    assert seen and seen[0][:2] == before[:2] and seen[0][2] >= 10**9
+    assert gc.get_threshold() == before

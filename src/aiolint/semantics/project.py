@@ -405,6 +405,27 @@ class ClassView:
     raw: Dict[str, Any]
 
 
+class _Reads:
+    """The files read while answering one question. A remembered answer's files come as the one
+    frozenset it was stored with, kept whole (tens of thousands of answers share a few thousand
+    sets, of up to hundreds of files each): they are merged once, when the question is answered."""
+
+    __slots__ = ("paths", "groups")
+
+    def __init__(self) -> None:
+        self.paths: set = set()
+        self.groups: set = set()
+
+    def add(self, paths) -> None:
+        if type(paths) is frozenset:
+            self.groups.add(paths)
+        else:
+            self.paths.update(paths)
+
+    def frozen(self) -> frozenset:
+        return frozenset(self.paths).union(*self.groups) if self.groups else frozenset(self.paths)
+
+
 class ProjectIndex:
     """Lazy answers about the modules of one project, from their summaries."""
 
@@ -416,7 +437,7 @@ class ProjectIndex:
         self._stamps: Dict[str, Tuple[str, int, int]] = {}
         self._memo: Dict[tuple, Tuple[Any, frozenset]] = {}
         # The files each answer was read from, so that a cached finding can say what it depends on.
-        self._recording: List[set] = []
+        self._recording: List[_Reads] = []
         self._reads: Dict[frozenset, frozenset] = {}
         self._in_base: Dict[Tuple[str, str], Optional[str]] = {}  # (dotted, search directory) -> module file
         self._search: Dict[str, List[str]] = {}
@@ -428,7 +449,7 @@ class ProjectIndex:
     # ------------------------------------------------------------------ dependencies
     def _note(self, paths) -> None:
         if self._recording:
-            self._recording[-1].update(paths)
+            self._recording[-1].add(paths)
 
     def _memoized(self, key: tuple, compute):
         """`compute()` once per key; the files it read are noted again on every later use."""
@@ -439,21 +460,21 @@ class ProjectIndex:
         if len(self._recording) > _MAX_NESTING:
             return None  # a chain this long through the project: unknown (and not remembered)
         self._memo[key] = (None, frozenset())  # a cycle answers "unknown"
-        self._recording.append(set())
+        self._recording.append(_Reads())
         try:
             value = compute()
         finally:
-            read = frozenset(self._recording.pop())
+            read = self._recording.pop().frozen()
         read = self._reads.setdefault(read, read)  # tens of thousands of answers share a few thousand sets
         self._memo[key] = (value, read)
         self._note(read)
         return value
 
     def start_recording(self) -> None:
-        self._recording.append(set())
+        self._recording.append(_Reads())
 
     def stop_recording(self) -> frozenset:
-        return frozenset(self._recording.pop()) if self._recording else frozenset()
+        return self._recording.pop().frozen() if self._recording else frozenset()
 
     # ------------------------------------------------------------------ files
     def realpath(self, path: str) -> str:
@@ -805,27 +826,24 @@ class ProjectIndex:
             found = self.resolve(qualified, path)
             if found is None or found[1] == path:
                 continue
-            for pair in self._entity_pairs(found):
-                code, name = pair.code, pair.name
+            for code, (anywhere, bare, on_receiver) in self._pair_table(found).items():
                 if code in codes or code not in wanted:
                     continue
                 # Cheapest first: the call's name (set lookups), the attribute named in the text
                 # (once per attribute), then whether a helper blocks (a chain through the project).
                 if code == "AIO300":
-                    matches = name[1:] in calls.receiver_statement if name[0] == "." else name in calls.statement
+                    called, called_on_receiver = calls.statement, calls.receiver_statement
                 elif code == "AIO107":
-                    matches = name[1:] in calls.receiver_helper if name[0] == "." else name in calls.helper
-                elif name is None:
-                    matches = True
+                    called, called_on_receiver = calls.helper, calls.receiver_helper
                 else:
-                    matches = name[1:] in calls.receiver_in_async if name[0] == "." else name in calls.in_async
-                if not matches:
-                    continue
-                if pair.via and not any(_occurs(attr, calls.text, named) for attr in pair.via):
-                    continue  # reached only through attributes the file never names
-                if pair.follow is not None and not self._function_blocks(*pair.follow):
-                    continue
-                codes.add(code)
+                    called, called_on_receiver = calls.in_async, calls.receiver_in_async
+                for pair in _matching(anywhere, bare, called, on_receiver, called_on_receiver):
+                    if pair.via and not any(_occurs(attr, calls.text, named) for attr in pair.via):
+                        continue  # reached only through attributes the file never names
+                    if pair.follow is not None and not self._function_blocks(*pair.follow):
+                        continue
+                    codes.add(code)
+                    break
         return frozenset(codes)
 
     def _function_blocks(self, path: str, name: str, cls: Optional[str]) -> bool:
@@ -839,10 +857,13 @@ class ProjectIndex:
             raw = klass["methods"].get(name.rpartition(".")[2]) if klass is not None else None
         return raw is not None and bool(self.blocks(path, name, raw, cls))
 
-    def _entity_pairs(self, found) -> frozenset:
-        """A `Pair` for each rule an imported module, function, class or object may matter to."""
-        found = self._memoized(("pairs",) + tuple(found), lambda: frozenset(self._compute_entity_pairs(found)))
-        return found or frozenset()
+    def _pair_table(self, found) -> Dict[str, Tuple[tuple, Dict[str, tuple], Dict[str, tuple]]]:
+        """The `Pair`s of the rules an imported module, function, class or object may matter to,
+        by code: (those matching any call, {call name: pairs}, {method name of `x.m()`: pairs}).
+        A file is matched against them by its call names: an imported class brings hundreds of
+        pairs (its methods, and those of what its attributes hold), a file makes tens of calls."""
+        found = self._memoized(("pairs",) + tuple(found), lambda: _by_code(self._compute_entity_pairs(found)))
+        return found or {}
 
     def _compute_entity_pairs(self, found) -> set:
         kind, where, name = found
@@ -1239,6 +1260,38 @@ def _merged(pairs: set) -> set:
         elif known.via and (not pair.via or not pair.via <= known.via):
             found[key] = known._replace(via=known.via | pair.via if pair.via else frozenset())
     return set(found.values())
+
+
+def _by_code(pairs: set) -> Dict[str, Tuple[tuple, Dict[str, tuple], Dict[str, tuple]]]:
+    table: Dict[str, Tuple[list, Dict[str, list], Dict[str, list]]] = {}
+    for pair in sorted(pairs, key=lambda p: (p.code, p.name or "", p.follow or (), sorted(p.via))):
+        anywhere, bare, on_receiver = table.setdefault(pair.code, ([], {}, {}))
+        if pair.name is None:
+            anywhere.append(pair)
+        elif pair.name[0] == ".":
+            on_receiver.setdefault(pair.name[1:], []).append(pair)
+        else:
+            bare.setdefault(pair.name, []).append(pair)
+    return {
+        code: (tuple(anywhere), {k: tuple(v) for k, v in bare.items()}, {k: tuple(v) for k, v in on_receiver.items()})
+        for code, (anywhere, bare, on_receiver) in table.items()
+    }
+
+
+def _matching(anywhere: tuple, bare: Dict[str, tuple], called: frozenset, on_receiver: Dict[str, tuple],
+              called_on_receiver: frozenset):
+    """The pairs a file's calls match: those of any call, then by name (going through the smaller side)."""
+    yield from anywhere
+    for names, calls in ((bare, called), (on_receiver, called_on_receiver)):
+        if len(names) <= len(calls):
+            for name, pairs in names.items():
+                if name in calls:
+                    yield from pairs
+        else:
+            for name in calls:
+                pairs = names.get(name)
+                if pairs:
+                    yield from pairs
 
 
 @dataclass(frozen=True)
