@@ -445,6 +445,7 @@ class ProjectIndex:
         # Directory contents, read once: resolving `a.b.c` tries a few candidate files in each
         # search directory of each importing package, which were hundreds of thousands of stats.
         self._listings: Dict[str, Tuple[frozenset, frozenset]] = {}
+        self._holding: Dict[Tuple[str, str], tuple] = {}  # (directory, top name) -> search dirs holding it
 
     # ------------------------------------------------------------------ dependencies
     def _note(self, paths) -> None:
@@ -627,7 +628,12 @@ class ProjectIndex:
             # An absolute name resolves alike from every directory whose search directories that
             # hold its top name are the same: one answer per package, not one per directory.
             head = qualified.partition(".")[0]
-            where = tuple(base for base in self.search_path(from_path) if self._holds(base, head))
+            key = (os.path.dirname(from_path), head)
+            where = self._holding.get(key)
+            if where is None:  # asked for every import of every file: once per directory and name
+                where = self._holding[key] = tuple(
+                    base for base in self.search_path(from_path) if self._holds(base, head)
+                )
         # Remembered with the files read on the way (a package's `__init__` that re-exports it).
         return self._memoized(("resolve", qualified, where, depth), lambda: self._resolve(qualified, from_path, depth))
 
