@@ -38,6 +38,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--aiolint", required=True, help="flake8 of a venv with this aiolint installed")
     parser.add_argument("--before", help="an older aiolint src/ dir, run in the --aiolint venv for comparison")
     parser.add_argument("--before-flake8", help="flake8 of a venv with an older aiolint installed (not --before)")
+    parser.add_argument(
+        "--no-index", action="store_true",
+        help="also the --aiolint flake8 with AIOLINT_NO_PROJECT_INDEX=1: what the project index adds",
+    )
     parser.add_argument("--async", dest="async_", help="flake8 of a venv with flake8-async")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--async-rounds", type=int, default=1)
@@ -57,6 +61,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         variants.append(("before", args.aiolint, before, plugin))
     elif args.before_flake8:
         variants.append(("before", args.before_flake8, plain, plugin))
+    if args.no_index:
+        variants.append(("no-index", args.aiolint, dict(plain, AIOLINT_NO_PROJECT_INDEX="1"), plugin))
     if args.async_:
         variants.append(("flake8-async", args.async_, plain, ["--select=ASYNC"] if plugin else []))
     best: Dict[str, measure.Run] = {}
@@ -88,6 +94,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 added = best[label].cpu - bare
                 share = by_async / added if added > 0 else float("inf")
                 print(f"  {label} added / flake8-async added: {added / by_async:.4f} (1/{share:.0f})")
+    if "no-index" in best and best["no-index"].cpu > bare:
+        print(f"  aiolint added / no-index added: {(best['aiolint'].cpu - bare) / (best['no-index'].cpu - bare) - 1:+.1%}")
     if "before" in best:
         a, b = best["aiolint"], best["before"]
         grown = (a.cpu - bare) / (b.cpu - bare) - 1 if b.cpu > bare else float("inf")

@@ -251,6 +251,8 @@ def test_summary_store_serves_only_whole_lines_of_the_asked_digest_and_format(tm
     store.put(other, {"format": 1, "classes": {}})  # the shard grew: read again
     assert store.get(other) == {"format": 1, "classes": {}}  # on a line of its own after the torn one
     assert store.get(torn) is None
+    store.put(torn, {"format": 1, "objects": {}})  # made again: the later line is the one served
+    assert SummaryStore(directory, 1).get(torn) == store.get(torn) == {"format": 1, "objects": {}}
     assert fresh.get("cd" + "0" * 62) is None
 
 

@@ -27,51 +27,62 @@ class SummaryStore:
     def __init__(self, directory: str, format_tag: int):
         self.directory = directory
         self.format_tag = format_tag
-        # shard -> (its size when read, {digest: JSON text}): a shard is read again only when it grew.
-        self._shards: Dict[str, Tuple[int, Dict[str, str]]] = {}
+        # shard -> (where its whole lines end, {digest: (start, end) of its JSON}): only what was
+        # appended since is read; the JSON itself is read again when asked for, not kept.
+        self._shards: Dict[str, Tuple[int, Dict[str, Tuple[int, int]]]] = {}
         self._ready = False
 
     def get(self, digest: str) -> Optional[Dict[str, Any]]:
         shard = digest[:2]
         known = self._shards.get(shard)
-        text = known[1].get(digest) if known is not None else None
-        if text is None:
-            text = self._read(shard, known).get(digest)
-        if text is None:
-            return None
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return None
+        span = known[1].get(digest) if known is not None else None
+        data = self._load(shard, span) if span is not None else None
+        if data is None:  # not indexed yet, or a torn line that a later one may have replaced
+            fresh = self._index(shard, self._shards.get(shard)).get(digest)
+            if fresh is not None and fresh != span:
+                data = self._load(shard, fresh)
         return data if isinstance(data, dict) and data.get("format") == self.format_tag else None
 
-    def _read(self, shard: str, known: Optional[Tuple[int, Dict[str, str]]]) -> Dict[str, str]:
-        path = os.path.join(self.directory, shard + _SUFFIX)
+    def _load(self, shard: str, span: Tuple[int, int]) -> Any:
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(self._path(shard), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                text = os.pread(fd, span[1] - span[0], span[0])
+            finally:
+                os.close(fd)
+            return json.loads(text)
+        except (OSError, ValueError):
+            return None
+
+    def _path(self, shard: str) -> str:
+        return os.path.join(self.directory, shard + _SUFFIX)
+
+    def _index(self, shard: str, known) -> Dict[str, Tuple[int, int]]:
+        """Where each digest's JSON lies in the shard, reading only what was appended since last time."""
+        offset, spans = known if known is not None else (0, {})
+        try:
+            fd = os.open(self._path(shard), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
-            return {}
+            return spans
         try:
             with os.fdopen(fd, "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
-                if known is not None and known[0] == size:
-                    return known[1]
-                if size > _MAX_SHARD:
-                    return {}
-                data = handle.read()
+                if size == offset or size > _MAX_SHARD:
+                    return spans
+                handle.seek(offset)
+                data = handle.read(size - offset)
         except OSError:
-            return {}
-        lines: Dict[str, str] = {}
-        for line in data.split(b"\n")[:-1]:  # the last piece has no newline: a line being written
-            if not line:
-                continue
-            digest, _, text = line.partition(b" ")
-            try:
-                lines[digest.decode("ascii")] = text.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-        self._shards[shard] = (size, lines)
-        return lines
+            return spans
+        end = data.rfind(b"\n") + 1  # after it: a line still being written, read next time
+        position = 0
+        while position < end:
+            stop = data.index(b"\n", position)
+            space = data.find(b" ", position, stop)
+            if space > position:
+                spans[data[position:space].decode("ascii", "replace")] = (offset + space + 1, offset + stop)
+            position = stop + 1
+        self._shards[shard] = (offset + end, spans)
+        return spans
 
     def put(self, digest: str, summary: Dict[str, Any]) -> None:
         """Best effort: a summary that cannot be written is made again next time."""
@@ -85,7 +96,7 @@ class SummaryStore:
                     return
                 self._ready = True
             flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-            fd = os.open(os.path.join(self.directory, digest[:2] + _SUFFIX), flags, 0o644)
+            fd = os.open(self._path(digest[:2]), flags, 0o644)
             try:
                 os.write(fd, line)
             finally:
