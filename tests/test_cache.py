@@ -198,3 +198,21 @@ def test_only_its_own_digests_name_entries(tmp_path):
         store.put(key, [])
         assert store.get(key) is None
     assert [p for p in tmp_path.rglob("*") if p.is_file() and (tmp_path / "cache") not in p.parents] == []
+
+
+def test_a_dependency_is_stamped_once_per_cache_and_again_by_the_next(tmp_path, monkeypatch):
+    cache = Cache(tmp_path / "cache", SETTINGS)
+    shared = tmp_path / "helper.py"
+    shared.write_text("x = 1\n")
+    stamp = cache_module.project_file_stamp(str(shared))
+    keys = [cache.key(text.encode()) for text in ("a = 1\n", "b = 2\n")]
+    for key in keys:
+        cache.put(key, [], [stamp])
+    asked = []
+    real = cache_module.project_file_stamp
+    monkeypatch.setattr(cache_module, "project_file_stamp", lambda path: asked.append(path) or real(path))
+    assert [cache.get(key) for key in keys] == [[], []]
+    assert asked == [str(shared)]
+    shared.write_text("x = 22\n")  # changed after this run's look-up: the next run's cache sees it
+    again = Cache(tmp_path / "cache", SETTINGS)
+    assert [again.get(key) for key in keys] == [None, None]
