@@ -95,7 +95,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 share = by_async / added if added > 0 else float("inf")
                 print(f"  {label} added / flake8-async added: {added / by_async:.4f} (1/{share:.0f})")
     if "no-index" in best and best["no-index"].cpu > bare:
-        print(f"  aiolint added / no-index added: {(best['aiolint'].cpu - bare) / (best['no-index'].cpu - bare) - 1:+.1%}")
+        grown = (best["aiolint"].cpu - bare) / (best["no-index"].cpu - bare) - 1
+        print(f"  aiolint added / no-index added: {grown:+.1%}")
     if "before" in best:
         a, b = best["aiolint"], best["before"]
         grown = (a.cpu - bare) / (b.cpu - bare) - 1 if b.cpu > bare else float("inf")
