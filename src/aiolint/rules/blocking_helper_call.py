@@ -242,8 +242,9 @@ class BlockingHelperCall(Rule):
                 if known is None:
                     chains[caller] = ([(f"{called}()", called), *hops], guarded_here)
                     queue.append(caller)
-                elif known[1] - guarded_here:
-                    chains[caller] = (known[0], known[1] & guarded_here)
+                elif known[1] - guarded_here:  # a route that needs fewer guards; with none, name it
+                    hops_here = known[0] if guarded_here else [(f"{called}()", called), *hops]
+                    chains[caller] = (hops_here, known[1] & guarded_here)
                     queue.append(caller)
         return chains
 
