@@ -12,6 +12,8 @@ from typing import FrozenSet, Iterator, List, NamedTuple, Optional, Sequence
 
 import libcst as cst
 
+from aiolint.semantics.values import is_zero_or_false
+
 
 class Guard(NamedTuple):
     parameter: str
@@ -57,13 +59,8 @@ def is_none(expr: Optional[cst.BaseExpression]) -> bool:
 
 def is_falsy_literal(expr: Optional[cst.BaseExpression]) -> bool:
     """`None`, `False`, a zero, an empty string, tuple, list or dict."""
-    if isinstance(expr, cst.Name):
-        return expr.value in ("None", "False")
-    if isinstance(expr, (cst.Integer, cst.Float)):
-        try:
-            return float(expr.value.replace("_", "")) == 0
-        except ValueError:
-            return False
+    if is_none(expr) or is_zero_or_false(expr):
+        return True
     if isinstance(expr, cst.SimpleString):
         return len(expr.value) - len(expr.prefix) == 2 * len(expr.quote)
     if isinstance(expr, (cst.Tuple, cst.List, cst.Dict)):

@@ -45,7 +45,7 @@ class SummaryStore:
 
     def _load(self, shard: str, span: Tuple[int, int]) -> Any:
         try:
-            fd = os.open(self._path(shard), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = self._open(shard)
             try:
                 text = os.pread(fd, span[1] - span[0], span[0])
             finally:
@@ -57,11 +57,15 @@ class SummaryStore:
     def _path(self, shard: str) -> str:
         return os.path.join(self.directory, shard + _SUFFIX)
 
+    def _open(self, shard: str) -> int:
+        """A shard for reading; a symlink planted in its place is refused (OSError)."""
+        return os.open(self._path(shard), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+
     def _index(self, shard: str, known) -> Dict[str, Tuple[int, int]]:
         """Where each digest's JSON lies in the shard, reading only what was appended since last time."""
         offset, spans = known if known is not None else (0, {})
         try:
-            fd = os.open(self._path(shard), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = self._open(shard)
         except OSError:
             return spans
         try:
