@@ -216,3 +216,58 @@ def test_a_dependency_is_stamped_once_per_cache_and_again_by_the_next(tmp_path, 
     shared.write_text("x = 22\n")  # changed after this run's look-up: the next run's cache sees it
     again = Cache(tmp_path / "cache", SETTINGS)
     assert [again.get(key) for key in keys] == [None, None]
+
+
+def _entries_and_table(root):
+    entries = [p for p in root.rglob("*") if p.is_file() and len(p.parent.name) == 2 and p.parent != root]
+    return entries, root / "stamps.jsonl"
+
+
+def test_entries_name_a_dependency_by_id_and_the_table_lists_it_once(tmp_path):
+    cache = Cache(tmp_path / "cache", SETTINGS)
+    helper = tmp_path / "helper_module_with_a_long_name.py"
+    helper.write_text("x = 1\n")
+    stamp = cache_module.project_file_stamp(str(helper))
+    keys = [cache.key(text.encode()) for text in ("a = 1\n", "b = 2\n", "c = 3\n")]
+    for key in keys:
+        cache.put(key, [], [stamp])
+    entries, table = _entries_and_table(tmp_path / "cache")
+    assert len(entries) == 3 and not any(helper.name.encode() in e.read_bytes() for e in entries)
+    assert table.read_bytes().count(helper.name.encode()) == 1
+    assert [Cache(tmp_path / "cache", SETTINGS).get(key) for key in keys] == [[], [], []]
+
+
+@pytest.mark.parametrize("damage", ["lost", "torn", "garbled"])
+def test_a_stamp_the_table_does_not_hold_makes_a_miss(tmp_path, damage):
+    cache = Cache(tmp_path / "cache", SETTINGS)
+    helper = tmp_path / "helper.py"
+    helper.write_text("x = 1\n")
+    key = cache.key(b"a = 1\n")
+    found = [Finding("AIO107", "blocking-helper-call", "m", 1, 1, 1, 2)]
+    cache.put(key, found, [cache_module.project_file_stamp(str(helper))])
+    assert Cache(tmp_path / "cache", SETTINGS).get(key) == found
+    _, table = _entries_and_table(tmp_path / "cache")
+    data = table.read_bytes()
+    if damage == "lost":
+        table.unlink()
+    elif damage == "torn":
+        table.write_bytes(data[:-5])
+    else:
+        table.write_bytes(data.replace(b'",', b'"', 1))
+    assert Cache(tmp_path / "cache", SETTINGS).get(key) is None
+
+
+def test_a_table_grown_too_big_is_started_again(tmp_path, monkeypatch):
+    cache = Cache(tmp_path / "cache", SETTINGS)
+    helpers = [tmp_path / f"h{n}.py" for n in range(4)]
+    for helper in helpers:
+        helper.write_text("x = 1\n")
+    stamps = [cache_module.project_file_stamp(str(h)) for h in helpers]
+    first, second = cache.key(b"a\n"), cache.key(b"b\n")
+    cache.put(first, [], stamps[:3])
+    _, table = _entries_and_table(tmp_path / "cache")
+    monkeypatch.setattr(cache_module, "_MAX_STAMPS", table.stat().st_size - 1)
+    cache.put(second, [], stamps[2:])  # a new stamp, over the limit: a new table, with this entry's two
+    assert table.read_bytes().count(b".py") == 2
+    fresh = Cache(tmp_path / "cache", SETTINGS)
+    assert (fresh.get(first), fresh.get(second)) == (None, [])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 _SUFFIX = ".jsonl"
 # A shard bigger than this is not read (a summary missing is only made again).
@@ -45,7 +45,7 @@ class SummaryStore:
 
     def _load(self, shard: str, span: Tuple[int, int]) -> Any:
         try:
-            fd = self._open(shard)
+            fd = open_for_reading(self._path(shard))
             try:
                 text = os.pread(fd, span[1] - span[0], span[0])
             finally:
@@ -57,53 +57,81 @@ class SummaryStore:
     def _path(self, shard: str) -> str:
         return os.path.join(self.directory, shard + _SUFFIX)
 
-    def _open(self, shard: str) -> int:
-        """A shard for reading; a symlink planted in its place is refused (OSError)."""
-        return os.open(self._path(shard), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-
     def _index(self, shard: str, known) -> Dict[str, Tuple[int, int]]:
         """Where each digest's JSON lies in the shard, reading only what was appended since last time."""
         offset, spans = known if known is not None else (0, {})
         try:
-            fd = self._open(shard)
+            data = read_appended(self._path(shard), offset, _MAX_SHARD)
         except OSError:
             return spans
-        try:
-            with os.fdopen(fd, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size == offset or size > _MAX_SHARD:
-                    return spans
-                handle.seek(offset)
-                data = handle.read(size - offset)
-        except OSError:
+        if not data:
             return spans
-        end = data.rfind(b"\n") + 1  # after it: a line still being written, read next time
-        position = 0
-        while position < end:
-            stop = data.index(b"\n", position)
-            space = data.find(b" ", position, stop)
-            if space > position:
-                spans[data[position:space].decode("ascii", "replace")] = (offset + space + 1, offset + stop)
-            position = stop + 1
-        self._shards[shard] = (offset + end, spans)
+        for start, space, stop in whole_lines(data):
+            spans[data[start:space].decode("ascii", "replace")] = (offset + space + 1, offset + stop)
+        self._shards[shard] = (offset + data.rfind(b"\n") + 1, spans)
         return spans
 
     def put(self, digest: str, summary: Dict[str, Any]) -> None:
         """Best effort: a summary that cannot be written is made again next time."""
-        # Led by a newline too, so that a line torn before it (no newline at its end) stays alone.
-        line = ("\n" + digest + " " + json.dumps(summary, separators=(",", ":")) + "\n").encode("utf-8")
-        try:
-            if not self._ready:
-                os.makedirs(self.directory, exist_ok=True)
-                # A directory that is a symlink (or resolves elsewhere) would lead writes out of the cache.
-                if os.path.islink(self.directory) or os.path.realpath(self.directory) != self.directory:
-                    return
-                self._ready = True
-            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-            fd = os.open(self._path(digest[:2]), flags, 0o644)
+        if not self._ready:
             try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
-        except OSError:
-            pass
+                os.makedirs(self.directory, exist_ok=True)
+            except OSError:
+                return
+            # A directory that is a symlink (or resolves elsewhere) would lead writes out of the cache.
+            if os.path.islink(self.directory) or os.path.realpath(self.directory) != self.directory:
+                return
+            self._ready = True
+        append_lines(self._path(digest[:2]), [line(digest, summary)])
+
+
+# ---------------------------------------------------------------- append-only files of lines
+# Shared with the findings cache's table of project-file stamps (frontends/cache.py).
+
+
+def line(key: str, value: Any) -> bytes:
+    """One record: led by a newline too, so that a line torn before it (no newline at its end)
+    stays alone."""
+    return ("\n" + key + " " + json.dumps(value, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def append_lines(path: str, lines: List[bytes]) -> None:
+    """Best effort, in one `write` on an `O_APPEND` descriptor (no symlink followed)."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+        try:
+            os.write(fd, b"".join(lines))
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def open_for_reading(path: str) -> int:
+    """A file of lines for reading; a symlink planted in its place is refused (OSError)."""
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+
+
+def read_appended(path: str, offset: int, limit: int) -> bytes:
+    """What was appended to the file since `offset` (b"" if nothing, or if the file is over `limit`)."""
+    fd = open_for_reading(path)
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size <= offset or size > limit:
+            return b""
+        handle.seek(offset)
+        return handle.read(size - offset)
+
+
+def whole_lines(data: bytes) -> Iterator[Tuple[int, int, int]]:
+    """(start, the space after the key, end) of each whole line with a key; what follows the last
+    newline is a line still being written, read next time."""
+    end = data.rfind(b"\n") + 1
+    position = 0
+    while position < end:
+        stop = data.index(b"\n", position)
+        space = data.find(b" ", position, stop)
+        if space > position:
+            yield position, space, stop
+        position = stop + 1
