@@ -271,3 +271,13 @@ def test_a_table_grown_too_big_is_started_again(tmp_path, monkeypatch):
     assert table.read_bytes().count(b".py") == 2
     fresh = Cache(tmp_path / "cache", SETTINGS)
     assert (fresh.get(first), fresh.get(second)) == (None, [])
+
+
+def test_a_stamp_already_in_the_table_is_not_written_again(tmp_path):
+    helper = tmp_path / "helper.py"
+    helper.write_text("x = 1\n")
+    stamp = cache_module.project_file_stamp(str(helper))
+    for text in ("a = 1\n", "b = 2\n"):  # two runs (or workers), each with a Cache of its own
+        cache = Cache(tmp_path / "cache", SETTINGS)
+        cache.put(cache.key(text.encode()), [], [stamp])
+    assert (tmp_path / "cache" / "stamps.jsonl").read_bytes().count(b"helper.py") == 1

@@ -226,6 +226,8 @@ class _StampTable:
 
     def current(self, ids: list) -> bool:
         """Are all these stamps (given by id) still those of their files?"""
+        if self._current.issuperset(ids):  # after the first few entries, nearly always
+            return True
         for sid in set(ids).difference(self._current):
             listed = self._listed.get(sid)
             if listed is None:
@@ -259,15 +261,19 @@ class _StampTable:
 
     def ids(self, stamps: Sequence[Tuple[str, int, int]]) -> List[str]:
         """The ids of these stamps, adding to the table those it does not list yet."""
-        found, new = [], []
+        found = []
         for stamp in stamps:
             sid = self._ids.get(stamp)
             if sid is None:
                 sid = self._ids[stamp] = hashlib.sha256(json.dumps(list(stamp)).encode()).hexdigest()[:16]
-            if sid not in self._listed:
-                self._listed[sid] = stamp
-                new.append(line(sid, stamp))
             found.append(sid)
+        if any(sid not in self._listed for sid in found):
+            self._read()  # what other runs and workers have added: they are not written again
+        new = []
+        for sid, stamp in zip(found, stamps):
+            if sid not in self._listed:
+                self._listed[sid] = tuple(stamp)
+                new.append(line(sid, stamp))
         if new:
             if self._restarted():
                 return self.ids(stamps)  # every stamp is new to the new table
