@@ -442,6 +442,7 @@ class ProjectIndex:
         self._in_base: Dict[Tuple[str, str], Optional[str]] = {}  # (dotted, search directory) -> module file
         self._search: Dict[str, List[str]] = {}
         self._real: Dict[str, str] = {}  # os.path.realpath, once per path (an lstat per part each time)
+        self._real_directories: Dict[str, str] = {}
         # Directory contents, read once: resolving `a.b.c` tries a few candidate files in each
         # search directory of each importing package, which were hundreds of thousands of stats.
         self._listings: Dict[str, Tuple[frozenset, frozenset]] = {}
@@ -481,7 +482,20 @@ class ProjectIndex:
     def realpath(self, path: str) -> str:
         real = self._real.get(path)
         if real is None:
-            real = self._real[path] = os.path.realpath(path)
+            directory, name = os.path.split(path)
+            if directory and name not in (".", "..") and not os.path.islink(path):
+                # The files of one directory share its resolution: one lstat each, not one per part
+                # of the path (a linted file and every module summarised are resolved).
+                real = os.path.join(self._real_directory(directory), name)
+            else:
+                real = os.path.realpath(path)
+            self._real[path] = real
+        return real
+
+    def _real_directory(self, directory: str) -> str:
+        real = self._real_directories.get(directory)
+        if real is None:
+            real = self._real_directories[directory] = os.path.realpath(directory)
         return real
 
     def inside(self, path: str) -> bool:
@@ -1157,6 +1171,8 @@ _DISABLED = os.environ.get("AIOLINT_NO_PROJECT_INDEX", "") not in ("", "0")
 
 def index_for(path: str, cache_dir: Optional[str] = None) -> Optional[ProjectIndex]:
     """The project index of the file at `path` (one per project root and process), or None."""
+    if _CURRENT and _CURRENT[-1][0] == path and cache_dir is None:
+        return _CURRENT[-1][1]  # the file being linted: found once, not by each step that asks
     if _DISABLED or not path or path.startswith("<") or not os.path.isfile(path):
         return None
     root = project_root(path)
@@ -1369,13 +1385,13 @@ def start_recording(path: str) -> None:
     index = index_for(path)
     if index is not None:
         index.start_recording()
-    _CURRENT.append(index)
+    _CURRENT.append((path, index))
 
 
 def stop_recording(path: str) -> List[Tuple[str, int, int]]:
     """The files read since `start_recording(path)`, other than `path`, as (path, size, mtime_ns);
     also kept for `last_dependencies()`."""
-    index = _CURRENT.pop() if _CURRENT else None
+    index = _CURRENT.pop()[1] if _CURRENT else None
     found: List[Tuple[str, int, int]] = []
     if index is not None:
         read = index.stop_recording()
@@ -1401,7 +1417,8 @@ def file_stamp(path: str) -> Optional[Tuple[str, int, int]]:
     return (path, info.st_size, info.st_mtime_ns)
 
 
-_CURRENT: List[Optional[ProjectIndex]] = []
+# (path, its index) of each file being linted, innermost last.
+_CURRENT: List[Tuple[str, Optional[ProjectIndex]]] = []
 
 
 def _defined_in(summary: dict, path: str, name: str):
