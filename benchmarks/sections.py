@@ -258,7 +258,7 @@ def section_standalone(report: Report, roots: Dict[str, Path], args: argparse.Na
     share_cpu = cold.cpu / unindexed.cpu - 1
     warm_added = sorted(a.wall - b.wall for a, b in warm_pairs)
     warm_added_cpu = sorted(a.cpu - b.cpu for a, b in warm_pairs)
-    unindexed_warm = min(b for _, b in warm_pairs)
+    unindexed_warm = min((b for _, b in warm_pairs), key=lambda r: r.wall)
     report.add(
         f"\nThe project index adds {share:+.0%} wall ({share_cpu:+.0%} CPU) to a cold check; all cold walls: "
         + "; ".join(f"{k} " + ", ".join(f"{r.wall:.1f}" for r in v) for k, v in colds.items())

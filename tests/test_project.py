@@ -265,3 +265,21 @@ def test_summary_store_does_not_write_through_a_symlinked_directory(tmp_path):
     (tmp_path / "cache" / "summaries").symlink_to(outside, target_is_directory=True)
     SummaryStore(str(tmp_path / "cache" / "summaries"), 1).put("ab" + "1" * 62, {"format": 1})
     assert list(outside.iterdir()) == []
+
+
+def test_paths_resolve_as_the_system_resolves_them(tmp_path, monkeypatch):
+    real = tmp_path / "real"
+    (real / "pkg").mkdir(parents=True)
+    (real / "pkg" / "mod.py").write_text("")
+    (real / "elsewhere.py").write_text("")
+    os.symlink(real / "pkg", tmp_path / "linked_dir")
+    os.symlink(real / "elsewhere.py", real / "pkg" / "linked_file.py")
+    monkeypatch.chdir(tmp_path)
+    index = project.ProjectIndex(str(tmp_path))
+    paths = [
+        str(real / "pkg" / "mod.py"), str(tmp_path / "linked_dir" / "mod.py"), "linked_dir/mod.py",
+        "real/pkg/../elsewhere.py", str(tmp_path / "linked_dir" / "linked_file.py"), "real/pkg/missing.py",
+        "real/pkg/..", "real/pkg/.",
+    ]
+    assert [index.realpath(p) for p in paths] == [os.path.realpath(p) for p in paths]
+    assert [index.realpath(p) for p in paths] == [os.path.realpath(p) for p in paths]  # remembered alike

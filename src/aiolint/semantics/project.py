@@ -483,7 +483,7 @@ class ProjectIndex:
         real = self._real.get(path)
         if real is None:
             directory, name = os.path.split(path)
-            if directory and name not in (".", "..") and not os.path.islink(path):
+            if directory and name and name not in (".", "..") and not os.path.islink(path):
                 # The files of one directory share its resolution: one lstat each, not one per part
                 # of the path (a linted file and every module summarised are resolved).
                 real = os.path.join(self._real_directory(directory), name)
