@@ -264,7 +264,7 @@ def section_standalone(report: Report, roots: Dict[str, Path], args: argparse.Na
         + "; ".join(f"{k} " + ", ".join(f"{r.wall:.1f}" for r in v) for k, v in colds.items())
         + f". To a warm check (rounds interleaved with a warm run of the cache filled without the index, "
         f"least {unindexed_warm.wall:.2f} s wall): median {warm_added[len(warm_added) // 2]:+.2f} s wall, "
-        f"{warm_added_cpu[len(warm_added_cpu) // 2]:+.2f} s CPU; per round "
+        f"{warm_added_cpu[len(warm_added_cpu) // 2]:+.2f} s CPU; the rounds, least first: "
         + ", ".join(f"{d:+.2f}" for d in warm_added)
         + " s wall.\n\n"
     )
