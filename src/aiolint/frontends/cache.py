@@ -257,7 +257,7 @@ class _StampTable:
                 continue  # torn
             if isinstance(path, str) and type(size) is int and type(mtime) is int:
                 self._listed[data[start:space].decode("ascii", "replace")] = (path, size, mtime)
-        self._read_to += data.rfind(b"\n") + 1
+        self._read_to += len(data)
 
     def ids(self, stamps: Sequence[Tuple[str, int, int]]) -> List[str]:
         """The ids of these stamps, adding to the table those it does not list yet."""

@@ -68,7 +68,7 @@ class SummaryStore:
             return spans
         for start, space, stop in whole_lines(data):
             spans[data[start:space].decode("ascii", "replace")] = (offset + space + 1, offset + stop)
-        self._shards[shard] = (offset + data.rfind(b"\n") + 1, spans)
+        self._shards[shard] = (offset + len(data), spans)
         return spans
 
     def put(self, digest: str, summary: Dict[str, Any]) -> None:
@@ -114,20 +114,22 @@ def open_for_reading(path: str) -> int:
 
 
 def read_appended(path: str, offset: int, limit: int) -> bytes:
-    """What was appended to the file since `offset` (b"" if nothing, or if the file is over `limit`)."""
+    """The whole lines appended to the file since `offset` (b"" if none, or if the file is over
+    `limit`): what follows the last newline is a line still being written, read next time, so
+    the next offset is `offset + len(result)`."""
     fd = open_for_reading(path)
     with os.fdopen(fd, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size <= offset or size > limit:
             return b""
         handle.seek(offset)
-        return handle.read(size - offset)
+        data = handle.read(size - offset)
+    return data[:data.rfind(b"\n") + 1]
 
 
 def whole_lines(data: bytes) -> Iterator[Tuple[int, int, int]]:
-    """(start, the space after the key, end) of each whole line with a key; what follows the last
-    newline is a line still being written, read next time."""
-    end = data.rfind(b"\n") + 1
+    """(start, the space after the key, end) of each line with a key, in what `read_appended` gave."""
+    end = len(data)
     position = 0
     while position < end:
         stop = data.index(b"\n", position)
