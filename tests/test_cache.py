@@ -257,6 +257,25 @@ def test_a_stamp_the_table_does_not_hold_makes_a_miss(tmp_path, damage):
     assert Cache(tmp_path / "cache", SETTINGS).get(key) is None
 
 
+def test_a_table_line_garbled_into_two_values_costs_only_its_own_stamp(tmp_path):
+    # The table is read as one JSON document; a line that reads as two values must not shift the
+    # others onto the wrong ids.
+    cache = Cache(tmp_path / "cache", SETTINGS)
+    helpers = [tmp_path / f"h{n}.py" for n in range(3)]
+    for helper in helpers:
+        helper.write_text("x = 1\n")
+    stamps = [cache_module.project_file_stamp(str(h)) for h in helpers]
+    keys = [cache.key(f"k{n}".encode()) for n in range(3)]
+    for key, stamp in zip(keys, stamps):
+        cache.put(key, [], [stamp])
+    _, table = _entries_and_table(tmp_path / "cache")
+    first, *rest = table.read_bytes().lstrip(b"\n").split(b"\n", 1)
+    sid, _, value = first.partition(b" ")
+    table.write_bytes(b"\n" + sid + b" " + value + b"," + value + b"\n" + b"".join(rest))
+    fresh = Cache(tmp_path / "cache", SETTINGS)
+    assert [fresh.get(key) for key in keys] == [None, [], []]
+
+
 def test_a_table_grown_too_big_is_started_again(tmp_path, monkeypatch):
     cache = Cache(tmp_path / "cache", SETTINGS)
     helpers = [tmp_path / f"h{n}.py" for n in range(4)]

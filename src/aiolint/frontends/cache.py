@@ -8,9 +8,9 @@ input is a different key.
 
 Safe under concurrent runs: an entry is written to a temporary file in its
 shard directory and renamed into place, so readers see a whole entry or none.
-Entries carry a checksum of their payload; anything that does not verify
-(truncated by a crash before the data reached the disk, edited, garbage) is a
-miss, never an error. All paths are derived from hex digests under the cache
+Entries carry a checksum (CRC-32) of their payload; anything that does not
+verify (truncated by a crash before the data reached the disk, edited, garbage)
+is a miss, never an error. All paths are derived from hex digests under the cache
 directory, and shard directories that are not plain directories inside it are
 refused, so the cache never writes elsewhere.
 
@@ -29,16 +29,17 @@ import os
 import re
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from aiolint.core.findings import Applicability, Finding, Fix
 from aiolint.semantics.project import file_stamp as project_file_stamp
-from aiolint.semantics.summary_store import append_lines, line, read_appended, whole_lines
+from aiolint.semantics.summary_store import append_lines, line, read_appended
 
 DEFAULT_DIR = ".aiolint_cache"
 _KEY = re.compile(r"[0-9a-f]{64}")
-_FORMAT = b"aiolint-cache-3"
+_FORMAT = b"aiolint-cache-4"
 _STAMPS = "stamps.jsonl"
 # A table bigger than this is not read, and the next writer starts it again (entries whose
 # stamps are no longer listed are misses): one line per version of each project file seen.
@@ -90,17 +91,25 @@ def _encode(key: str, findings: List[Finding], dependencies: Sequence[str] = ())
     for f in findings:
         fix = None if f.fix is None else [f.fix.applicability, f.fix.description, list(f.fix.imports)]
         rows.append([f.code, f.name, f.message, f.line, f.col, f.end_line, f.end_col, fix, f.cell])
-    entry = [key, rows, list(dependencies)] if dependencies else [key, rows]
+    # The ids as one string, split at spaces when read: a warm run reads tens of thousands of them,
+    # and a JSON list of strings is decoded an object at a time.
+    entry = [key, rows, " ".join(dependencies)] if dependencies else [key, rows]
     payload = json.dumps(entry, separators=(",", ":")).encode()
-    return _FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    return _FORMAT + b" " + _checksum(payload) + b"\n" + payload
 
 
-def _decode(key: str, data: bytes, current: Callable[[list], bool]) -> Optional[List[Finding]]:
+def _checksum(payload: bytes) -> bytes:
+    # It tells a whole entry from a torn or garbled one (a crash, a full disk), not a forged one:
+    # whoever can write the cache can write any checksum. CRC-32 does that at a tenth of SHA-256's cost.
+    return b"%08x" % zlib.crc32(payload)
+
+
+def _decode(key: str, data: bytes, current: Callable[[str], bool]) -> Optional[List[Finding]]:
     """The findings of an entry, if it verifies and `current` says its dependencies are unchanged."""
     header, sep, payload = data.partition(b"\n")
-    if not sep or header != _FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode():
+    if not sep or header != _FORMAT + b" " + _checksum(payload):
         return None
-    stored_key, rows, *rest = json.loads(payload)
+    stored_key, rows, *rest = json.loads(payload.decode())  # bytes would have their encoding guessed first
     if stored_key != key or (rest and not current(rest[0])):
         return None
     findings = []
@@ -224,16 +233,19 @@ class _StampTable:
         self._stat: Dict[str, Tuple[str, int, int]] = {}  # path -> its stamp now, this run
         self._ids: Dict[Tuple[str, int, int], str] = {}
 
-    def current(self, ids: list) -> bool:
-        """Are all these stamps (given by id) still those of their files?"""
-        if self._current.issuperset(ids):  # after the first few entries, nearly always
+    def current(self, ids: str) -> bool:
+        """Are all these stamps (given by their ids, separated by spaces) still those of their files?"""
+        if type(ids) is not str:
+            return False
+        listed = ids.split(" ")
+        if self._current.issuperset(listed):  # after the first few entries, nearly always
             return True
-        for sid in set(ids).difference(self._current):
-            listed = self._listed.get(sid)
-            if listed is None:
+        for sid in set(listed).difference(self._current):
+            stamp = self._listed.get(sid)
+            if stamp is None:
                 self._read()
-                listed = self._listed.get(sid)
-            if listed is None or self._now(listed[0]) != listed:
+                stamp = self._listed.get(sid)
+            if stamp is None or self._now(stamp[0]) != stamp:
                 return False
             self._current.add(sid)
         return True
@@ -250,13 +262,23 @@ class _StampTable:
             data = read_appended(self.path, self._read_to, _MAX_STAMPS)
         except OSError:
             return
-        for start, space, stop in whole_lines(data):
-            try:
-                path, size, mtime = json.loads(data[space + 1:stop])
-            except ValueError:
-                continue  # torn
-            if isinstance(path, str) and type(size) is int and type(mtime) is int:
-                self._listed[data[start:space].decode("ascii", "replace")] = (path, size, mtime)
+        lines = [record.partition(b" ") for record in data.split(b"\n") if record]
+        try:  # thousands of lines: one JSON document, unless a line is torn or garbled
+            stamps = json.loads(b"[" + b",".join(value for _, _, value in lines) + b"]")
+        except ValueError:
+            stamps = None
+        if stamps is None or len(stamps) != len(lines):  # then line by line, each on its own
+            stamps = []
+            for _, _, value in lines:
+                try:
+                    stamps.append(json.loads(value))
+                except ValueError:
+                    stamps.append(None)
+        for (sid, _, _), stamp in zip(lines, stamps):
+            if type(stamp) is list and len(stamp) == 3:
+                path, size, mtime = stamp
+                if isinstance(path, str) and type(size) is int and type(mtime) is int:
+                    self._listed[sid.decode("ascii", "replace")] = (path, size, mtime)
         self._read_to += len(data)
 
     def ids(self, stamps: Sequence[Tuple[str, int, int]]) -> List[str]:
