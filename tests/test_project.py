@@ -1,6 +1,7 @@
 """The whole project (issue 13): names imported from other modules, read with `ast`, never imported."""
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -8,7 +9,7 @@ import sys
 from pathlib import Path
 
 from aiolint.core import pipeline as engine
-from aiolint.semantics import project
+from aiolint.semantics import project, receivers
 from aiolint.core.settings import Settings
 from conftest import expected_findings
 
@@ -190,6 +191,91 @@ def test_a_method_reached_through_an_attribute_needs_the_file_to_name_it(tmp_pat
     }
     for name, (body, expected) in uses.items():
         source = f"from app.core import Hub\n\n\nasync def handler(hub: Hub):\n    {body}\n"
+        path = app / name
+        path.write_text(source)
+        analysis = engine.analyse(source, ALL, path=str(path))
+        assert [(f.line, f.code) for f in analysis.findings] == expected, name
+        assert (analysis.module is None) == (not expected), name
+
+
+def test_a_receiver_must_be_built_from_the_class_or_the_attribute_that_reaches_it(tmp_path):
+    # `Entries.async_remove` is a coroutine, reached from an `Entries` or through `.entries`. A call of
+    # that name on a receiver built from neither (`registry.async_remove`) cannot be it, even in a file
+    # naming both: the index does not send that file to the LibCST parse. Each case is also linted with
+    # every rule and no screen, which must find the same.
+    app = _app(tmp_path, core=HUB)
+    head = "from app.core import Entries, Hub\n\n\n"
+    uses = {
+        "unrelated.py": ('async def f(hub: Hub, entries: Entries, registry):\n    registry.async_remove("x")\n'
+                         "    assert hub.entries and entries\n", []),
+        "annotated.py": ('async def f(entries: Entries):\n    entries.async_remove("x")\n', [(5, "AIO300")]),
+        "in_a_string.py": ('async def f(entries: "Entries"):\n    entries.async_remove("x")\n', [(5, "AIO300")]),
+        "through.py": ('async def f(hub: Hub):\n    found = hub.entries\n    found.async_remove("x")\n',
+                       [(6, "AIO300")]),
+        "kept.py": ("class Keeper:\n    def __init__(self, hub: Hub):\n        self.kept = hub.entries\n\n"
+                    '    async def f(self):\n        self.kept.async_remove("x")\n', [(9, "AIO300")]),
+        "subclass.py": ('class Mine(Entries):\n    async def f(self):\n        self.async_remove("x")\n', None),
+    }
+    for name, (body, expected) in uses.items():
+        source = head + body
+        path = app / name
+        path.write_text(source)
+        analysis = engine.analyse(source, ALL, path=str(path))
+        every_rule = engine.analyse(source, ALL, rules=engine.enabled_rules(ALL), path=str(path)).findings
+        assert [f.plain() for f in analysis.findings] == [f.plain() for f in every_rule], name
+        if expected is not None:
+            assert [(f.line, f.code) for f in analysis.findings] == expected, name
+            assert (analysis.module is None) == (not expected), name
+
+
+def test_holders_follow_every_binding_that_mentions_what_holds_the_seed():
+    tree = ast.parse(
+        "a: C = make()\n"
+        "b = a\n"
+        "for c in [b]:\n"
+        "    pass\n"
+        "with open_it(c) as d:\n"
+        "    pass\n"
+        "if (e := d):\n"
+        "    pass\n"
+        "def g(p: 'Optional[C]', q=e):\n"
+        "    return p\n"
+        "class K(C):\n"
+        "    def m(me):\n"
+        "        me.attr = other\n"
+        "unrelated = make()\n"
+    )
+    held = receivers.holders(tree, frozenset({"C"}))
+    assert {"a", "b", "c", "d", "e", "g", "p", "q", "K", "me"} <= held
+    assert not {"unrelated", "attr", "other", "make"} & held
+
+
+STORE = """\
+from sqlalchemy.orm import Session
+
+
+class Store:
+    def session(self) -> Session:
+        return Session()
+
+
+def make_session() -> Session:
+    return Session()
+"""
+
+
+def test_what_a_method_or_a_module_member_gives_needs_the_file_to_name_it(tmp_path):
+    # A sync SQLAlchemy session is blocking on any method: reached only through `.session()` or
+    # `store.make_session()`, a file naming neither is not sent to the LibCST parse for AIO104.
+    app = _app(tmp_path, store=STORE)
+    uses = {
+        "method.py": ("from app.store import Store", "store: Store", "store.session().execute(1)", [(5, "AIO104")]),
+        "no_method.py": ("from app.store import Store", "store: Store", "store.close()", []),
+        "member.py": ("from app import store", "", "store.make_session().execute(1)", [(5, "AIO104")]),
+        "no_member.py": ("from app import store", "", "len(store.__name__)", []),
+    }
+    for name, (imported, parameter, body, expected) in uses.items():
+        source = f"{imported}\n\n\nasync def handler({parameter}):\n    {body}\n"
         path = app / name
         path.write_text(source)
         analysis = engine.analyse(source, ALL, path=str(path))

@@ -172,6 +172,7 @@ class Facts:
     imported: Dict[str, str] = field(default_factory=dict)
     names: Set[str] = field(default_factory=set)
     text: Optional[str] = None  # the source, when the caller gave it (for `Needs.mentions`)
+    tree: Optional[ast.AST] = None  # the tree walked (the project index looks at receivers in it)
 
     def called(self, where: Where, names: FrozenSet[str], table: Dict[Where, Set[str]]) -> bool:
         if where is Where.ANY:
@@ -255,7 +256,7 @@ def _callee_name(func: ast.expr) -> Optional[str]:
 def collect_facts(tree: ast.AST, text: Optional[str] = None) -> Facts:
     """One iterative walk (no recursion: deep nesting is legal Python). `text`: the source of
     `tree`, for the needs that look at it too (`Needs.mentions`)."""
-    facts = Facts(text=text)
+    facts = Facts(text=text, tree=tree)
     aliases: Dict[str, str] = {}  # `from m import a as b`: b -> a, so `b()` also counts as a call of `a`
     # Each entry: node, where, the function it runs in, the statement holding it, its _IN_* flags.
     stack: List[tuple] = [(tree, Where.MODULE, None, None, 0)]

@@ -178,6 +178,7 @@ def with_project_rules(
         helper=helper_calls,
         receiver_helper=helper_methods,
         text=text,
+        tree=facts.tree,
     )
     codes = project.relevant_codes(path, imports, calls, wanted)
     if not codes:

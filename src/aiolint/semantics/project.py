@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from aiolint.semantics import blocking, library, primitives
+from aiolint.semantics.receivers import Receivers
 from aiolint.semantics.summary_store import SummaryStore
 
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
@@ -842,7 +843,8 @@ class ProjectIndex:
         of functions the file calls where AIO107 reports."""
         codes: set = set()
         named: Dict[str, bool] = {}
-        for _, qualified in imports:
+        receivers = Receivers(calls.tree) if calls.tree is not None else None
+        for local, qualified in imports:
             found = self.resolve(qualified, path)
             if found is None or found[1] == path:
                 continue
@@ -860,6 +862,12 @@ class ProjectIndex:
                 for pair in _matching(anywhere, bare, called, on_receiver, called_on_receiver):
                     if pair.via and not any(_occurs(attr, calls.text, named) for attr in pair.via):
                         continue  # reached only through attributes the file never names
+                    if pair.name and pair.name[0] == "." and receivers is not None:
+                        # `x.m()`: x must be built from the last hop's name (`.config_entries`), or
+                        # from the imported class itself for its own methods.
+                        seeds = pair.via or (frozenset({local}) if found[0] == "class" else None)
+                        if seeds is not None and not receivers.may_hold(seeds, pair.name[1:]):
+                            continue
                     if pair.follow is not None and not self._function_blocks(*pair.follow):
                         continue
                     codes.add(code)
@@ -889,14 +897,16 @@ class ProjectIndex:
         kind, where, name = found
         pairs: set = set()
         if kind == "module":  # `from app.db import crud`: what any of its functions or classes may need
+            # Each reached as `crud.name`: the file must name it (a function's own call does).
             module = self.summary(where)
             if module is not None:
                 for function in module["functions"]:
                     pairs |= self._function_pairs(FunctionView(self, where, function, module["functions"][function]))
                 for cls in module["classes"]:
-                    pairs |= self._class_pairs(where, cls)
+                    pairs |= {_through(pair, frozenset({cls})) for pair in self._class_pairs(where, cls)}
                 for obj in module["objects"]:
-                    pairs |= self._type_pairs(self.object_type(where, obj))
+                    reached = self._type_pairs(self.object_type(where, obj))
+                    pairs |= {_through(pair, frozenset({obj})) for pair in reached}
         elif kind == "function":
             pairs |= self._function_pairs(FunctionView(self, where, name, self.summary(where)["functions"][name]))
         elif kind == "class":
@@ -910,7 +920,14 @@ class ProjectIndex:
         # What it gives may be a library object with coroutine methods (`def session() ->
         # AsyncSession`): AIO300's needs only see the spellings of such types in the file's text.
         given = view.awaited_returns if view.is_coroutine else view.returns
-        pairs = {pair for pair in self._type_pairs(given) if pair.code in _THROUGH_RETURNS or pair.name is None}
+        # What it gives is reached only through a call that names it (`x.get_session().execute()`,
+        # `crud.get_db()`), as an attribute's object is through `.attr` (dunders are called unnamed).
+        through = frozenset({called}) if not called.startswith("__") else frozenset()
+        pairs = {
+            _through(pair, through)
+            for pair in self._type_pairs(given)
+            if pair.code in _THROUGH_RETURNS or pair.name is None
+        }
         if view.is_coroutine:
             return pairs | {Pair("AIO300", called if view.cls is None else "." + called)}
         if view.plain:
@@ -918,7 +935,7 @@ class ProjectIndex:
             reported = called if view.cls is None else "." + called
             return pairs | {Pair("AIO107", reported, (view.path, view.name, view.cls))}
         if view.raw.get("yields"):  # a FastAPI dependency or a @contextmanager: what it hands out
-            return pairs | self._type_pairs(view.provides)
+            return pairs | {_through(pair, through) for pair in self._type_pairs(view.provides)}
         return pairs
 
     def _type_pairs(self, ref: Optional[TypeRef], depth: int = 0) -> set:
@@ -959,10 +976,8 @@ class ProjectIndex:
                     # through `.attr`: the file must name it (other routes to it have their own pairs).
                     # Only the last hop counts (`a.b.m()` needs `b`).
                     via = frozenset({attr})
-                    pairs |= {
-                        pair if pair.via else pair._replace(via=via)
-                        for pair in self._type_pairs(self.attribute(path, cls, attr), depth + 1)
-                    }
+                    reached = self._type_pairs(self.attribute(path, cls, attr), depth + 1)
+                    pairs |= {_through(pair, via) for pair in reached}
         return _merged(pairs)
 
     # ------------------------------------------------------------------ evaluating descriptors
@@ -1263,6 +1278,11 @@ class Pair(NamedTuple):
     via: frozenset = frozenset()
 
 
+def _through(pair: Pair, via: frozenset) -> Pair:
+    """`pair`, reached through one of the names in `via`, unless a later hop already names its route."""
+    return pair if pair.via or not via else pair._replace(via=via)
+
+
 def _occurs(word: str, text: str, seen: Dict[str, bool]) -> bool:
     found = seen.get(word)
     if found is None:
@@ -1327,6 +1347,7 @@ class CallNames:
     helper: frozenset  # AIO107: calls in async code, and in sync code if async code calls a local sync def
     receiver_helper: frozenset  # those made on a receiver: a method of a project class
     text: str = ""  # the file's source (`Pair.via`)
+    tree: Optional[ast.AST] = None  # its `ast` (which receivers may hold an imported class: `receivers.py`)
 
 
 def relevant_codes(path: str, imports, calls: CallNames, wanted) -> frozenset:

@@ -1,0 +1,136 @@
+"""Could a call's receiver hold an instance of an imported class? An over-approximation from `ast`.
+
+The project index's screen (`ProjectIndex.relevant_codes`) matches a file's calls to the methods of
+the project classes it imports by name: `entry.async_remove()` for `ConfigEntry.async_remove`, a
+coroutine. The type model can only give a receiver that class through a binding that names it
+(`entry: ConfigEntry`, `x = ConfigEntry(...)`, `class Mine(ConfigEntry)`), directly or through other
+bindings (`other = entry`, `self.entry = entry`, a def that mentions it). So a call whose receiver
+names nothing bound that way cannot be such a method's call, and the file need not be parsed again
+for it: on Home Assistant, `ent_reg.async_remove(...)` in 35 files that import `ConfigEntry` only
+for annotations. Every binding counts, whatever its scope, and every name a binding's expression
+mentions (words of strings too: `"ConfigEntry"` annotations), so nothing the model can type is missed.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from typing import Dict, FrozenSet, Iterable, List, Set, Tuple
+
+_WORD = re.compile(r"\w+")
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _mentioned(nodes: Iterable[ast.AST]) -> Set[str]:
+    """Names, attribute names and the words of strings anywhere in `nodes`."""
+    found: Set[str] = set()
+    for top in nodes:
+        for node in ast.walk(top):
+            kind = type(node)
+            if kind is ast.Name:
+                found.add(node.id)
+            elif kind is ast.Attribute:
+                found.add(node.attr)
+            elif kind is ast.Constant and type(node.value) is str and len(node.value) < 200:
+                found.update(_WORD.findall(node.value))
+    return found
+
+
+def _targets(node: ast.AST) -> Set[str]:
+    """What a binding target names: `x`, `obj.attr` (attr), `a[k]` (what `a` names), unpacking."""
+    kind = type(node)
+    if kind is ast.Name:
+        return {node.id}
+    if kind is ast.Attribute:
+        return {node.attr}
+    if kind is ast.Subscript or kind is ast.Starred:
+        return _targets(node.value)
+    if kind is ast.Tuple or kind is ast.List:
+        return set().union(*(_targets(element) for element in node.elts))
+    return set()
+
+
+def _bindings(tree: ast.AST) -> List[Tuple[Set[str], Set[str]]]:
+    """(what is bound, what its value or declaration mentions), for every binding of the module."""
+    found: List[Tuple[Set[str], Set[str]]] = []
+    for node in ast.walk(tree):
+        kind = type(node)
+        if kind is ast.Assign:
+            found.append((set().union(*(_targets(t) for t in node.targets)), _mentioned([node.value])))
+        elif kind is ast.AnnAssign or kind is ast.AugAssign:
+            parts = [node.value] if node.value is not None else []
+            found.append((_targets(node.target), _mentioned(parts + [getattr(node, "annotation", node.value)])))
+        elif kind is ast.NamedExpr:
+            found.append((_targets(node.target), _mentioned([node.value])))
+        elif kind in (ast.For, ast.AsyncFor, ast.comprehension):
+            found.append((_targets(node.target), _mentioned([node.iter])))
+        elif kind is ast.withitem and node.optional_vars is not None:
+            found.append((_targets(node.optional_vars), _mentioned([node.context_expr])))
+        elif kind is ast.ExceptHandler and node.name:
+            found.append(({node.name}, _mentioned([node.type] if node.type is not None else [])))
+        elif kind in _DEFS:
+            # A def may give what it mentions anywhere (a return, a yield, a property).
+            found.append(({node.name}, _mentioned([node])))
+            for argument in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+                if argument.annotation is not None:
+                    found.append(({argument.arg}, _mentioned([argument.annotation])))
+            defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
+            if defaults:  # which parameter a default belongs to does not matter here
+                found.append(({a.arg for a in [*node.args.args, *node.args.kwonlyargs]}, _mentioned(defaults)))
+        elif kind is ast.ClassDef:
+            found.append(({node.name}, _mentioned([*node.bases, *node.keywords, *node.decorator_list])))
+            # An instance of a class that holds it: the receiver parameter of its methods.
+            receivers = {
+                item.args.args[0].arg
+                for item in node.body
+                if type(item) in _DEFS and item.args.args
+            }
+            if receivers:
+                found.append((receivers, {node.name}))
+        elif hasattr(ast, "MatchAs") and kind in (ast.MatchAs, ast.MatchStar) and node.name:
+            found.append(({node.name}, {"*"}))  # a capture: whatever the subject is
+    return found
+
+
+def holders(tree: ast.AST, seeds: FrozenSet[str]) -> FrozenSet[str]:
+    """The names that may hold what `seeds` give, through any chain of bindings of the module."""
+    held: Set[str] = set(seeds) | {"*", "super"}  # a match capture; `super().m()` in a subclass
+    pending = _bindings(tree)
+    changed = True
+    while changed:
+        changed = False
+        rest = []
+        for bound, mentioned in pending:
+            if mentioned & held:
+                if not bound <= held:
+                    held |= bound
+                    changed = True
+            else:
+                rest.append((bound, mentioned))
+        pending = rest
+    return frozenset(held)
+
+
+class Receivers:
+    """For one module: may a call `r.m()` have a receiver built from some names (an imported
+    class, or the attribute through which a project object is reached)?"""
+
+    def __init__(self, tree: ast.AST):
+        self.tree = tree
+        self._held: Dict[FrozenSet[str], FrozenSet[str]] = {}
+        self._calls: Dict[str, List[Set[str]]] = {}
+
+    def may_hold(self, seeds: FrozenSet[str], method: str) -> bool:
+        """Does some call `r.method(...)` of the module have a receiver `r` that mentions a name
+        which may hold what `seeds` give?"""
+        held = self._held.get(seeds)
+        if held is None:
+            held = self._held[seeds] = holders(self.tree, seeds)
+        return any(names & held for names in self._receivers(method))
+
+    def _receivers(self, method: str) -> List[Set[str]]:
+        if not self._calls:
+            for node in ast.walk(self.tree):
+                if type(node) is ast.Call and type(node.func) is ast.Attribute:
+                    self._calls.setdefault(node.func.attr, []).append(_mentioned([node.func.value]))
+            self._calls.setdefault("", [])  # walked, even if the module makes no such call
+        return self._calls.get(method, [])
