@@ -178,7 +178,8 @@ def with_project_rules(
         helper=helper_calls,
         receiver_helper=helper_methods,
         text=text,
-        tree=facts.tree,
+        # Looking at receivers costs a walk of the tree: worth it only where it may spare the parse.
+        tree=facts.tree if not rules else None,
     )
     codes = project.relevant_codes(path, imports, calls, wanted)
     if not codes:

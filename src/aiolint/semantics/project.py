@@ -843,7 +843,10 @@ class ProjectIndex:
         of functions the file calls where AIO107 reports."""
         codes: set = set()
         named: Dict[str, bool] = {}
-        receivers = Receivers(calls.tree) if calls.tree is not None else None
+        # A method matched by name on a receiver (`x.m()`) counts only if some receiver of the file's
+        # `.m()` calls may be built from what reaches it (`receivers.py`): a walk of the tree, so
+        # asked last, and only if nothing else already sends the file to the parse.
+        deferred: Dict[str, List[Tuple[frozenset, str]]] = {}
         for local, qualified in imports:
             found = self.resolve(qualified, path)
             if found is None or found[1] == path:
@@ -862,16 +865,21 @@ class ProjectIndex:
                 for pair in _matching(anywhere, bare, called, on_receiver, called_on_receiver):
                     if pair.via and not any(_occurs(attr, calls.text, named) for attr in pair.via):
                         continue  # reached only through attributes the file never names
-                    if pair.name and pair.name[0] == "." and receivers is not None:
-                        # `x.m()`: x must be built from the last hop's name (`.config_entries`), or
-                        # from the imported class itself for its own methods.
-                        seeds = pair.via or (frozenset({local}) if found[0] == "class" else None)
-                        if seeds is not None and not receivers.may_hold(seeds, pair.name[1:]):
-                            continue
                     if pair.follow is not None and not self._function_blocks(*pair.follow):
+                        continue
+                    # `x.m()`: x built from the last hop's name (`.config_entries`), or from the
+                    # imported class itself for its own methods.
+                    seeds = pair.via or (frozenset({local}) if found[0] == "class" else None)
+                    if calls.tree is not None and pair.name and pair.name[0] == "." and seeds is not None:
+                        deferred.setdefault(code, []).append((seeds, pair.name[1:]))
                         continue
                     codes.add(code)
                     break
+        if deferred and not codes:
+            receivers = Receivers(calls.tree)
+            codes = {code for code, routes in deferred.items() if any(receivers.may_hold(*r) for r in routes)}
+        else:  # the file is parsed anyway: its rules look at the receivers themselves
+            codes.update(deferred)
         return frozenset(codes)
 
     def _function_blocks(self, path: str, name: str, cls: Optional[str]) -> bool:
@@ -1347,7 +1355,8 @@ class CallNames:
     helper: frozenset  # AIO107: calls in async code, and in sync code if async code calls a local sync def
     receiver_helper: frozenset  # those made on a receiver: a method of a project class
     text: str = ""  # the file's source (`Pair.via`)
-    tree: Optional[ast.AST] = None  # its `ast` (which receivers may hold an imported class: `receivers.py`)
+    # Its `ast`, when no rule is screened in yet (which receivers may hold an imported class: `receivers.py`).
+    tree: Optional[ast.AST] = None
 
 
 def relevant_codes(path: str, imports, calls: CallNames, wanted) -> frozenset:

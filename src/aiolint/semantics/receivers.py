@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, FrozenSet, Iterable, List, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 _WORD = re.compile(r"\w+")
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -91,10 +91,11 @@ def _bindings(tree: ast.AST) -> List[Tuple[Set[str], Set[str]]]:
     return found
 
 
-def holders(tree: ast.AST, seeds: FrozenSet[str]) -> FrozenSet[str]:
-    """The names that may hold what `seeds` give, through any chain of bindings of the module."""
+def holders(tree: ast.AST, seeds: FrozenSet[str], bindings=None) -> FrozenSet[str]:
+    """The names that may hold what `seeds` give, through any chain of bindings of the module
+    (`bindings`: `_bindings(tree)`, if the caller has them)."""
     held: Set[str] = set(seeds) | {"*", "super"}  # a match capture; `super().m()` in a subclass
-    pending = _bindings(tree)
+    pending = _bindings(tree) if bindings is None else bindings
     changed = True
     while changed:
         changed = False
@@ -118,14 +119,20 @@ class Receivers:
         self.tree = tree
         self._held: Dict[FrozenSet[str], FrozenSet[str]] = {}
         self._calls: Dict[str, List[Set[str]]] = {}
+        self._bindings: Optional[List[Tuple[Set[str], Set[str]]]] = None  # walked once, for every seed
 
     def may_hold(self, seeds: FrozenSet[str], method: str) -> bool:
         """Does some call `r.method(...)` of the module have a receiver `r` that mentions a name
         which may hold what `seeds` give?"""
+        receivers = self._receivers(method)
+        if not receivers:
+            return False
         held = self._held.get(seeds)
         if held is None:
-            held = self._held[seeds] = holders(self.tree, seeds)
-        return any(names & held for names in self._receivers(method))
+            if self._bindings is None:
+                self._bindings = _bindings(self.tree)
+            held = self._held[seeds] = holders(self.tree, seeds, self._bindings)
+        return any(names & held for names in receivers)
 
     def _receivers(self, method: str) -> List[Set[str]]:
         if not self._calls:
