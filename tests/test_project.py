@@ -162,6 +162,21 @@ def _app(root: Path, **modules: str) -> Path:
     return package
 
 
+def _lint_each(app: Path, cases) -> None:
+    """Write each case (name -> (source, expected)) into `app` and lint it: the findings are those of
+    every rule with no screen, and, unless `expected` is None, exactly `expected`, with the module
+    sent to the LibCST parse only if it has some."""
+    for name, (source, expected) in cases.items():
+        path = app / name
+        path.write_text(source)
+        analysis = engine.analyse(source, ALL, path=str(path))
+        every_rule = engine.analyse(source, ALL, rules=engine.enabled_rules(ALL), path=str(path)).findings
+        assert [f.plain() for f in analysis.findings] == [f.plain() for f in every_rule], name
+        if expected is not None:
+            assert [(f.line, f.code) for f in analysis.findings] == expected, name
+            assert (analysis.module is None) == (not expected), name
+
+
 HUB = '''\
 class Entries:
     async def async_remove(self, key):
@@ -189,13 +204,8 @@ def test_a_method_reached_through_an_attribute_needs_the_file_to_name_it(tmp_pat
         "direct.py": ('hub.entries.async_remove("x")', [(5, "AIO300")]),
         "aliased.py": ('entries = hub.entries\n    entries.async_remove("x")', [(6, "AIO300")]),
     }
-    for name, (body, expected) in uses.items():
-        source = f"from app.core import Hub\n\n\nasync def handler(hub: Hub):\n    {body}\n"
-        path = app / name
-        path.write_text(source)
-        analysis = engine.analyse(source, ALL, path=str(path))
-        assert [(f.line, f.code) for f in analysis.findings] == expected, name
-        assert (analysis.module is None) == (not expected), name
+    head = "from app.core import Hub\n\n\nasync def handler(hub: Hub):\n    "
+    _lint_each(app, {name: (head + body + "\n", expected) for name, (body, expected) in uses.items()})
 
 
 def test_a_receiver_must_be_built_from_the_class_or_the_attribute_that_reaches_it(tmp_path):
@@ -216,16 +226,7 @@ def test_a_receiver_must_be_built_from_the_class_or_the_attribute_that_reaches_i
                     '    async def f(self):\n        self.kept.async_remove("x")\n', [(9, "AIO300")]),
         "subclass.py": ('class Mine(Entries):\n    async def f(self):\n        self.async_remove("x")\n', None),
     }
-    for name, (body, expected) in uses.items():
-        source = head + body
-        path = app / name
-        path.write_text(source)
-        analysis = engine.analyse(source, ALL, path=str(path))
-        every_rule = engine.analyse(source, ALL, rules=engine.enabled_rules(ALL), path=str(path)).findings
-        assert [f.plain() for f in analysis.findings] == [f.plain() for f in every_rule], name
-        if expected is not None:
-            assert [(f.line, f.code) for f in analysis.findings] == expected, name
-            assert (analysis.module is None) == (not expected), name
+    _lint_each(app, {name: (head + body, expected) for name, (body, expected) in uses.items()})
 
 
 def test_holders_follow_every_binding_that_mentions_what_holds_the_seed():
@@ -274,13 +275,10 @@ def test_what_a_method_or_a_module_member_gives_needs_the_file_to_name_it(tmp_pa
         "member.py": ("from app import store", "", "store.make_session().execute(1)", [(5, "AIO104")]),
         "no_member.py": ("from app import store", "", "len(store.__name__)", []),
     }
-    for name, (imported, parameter, body, expected) in uses.items():
-        source = f"{imported}\n\n\nasync def handler({parameter}):\n    {body}\n"
-        path = app / name
-        path.write_text(source)
-        analysis = engine.analyse(source, ALL, path=str(path))
-        assert [(f.line, f.code) for f in analysis.findings] == expected, name
-        assert (analysis.module is None) == (not expected), name
+    _lint_each(app, {
+        name: (f"{imported}\n\n\nasync def handler({parameter}):\n    {body}\n", expected)
+        for name, (imported, parameter, body, expected) in uses.items()
+    })
 
 
 def test_every_file_that_resolves_a_re_exported_name_depends_on_the_package_that_re_exports_it(tmp_path):
