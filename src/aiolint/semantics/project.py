@@ -1281,8 +1281,9 @@ class Pair(NamedTuple):
     name: Optional[str]
     # A sync function AIO107 may follow, (path, name, class): whether it blocks is asked only if called.
     follow: Optional[Tuple[str, str, Optional[str]]] = None
-    # Reached through an attribute a project class keeps (`hass.config_entries`): the attributes of
-    # each route, one of which must occur in the file's text (empty: a route through none).
+    # Reached through an attribute a project class keeps (`hass.config_entries`), or as what a
+    # function, method or module member gives: the names of each route's last hop, one of which must
+    # occur in the file's text (empty: a route through none), and build a call's receiver (`receivers.py`).
     via: frozenset = frozenset()
 
 
