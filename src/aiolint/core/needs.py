@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from aiolint.semantics.project import record_import
+from aiolint.semantics.receivers import add_mentioned_names
 
 
 class Where(Enum):
@@ -337,7 +337,7 @@ def _walk(tree, facts, aliases, stack, awaiting, blocks, awaited_names, sync_def
                         if name in aliases:
                             found.add(aliases[name])
             elif kind is ast.AnnAssign:
-                _add_annotation(facts.annotation_names, node.annotation)
+                add_mentioned_names(facts.annotation_names, node.annotation)
             elif kind is ast.If or kind is ast.While:
                 _add_truth_call(facts.truth_calls, node.test, aliases)
             elif (kind is ast.Try or kind.__name__ == "TryStar") and node.handlers:
@@ -365,7 +365,7 @@ def _walk(tree, facts, aliases, stack, awaiting, blocks, awaited_names, sync_def
                 _push(stack, value, where, function, statement, flags)
             continue
         if kind is ast.arg and node.annotation is not None:
-            _add_annotation(facts.annotation_names, node.annotation)
+            add_mentioned_names(facts.annotation_names, node.annotation)
         elif kind is Call:
             name = _callee_name(node.func)
             if name is not None:
@@ -505,17 +505,6 @@ def _push(stack: list, value, where: Where, function, statement, flags: int) -> 
 
 
 _NAMES: List[Set[str]] = [set()]  # the names of the tree being walked (collect_facts sets it)
-
-
-def _add_annotation(names: Set[str], annotation: ast.expr) -> None:
-    for node in ast.walk(annotation):
-        kind = type(node)
-        if kind is ast.Name:
-            names.add(node.id)  # type: ignore[attr-defined]
-        elif kind is ast.Attribute:
-            names.add(node.attr)  # type: ignore[attr-defined]
-        elif kind is ast.Constant and type(node.value) is str:  # type: ignore[attr-defined]
-            names.update(re.findall(r"\w+", node.value))  # type: ignore[attr-defined]
 
 
 def _form(func: ast.expr, name: str) -> str:

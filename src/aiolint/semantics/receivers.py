@@ -6,8 +6,8 @@ coroutine. The type model can only give a receiver that class through a binding 
 (`entry: ConfigEntry`, `x = ConfigEntry(...)`, `class Mine(ConfigEntry)`), directly or through other
 bindings (`other = entry`, `self.entry = entry`, a def that mentions it). So a call whose receiver
 names nothing bound that way cannot be such a method's call, and the file need not be parsed again
-for it: on Home Assistant, `ent_reg.async_remove(...)` in 35 files that import `ConfigEntry` only
-for annotations. Every binding counts, whatever its scope, and every name a binding's expression
+for it: on Home Assistant, `ent_reg.async_remove(...)` in files that import `ConfigEntry` only for
+annotations. Every binding counts, whatever its scope, and every name a binding's expression
 mentions (words of strings too: `"ConfigEntry"` annotations), so nothing the model can type is missed.
 """
 from __future__ import annotations
@@ -17,21 +17,28 @@ import re
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 _WORD = re.compile(r"\w+")
+
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def add_mentioned_names(names: Set[str], expression: ast.AST) -> None:
+    """Every name, attribute name and word of a string in `expression` (string annotations: `"T"`).
+    The screen reads annotations this way (`core/needs.py`), and the receivers below bindings."""
+    for node in ast.walk(expression):
+        kind = type(node)
+        if kind is ast.Name:
+            names.add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            names.add(node.attr)  # type: ignore[attr-defined]
+        elif kind is ast.Constant and type(node.value) is str:  # type: ignore[attr-defined]
+            names.update(_WORD.findall(node.value))  # type: ignore[attr-defined]
 
 
 def _mentioned(nodes: Iterable[ast.AST]) -> Set[str]:
     """Names, attribute names and the words of strings anywhere in `nodes`."""
     found: Set[str] = set()
-    for top in nodes:
-        for node in ast.walk(top):
-            kind = type(node)
-            if kind is ast.Name:
-                found.add(node.id)
-            elif kind is ast.Attribute:
-                found.add(node.attr)
-            elif kind is ast.Constant and type(node.value) is str and len(node.value) < 200:
-                found.update(_WORD.findall(node.value))
+    for node in nodes:
+        add_mentioned_names(found, node)
     return found
 
 
@@ -56,10 +63,10 @@ def _bindings(tree: ast.AST) -> List[Tuple[Set[str], Set[str]]]:
         kind = type(node)
         if kind is ast.Assign:
             found.append((set().union(*(_targets(t) for t in node.targets)), _mentioned([node.value])))
-        elif kind is ast.AnnAssign or kind is ast.AugAssign:
-            parts = [node.value] if node.value is not None else []
-            found.append((_targets(node.target), _mentioned(parts + [getattr(node, "annotation", node.value)])))
-        elif kind is ast.NamedExpr:
+        elif kind is ast.AnnAssign:
+            declared = [node.annotation] + ([node.value] if node.value is not None else [])
+            found.append((_targets(node.target), _mentioned(declared)))
+        elif kind is ast.AugAssign or kind is ast.NamedExpr:
             found.append((_targets(node.target), _mentioned([node.value])))
         elif kind in (ast.For, ast.AsyncFor, ast.comprehension):
             found.append((_targets(node.target), _mentioned([node.iter])))
@@ -91,11 +98,14 @@ def _bindings(tree: ast.AST) -> List[Tuple[Set[str], Set[str]]]:
     return found
 
 
-def holders(tree: ast.AST, seeds: FrozenSet[str], bindings=None) -> FrozenSet[str]:
-    """The names that may hold what `seeds` give, through any chain of bindings of the module
-    (`bindings`: `_bindings(tree)`, if the caller has them)."""
+def holders(tree: ast.AST, seeds: FrozenSet[str]) -> FrozenSet[str]:
+    """The names that may hold what `seeds` give, through any chain of bindings of the module."""
+    return _held(_bindings(tree), seeds)
+
+
+def _held(bindings: List[Tuple[Set[str], Set[str]]], seeds: FrozenSet[str]) -> FrozenSet[str]:
     held: Set[str] = set(seeds) | {"*", "super"}  # a match capture; `super().m()` in a subclass
-    pending = _bindings(tree) if bindings is None else bindings
+    pending = bindings
     changed = True
     while changed:
         changed = False
@@ -131,7 +141,7 @@ class Receivers:
         if held is None:
             if self._bindings is None:
                 self._bindings = _bindings(self.tree)
-            held = self._held[seeds] = holders(self.tree, seeds, self._bindings)
+            held = self._held[seeds] = _held(self._bindings, seeds)
         return any(names & held for names in receivers)
 
     def _receivers(self, method: str) -> List[Set[str]]:
