@@ -121,6 +121,14 @@ def test_an_entry_copied_under_another_key_is_a_miss(tmp_path):
     assert store.get(second) is None
 
 
+def test_a_key_names_where_the_file_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    store = Cache(tmp_path / "cache", SETTINGS)
+    here = store.key(b"x = 1\n", "pkg/a.py")
+    assert here == store.key(b"x = 1\n", str(tmp_path / "pkg" / "a.py"))  # relative to where it runs
+    assert here not in {store.key(b"x = 1\n", "other/a.py"), store.key(b"x = 2\n", "pkg/a.py")}
+
+
 def test_fixes_survive_as_plain_data(tmp_path):
     store = Cache(tmp_path / "cache", SETTINGS)
     finding = Finding("AIO100", "blocking-sleep", "m", 4, 5, 4, 18, Fix("safe", "Replace it", (), ("asyncio",)))

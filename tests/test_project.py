@@ -94,6 +94,27 @@ def test_a_cached_result_is_not_served_once_a_module_it_read_changes(tmp_path):
     assert "db.add_user()" in second.stdout  # the rest still holds
 
 
+def test_the_same_bytes_in_two_packages_are_cached_apart(tmp_path):
+    # Each `handlers.py` imports its own sibling: one blocks, the other does not.
+    (tmp_path / "pyproject.toml").write_text("")
+    handlers = "from .db import get_user\n\n\nasync def handler(uid):\n    return get_user(uid)\n"
+    for package, body in (("blocks", "import time\n\n\ndef get_user(uid):\n    time.sleep(1)\n"),
+                          ("plain", "def get_user(uid):\n    return {}\n")):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+        (tmp_path / package / "handlers.py").write_text(handlers)
+        (tmp_path / package / "db.py").write_text(body)
+    command = [sys.executable, "-m", "aiolint", "check", "-j", "1", "--cache-dir", str(tmp_path / "cache"), "."]
+    cold, warm = (subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600) for _ in "12")
+    expected = (
+        "blocks/handlers.py:5:12: AIO107 get_user() (blocks/db.py:4) -> time.sleep() (blocks/db.py:5) blocks the "
+        "event loop in async function 'handler'; make get_user() async, or use "
+        "'await asyncio.to_thread(get_user, uid)'"
+    )
+    assert [line.removeprefix("./") for line in cold.stdout.splitlines() if "AIO" in line] == [expected]
+    assert warm.stdout == cold.stdout
+
+
 def test_nothing_outside_the_project_root_is_read(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -1,10 +1,12 @@
 """The result cache: per-file findings keyed by what could change them.
 
-A key is the SHA-256 of the file's bytes and a fingerprint of everything else
-that decides the findings: the aiolint version, a hash of aiolint's own source
-(so a development checkout never serves results of older code), the LibCST and
-Python versions, and the settings. Nothing is ever "invalidated": a changed
-input is a different key.
+A key is the SHA-256 of the file's bytes, of where it is, and of a fingerprint of
+everything else that decides the findings: the aiolint version, a hash of
+aiolint's own source (so a development checkout never serves results of older
+code), the LibCST and Python versions, and the settings. Where the file is
+matters since the project index: the same bytes in two packages import different
+siblings, and a message names their files. Nothing is ever "invalidated": a
+changed input is a different key.
 
 Safe under concurrent runs: an entry is written to a temporary file in its
 shard directory and renamed into place, so readers see a whole entry or none.
@@ -139,9 +141,16 @@ class Cache:
         self._ready = False
         self._shards: set = set()
         self._stamps = _StampTable(os.path.join(self.root, _STAMPS))
+        self._cwd = os.getcwd()
 
-    def key(self, source: bytes) -> str:
+    def key(self, source: bytes, path: str = "") -> str:
+        """The key of `source` linted as the file at `path` (relative to the current directory)."""
+        # The path as written, made absolute without touching the disk (a realpath would cost an
+        # lstat per part of every path on every warm run): two spellings of one file are two keys,
+        # which costs a miss, never a wrong hit.
+        where = path if not path or os.path.isabs(path) else os.path.join(self._cwd, path)
         digest = hashlib.sha256(self.fingerprint.encode())
+        digest.update(where.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(source)
         return digest.hexdigest()
 

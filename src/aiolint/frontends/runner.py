@@ -250,7 +250,7 @@ def check_files(
             result = FileResult(name, source=source, from_stdin=path == "-")
             key = None
             if cache is not None:
-                key = cache.key(source)
+                key = cache.key(source, name)
                 hit = cache.get(key)
                 if hit is not None:
                     result.findings, result.cached = hit, True
