@@ -1,10 +1,12 @@
 """The result cache never serves stale or damaged results, and stays in its directory."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +14,10 @@ import aiolint
 from aiolint.frontends import cache as cache_module
 from aiolint.frontends.cache import Cache
 from aiolint.core.findings import Finding, Fix
+from aiolint.frontends import runner as runner_module
 from aiolint.frontends.runner import check_files
 from aiolint.core.settings import Settings
+from aiolint.semantics import project as project_module
 
 SLEEPY = "import time\n\nasync def f():\n    time.sleep(1)\n"
 TWICE = SLEEPY + "    time.sleep(2)\n"
@@ -308,3 +312,125 @@ def test_a_stamp_already_in_the_table_is_not_written_again(tmp_path):
         cache = Cache(tmp_path / "cache", SETTINGS)
         cache.put(cache.key(text.encode()), [], [stamp])
     assert (tmp_path / "cache" / "stamps.jsonl").read_bytes().count(b"helper.py") == 1
+
+
+# ------------------------------------------------------------------ run records
+HELPER = "import time\n\n\ndef nap():\n    time.sleep(1)\n"
+CALLER = "from .helpers import nap\n\n\nasync def handler():\n    nap()\n"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """A project whose `caller.py` finds its blocking call through `helpers.py`; every run keeps a record."""
+    monkeypatch.setattr(runner_module, "MIN_FILES_FOR_RECORD", 1)
+    root = tmp_path / "app"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "helpers.py").write_text(HELPER)
+    (root / "pkg" / "caller.py").write_text(CALLER)
+    (root / "pkg" / "plain.py").write_text("x = 1\n")
+    return root
+
+
+def _run_afresh(paths, **kwargs):
+    """`_run` as a new process runs it: the project's modules read again (a process keeps its index)."""
+    project_module._INDEXES.clear()
+    return _run(paths, **kwargs)
+
+
+def _records(cache_dir):
+    return sorted((cache_dir / "runs").iterdir()) if (cache_dir / "runs").is_dir() else []
+
+
+def _entry_reads(monkeypatch):
+    """The keys the per-file entries are asked for, from now on."""
+    asked = []
+    real = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, key: asked.append(key) or real(self, key))
+    return asked
+
+
+def test_a_warm_run_is_served_by_its_record_alone(app, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    cold = _run_afresh([app], cache=Cache(cache_dir, SETTINGS))
+    assert [c for _, _, c in cold] == [False] * 4 and len(_records(cache_dir)) == 1
+    asked = _entry_reads(monkeypatch)
+    stats = []
+    real_stamp = cache_module.project_file_stamp
+    monkeypatch.setattr(cache_module, "project_file_stamp", lambda path: stats.append(path) or real_stamp(path))
+    warm = _run_afresh([app], cache=Cache(cache_dir, SETTINGS))
+    assert _codes(warm) == _codes(cold) == _codes(_run_afresh([app]))
+    assert ("AIO107", 5, 5) in dict(_codes(warm))[str(app / "pkg" / "caller.py")]
+    assert [c for _, _, c in warm] == [True] * 4
+    assert asked == [] and stats == []  # no entry opened; helpers.py's stamp came from this run's read
+
+
+def test_a_record_whose_dependency_changed_is_not_used(app, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    _run_afresh([app], cache=Cache(cache_dir, SETTINGS))
+    (app / "pkg" / "helpers.py").write_text(HELPER.replace("time.sleep(1)", "return 1"))
+    asked = _entry_reads(monkeypatch)
+    results = _run_afresh([app], cache=Cache(cache_dir, SETTINGS))
+    assert _codes(results) == _codes(_run_afresh([app]))
+    assert dict(_codes(results))[str(app / "pkg" / "caller.py")] == []
+    assert len(asked) == 4  # every file went through its own entry
+    again = _run_afresh([app], cache=Cache(cache_dir, SETTINGS))  # the record written then serves the next run
+    assert _codes(again) == _codes(results) and [c for _, _, c in again] == [True] * 4
+
+
+def test_a_file_edited_alone_is_linted_and_the_rest_served_by_the_record(app, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    _run_afresh([app], cache=Cache(cache_dir, SETTINGS))
+    (app / "pkg" / "plain.py").write_text(SLEEPY)  # nothing depends on it
+    asked = _entry_reads(monkeypatch)
+    results = _run_afresh([app], cache=Cache(cache_dir, SETTINGS))
+    assert _codes(results) == _codes(_run_afresh([app]))
+    assert [(Path(p).name, c) for p, _, c in results if not c] == [("plain.py", False)]
+    assert len(asked) == 1
+    monkeypatch.undo()
+    assert _codes(_run_afresh([app], cache=Cache(cache_dir, SETTINGS))) == _codes(results)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbled", "shapes"])
+def test_a_damaged_record_is_as_good_as_none(app, tmp_path, damage):
+    cache_dir = tmp_path / "cache"
+    expected = _codes(_run_afresh([app], cache=Cache(cache_dir, SETTINGS)))
+    [record] = _records(cache_dir)
+    data = record.read_bytes()
+    if damage == "truncated":
+        record.write_bytes(data[: len(data) // 2])
+    elif damage == "garbled":
+        record.write_bytes(data.replace(b"AIO107", b"AIO108"))  # the checksum no longer verifies
+    else:  # verifies, but holds what no run wrote
+        paths, sizes, mtimes, files = json.loads(data.partition(b"\n")[2])
+        bad_row = ["AIO100", "n", "m", 1, 0, 1, 1, 5, 0]  # a fix that is not one
+        for columns in ([[["x"]] * len(paths), sizes, mtimes], [paths, sizes[1:], mtimes], [paths, sizes, mtimes]):
+            forged = {key: [bad_row] for key in files}
+            record.write_bytes(cache_module._framed(json.dumps([*columns, forged]).encode()))
+            assert _codes(_run_afresh([app], cache=Cache(cache_dir, SETTINGS))) == expected
+            record.write_bytes(cache_module._framed(json.dumps([*columns, files]).encode()))
+    assert _codes(_run_afresh([app], cache=Cache(cache_dir, SETTINGS))) == expected
+
+
+def test_only_the_latest_records_are_kept(app, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setattr(cache_module, "_MAX_RUNS", 2)
+    _run_afresh([app], cache=Cache(cache_dir, SETTINGS))
+    [first] = _records(cache_dir)
+    os.utime(first, ns=(0, 0))  # the oldest
+    for paths in ([app / "pkg"], [app / "pkg" / "caller.py", app / "pkg" / "helpers.py"]):
+        _run_afresh(paths, cache=Cache(cache_dir, SETTINGS))
+    kept = _records(cache_dir)
+    assert len(kept) == 2 and first not in kept
+
+
+def test_a_record_is_never_written_through_a_planted_link(app, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / "runs").symlink_to(outside, target_is_directory=True)
+    expected = _codes(_run_afresh([app]))
+    assert _codes(_run_afresh([app], cache=Cache(cache_dir, SETTINGS))) == expected
+    assert list(outside.iterdir()) == []

@@ -46,6 +46,9 @@ _STAMPS = "stamps.jsonl"
 # A table bigger than this is not read, and the next writer starts it again (entries whose
 # stamps are no longer listed are misses): one line per version of each project file seen.
 _MAX_STAMPS = 16 * 1024 * 1024
+_RUNS = "runs"  # run records (`RunRecord`), the latest few
+_MAX_RUNS = 8
+_MAX_RECORD = 64 * 1024 * 1024
 _README = (
     b"Created by aiolint: cached findings, safe to delete.\n"
 )
@@ -89,15 +92,29 @@ def fingerprint(settings: object) -> str:
 
 def _encode(key: str, findings: List[Finding], dependencies: Sequence[str] = ()) -> bytes:
     """`dependencies`: the ids of the project-file stamps the findings were read from."""
+    # The ids as one string, split at spaces when read: a warm run reads tens of thousands of them,
+    # and a JSON list of strings is decoded an object at a time.
+    rows = _rows(findings)
+    entry = [key, rows, " ".join(dependencies)] if dependencies else [key, rows]
+    return _framed(json.dumps(entry, separators=(",", ":")).encode())
+
+
+def _framed(payload: bytes) -> bytes:
+    return _FORMAT + b" " + _checksum(payload) + b"\n" + payload
+
+
+def _unframed(data: bytes) -> Optional[bytes]:
+    """The payload of what `_framed` wrote, if it verifies."""
+    header, sep, payload = data.partition(b"\n")
+    return payload if sep and header == _FORMAT + b" " + _checksum(payload) else None
+
+
+def _rows(findings: List[Finding]) -> list:
     rows = []
     for f in findings:
         fix = None if f.fix is None else [f.fix.applicability, f.fix.description, list(f.fix.imports)]
         rows.append([f.code, f.name, f.message, f.line, f.col, f.end_line, f.end_col, fix, f.cell])
-    # The ids as one string, split at spaces when read: a warm run reads tens of thousands of them,
-    # and a JSON list of strings is decoded an object at a time.
-    entry = [key, rows, " ".join(dependencies)] if dependencies else [key, rows]
-    payload = json.dumps(entry, separators=(",", ":")).encode()
-    return _FORMAT + b" " + _checksum(payload) + b"\n" + payload
+    return rows
 
 
 def _checksum(payload: bytes) -> bytes:
@@ -106,17 +123,26 @@ def _checksum(payload: bytes) -> bytes:
     return b"%08x" % zlib.crc32(payload)
 
 
-def _decode(key: str, data: bytes, current: Callable[[str], bool]) -> Optional[List[Finding]]:
-    """The findings of an entry, if it verifies and `current` says its dependencies are unchanged."""
-    header, sep, payload = data.partition(b"\n")
-    if not sep or header != _FORMAT + b" " + _checksum(payload):
+def _decode(key: str, data: bytes, current: Callable[[str], bool]) -> Optional[Tuple[List[Finding], str]]:
+    """The findings of an entry and its dependencies' ids, if it verifies and `current` says they
+    are unchanged."""
+    payload = _unframed(data)
+    if payload is None:
         return None
     stored_key, rows, *rest = json.loads(payload.decode())  # bytes would have their encoding guessed first
     if stored_key != key or (rest and not current(rest[0])):
         return None
+    findings = _findings(rows)
+    return None if findings is None else (findings, rest[0] if rest else "")
+
+
+def _findings(rows: object) -> Optional[List[Finding]]:
+    """What `_rows` stored, or None if it is not that."""
+    if type(rows) is not list:
+        return None
     findings = []
     for row in rows:
-        if len(row) != 9:
+        if type(row) is not list or len(row) != 9:
             return None
         code, name, message, line, col, end_line, end_col, fix, cell = row
         if not all(isinstance(v, str) for v in (code, name, message)):
@@ -142,6 +168,7 @@ class Cache:
         self._shards: set = set()
         self._stamps = _StampTable(os.path.join(self.root, _STAMPS))
         self._cwd = os.getcwd()
+        self._hit_dependencies: Dict[str, str] = {}  # key -> the stamp ids of the entry `get` served
 
     def key(self, source: bytes, path: str = "") -> str:
         """The key of `source` linted as the file at `path` (relative to the current directory)."""
@@ -170,9 +197,23 @@ class Cache:
         try:
             with os.fdopen(fd, "rb") as handle:
                 data = handle.read()
-            return _decode(key, data, self._stamps.current)
+            found = _decode(key, data, self._stamps.current)
         except Exception:  # a bad entry is a miss; linting again rewrites it
             return None
+        if found is None:
+            return None
+        if found[1]:
+            self._hit_dependencies[key] = found[1]
+        return found[0]
+
+    def dependencies(self, key: str) -> List[Tuple[str, int, int]]:
+        """The stamps of the project files that the entry `get(key)` served was read from."""
+        return self._stamps.stamps(self._hit_dependencies.get(key, ""))
+
+    def run_record(self, paths: Sequence[str]) -> "RunRecord":
+        """The record of runs over these paths, from this directory, with these settings."""
+        named = "\0".join([self.fingerprint, self._cwd, *paths]).encode("utf-8", "surrogateescape")
+        return RunRecord(self, hashlib.sha256(named).hexdigest())
 
     def put(self, key: str, findings: List[Finding], dependencies: Sequence[Tuple[str, int, int]] = ()) -> None:
         """Store plain findings under `key`. Best effort: failing to write is not an error."""
@@ -183,17 +224,7 @@ class Cache:
             if shard is None:
                 return
             ids = self._stamps.ids(dependencies) if dependencies else ()
-            fd, temp = tempfile.mkstemp(dir=shard, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(_encode(key, findings, ids))
-                os.replace(temp, os.path.join(shard, key[2:]))
-            except BaseException:
-                try:
-                    os.unlink(temp)
-                except OSError:
-                    pass
-                raise
+            _write_atomically(os.path.join(shard, key[2:]), _encode(key, findings, ids))
         except OSError:
             pass
 
@@ -224,6 +255,113 @@ class Cache:
             return None
         self._shards.add(name)
         return shard
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    """Readers see the whole of `data` at `path`, or what was there before."""
+    fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def _read_plain_file(path: str, limit: int) -> bytes:
+    """The bytes of a regular file (no symlink followed), b"" if it is bigger than `limit`."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size > limit:
+            return b""
+        return handle.read()
+
+
+class RunRecord:
+    """Every file's findings from the last run over the same paths, in one file: `runs/<digest>`.
+
+    A warm check of a big project otherwise opens one entry per file (Home Assistant: 6,739) and
+    checks each entry's dependencies on its own (153,000 stamp ids). The record holds the findings
+    by key and the union of the stamps of the project files they were read from: while every one of
+    those stamps still holds, every finding it lists for a key does, since each was current with
+    them when the record was written. If one does not, the record is not used at all and each file
+    goes through its entry, which knows its own dependencies.
+
+    A stamp of a file the run itself reads is kept under the path the run reads it by, so checking
+    it needs no `stat`: the run's own read gives it (`seen` in `current`)."""
+
+    def __init__(self, cache: Cache, name: str):
+        self._cache = cache
+        self.name = name
+        self._files: Dict[str, object] = {}  # key -> rows, as stored
+        # The stamps as three columns: decoded and compared as plain strings and ints, not as
+        # thousands of small lists.
+        self._paths: List[str] = []
+        self._sizes_and_mtimes: List[Tuple[int, int]] = []
+
+    @property
+    def _path(self) -> str:
+        return os.path.join(self._cache.root, _RUNS, self.name)
+
+    def load(self) -> "RunRecord":
+        """Read the record, if there is one that verifies (a damaged one is as good as none)."""
+        try:
+            payload = _unframed(_read_plain_file(self._path, _MAX_RECORD))
+            if payload is not None:
+                paths, sizes, mtimes, files = json.loads(payload.decode())
+                columns = (paths, sizes, mtimes)
+                if type(files) is dict and all(type(c) is list and len(c) == len(paths) for c in columns):
+                    if all(type(path) is str for path in paths):
+                        self._paths, self._sizes_and_mtimes, self._files = paths, list(zip(sizes, mtimes)), files
+        except (OSError, ValueError, TypeError):
+            pass
+        return self
+
+    def holds(self, key: str) -> bool:
+        return key in self._files
+
+    @property
+    def stamps(self) -> List[Tuple[str, int, int]]:
+        return [(path, *now) for path, now in zip(self._paths, self._sizes_and_mtimes)]
+
+    def current(self, seen: Dict[str, Tuple[int, int]]) -> bool:
+        """Does every stamp still hold? `seen`: (size, mtime_ns) of the files this run read, by path."""
+        now = list(map(seen.get, self._paths))
+        for n, found in enumerate(now):
+            if found is None:  # not a file of this run: its stamp is asked for
+                now[n] = project_file_stamp(self._paths[n])[1:]
+        return now == self._sizes_and_mtimes
+
+    def findings(self, key: str) -> Optional[List[Finding]]:
+        try:
+            return _findings(self._files.get(key))
+        except (TypeError, ValueError):  # not what `save` wrote: that file goes through its entry
+            return None
+
+    def save(self, findings: Dict[str, List[Finding]], stamps: Set[Tuple[str, int, int]], read: Sequence[str]) -> None:
+        """Record this run: the findings by key, and the stamps (path, size, mtime_ns) of the files
+        they depend on. `read`: the paths this run read its files by. Best effort."""
+        here = {}  # a dependency's resolved path -> the path this run read it by (made absolute lexically)
+        for path in read:
+            here.setdefault(os.path.normpath(os.path.join(self._cache._cwd, path)), path)
+        kept = sorted({(here.get(path, path), size, mtime) for path, size, mtime in stamps})
+        columns = [[stamp[n] for stamp in kept] for n in range(3)]
+        payload = json.dumps([*columns, {key: _rows(found) for key, found in findings.items()}], separators=(",", ":"))
+        try:
+            directory = self._cache._shard(_RUNS)
+            if directory is None:
+                return
+            _write_atomically(self._path, _framed(payload.encode()))
+            records = sorted(os.scandir(directory), key=lambda e: e.stat().st_mtime_ns if e.is_file() else 0)
+            for old in records[:-_MAX_RUNS]:  # runs over other paths: only the latest few are kept
+                if old.name != self.name and _KEY.fullmatch(old.name):
+                    os.unlink(old.path)
+        except OSError:
+            pass
 
 
 class _StampTable:
@@ -289,6 +427,10 @@ class _StampTable:
                 if isinstance(path, str) and type(size) is int and type(mtime) is int:
                     self._listed[sid.decode("ascii", "replace")] = (path, size, mtime)
         self._read_to += len(data)
+
+    def stamps(self, ids: str) -> List[Tuple[str, int, int]]:
+        """The stamps of ids `current` found current."""
+        return [self._listed[sid] for sid in ids.split(" ") if sid in self._listed] if ids else []
 
     def ids(self, stamps: Sequence[Tuple[str, int, int]]) -> List[str]:
         """The ids of these stamps, adding to the table those it does not list yet."""

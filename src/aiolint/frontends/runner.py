@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, TextIO, Tuple
 
 from aiolint.frontends.cache import Cache
 from aiolint.core.pipeline import fix_source, internal_error_finding, lint
@@ -33,6 +33,8 @@ from aiolint.semantics import project
 
 # Below this many files to lint, a pool costs more (start-up, pickling) than it saves.
 MIN_FILES_FOR_POOL = 24
+# From this many files, a check keeps a run record (frontends/cache.py): one file to read when warm.
+MIN_FILES_FOR_RECORD = 100
 # Files per task: small enough to balance the workers (sizes vary a lot), big enough to amortise a task.
 BATCH = 8
 
@@ -61,11 +63,15 @@ class FileResult:
 Outcome = Tuple[List[Finding], Optional[bytes], List[Finding]]  # findings, fixed source, fixed findings
 
 
-def read_source(path: str) -> bytes:
+def read_source(path: str) -> Tuple[bytes, Optional[Tuple[int, int]]]:
+    """The file's bytes, and its (size, mtime_ns) once read (None for stdin): a run record's
+    stamps of the files a run reads are checked against these, not stat'ed again."""
     if path == "-":
-        return sys.stdin.buffer.read()
+        return sys.stdin.buffer.read(), None
     with open(path, "rb") as handle:
-        return handle.read()
+        data = handle.read()
+        info = os.fstat(handle.fileno())  # after the read: a file changed meanwhile is newer, not older
+    return data, (info.st_size, info.st_mtime_ns)
 
 
 def lint_plain(source: "bytes | str", name: str, settings: Settings) -> List[Finding]:
@@ -177,16 +183,24 @@ def young_collections_only() -> Tuple[int, int, int]:
     return before
 
 
-def _run_batch(batch: List[Job]) -> List[Outcome]:
+Stamps = List[Tuple[str, int, int]]  # the project files findings were read from
+
+
+def _run_batch(batch: List[Job]) -> Tuple[List[Outcome], Stamps]:
+    """The batch's outcomes, and what their findings were read from, all files together: the files
+    of a batch share most of what they import, and the run record needs only the union."""
     assert _worker_settings is not None
     out = []
+    read: Set[Tuple[str, int, int]] = set()
     for name, source, key, ignored in batch:
         outcome = run_task(_worker_task, source, name, _worker_settings, ignored)
+        dependencies = project.last_dependencies()
         if _worker_cache is not None and key is not None:
             # Written where it was computed (spreads the I/O), with the project files it was read from.
-            _worker_cache.put(key, outcome[0], project.last_dependencies())
+            _worker_cache.put(key, outcome[0], dependencies)
         out.append(outcome)
-    return out
+        read.update(dependencies)
+    return out, sorted(read)
 
 
 # ----------------------------------------------------------------------- main side
@@ -215,6 +229,9 @@ def check_files(
         cache = None
         files = _one_path_per_file(files)
     project.use_cache_dir(cache.root if cache is not None else None)
+    record = None
+    if cache is not None and len(files) >= MIN_FILES_FOR_RECORD and "-" not in files:
+        record = cache.run_record(list(paths)).load()
     meter = Progress(len(files), progress_stream, progress)
     workers = jobs or default_jobs()
     thresholds = young_collections_only() if workers == 1 else None  # the files are linted here
@@ -222,8 +239,12 @@ def check_files(
     keys: List[Optional[str]] = []
     misses: List[int] = []
     ignores: List[Tuple[str, ...]] = []
-    submitted: Dict[int, Tuple["Future[List[Outcome]]", int]] = {}  # file index -> (batch, place)
+    submitted: Dict[int, Tuple["Future[Tuple[List[Outcome], Stamps]]", int]] = {}  # file index -> (batch, place)
     pool: Optional[ProcessPoolExecutor] = None
+    unsent: List[int] = []
+    seen: Dict[str, Tuple[int, int]] = {}  # path -> (size, mtime_ns) when this run read it
+    recorded: List[int] = []  # files the record holds, served from it once its stamps are checked
+    from_record: Set[int] = set()
 
     def submit(indexes: List[int]) -> None:
         assert pool is not None
@@ -235,50 +256,78 @@ def check_files(
         for place, i in enumerate(indexes):
             submitted[i] = (future, place)
 
+    def look_up(index: int) -> None:
+        """The entry of the file, or else hand it to the workers (in batches) or to this process."""
+        nonlocal pool, unsent
+        result, key = entries[index], keys[index]
+        hit = cache.get(key) if cache is not None and key is not None else None
+        if hit is not None:
+            result.findings, result.cached = hit, True
+            return
+        if pool is not None and unsent and _batch_ends(unsent, entries, result.path):
+            submit(unsent)
+            unsent = []
+        misses.append(index)
+        unsent.append(index)
+        if pool is None and workers > 1 and len(misses) == MIN_FILES_FOR_POOL:
+            # Started only once there is enough to do (a warm cache needs no pool), and
+            # before most sources are read, so that forked workers do not inherit them.
+            pool = _start_pool(workers, settings, cache, task)
+
     try:
         # Read and look up everything first, handing misses to the workers as they turn up.
-        unsent: List[int] = []
         for path in files:
             name = stdin_filename if path == "-" else path
             try:
-                source = read_source(path)
+                source, stamp = read_source(path)
             except OSError as exc:
                 entries.append(FileResult(name, error=f"cannot read ({exc.strerror or exc})"))
                 keys.append(None)
                 ignores.append(())
                 continue
-            result = FileResult(name, source=source, from_stdin=path == "-")
-            key = None
-            if cache is not None:
-                key = cache.key(source, name)
-                hit = cache.get(key)
-                if hit is not None:
-                    result.findings, result.cached = hit, True
-            entries.append(result)
-            keys.append(key)
+            if stamp is not None:
+                seen[path] = stamp
+            entries.append(FileResult(name, source=source, from_stdin=path == "-"))
+            keys.append(cache.key(source, name) if cache is not None else None)
             ignores.append(ignored_codes(name) if ignored_codes is not None and task is not Task.CHECK else ())
-            if result.cached:
-                continue
-            if pool is not None and unsent and _batch_ends(unsent, entries, name):
-                submit(unsent)
-                unsent = []
-            misses.append(len(entries) - 1)
-            unsent.append(len(entries) - 1)
-            if pool is None and workers > 1 and len(misses) == MIN_FILES_FOR_POOL:
-                # Started only once there is enough to do (a warm cache needs no pool), and
-                # before most sources are read, so that forked workers do not inherit them.
-                pool = _start_pool(workers, settings, cache, task)
+            if record is not None and record.holds(keys[-1]):
+                recorded.append(len(entries) - 1)
+            else:
+                look_up(len(entries) - 1)
+        if recorded:
+            assert record is not None
+            served = record.current(seen)  # now that the files it depends on have all been read
+            for index in recorded:
+                found = record.findings(keys[index]) if served else None
+                if found is not None:
+                    entries[index].findings, entries[index].cached = found, True
+                    from_record.add(index)
+                else:
+                    look_up(index)
         if pool is not None and unsent:
             submit(unsent)
 
+        # What the findings not served by the record were read from, for the next record.
+        dependencies: Set[Tuple[str, int, int]] = set()
+        merged: Dict[int, Stamps] = {}  # id -> each list merged (kept, so that no id is reused)
         for index, result in enumerate(entries):
             if result.error is None and not result.cached:
-                outcome = _collect(index, result, keys[index], ignores[index], submitted, settings, cache, task)
+                outcome, stamps = _collect(index, result, keys[index], ignores[index], submitted, settings, cache, task)
                 result.findings, result.fixed_source, result.fixed = outcome
+                if record is not None and id(stamps) not in merged:  # a batch's files share one list
+                    merged[id(stamps)] = stamps
+                    dependencies.update(stamps)
+            elif record is not None and result.cached and index not in from_record:
+                dependencies.update(cache.dependencies(keys[index]))
             meter.advance()
             if result.findings or result.error is not None:
                 meter.clear()  # findings go to stdout; do not print them over the counter
             yield result
+        if record is not None and len(from_record) < len(keys) - keys.count(None):  # something new to record
+            found = {keys[i]: r.findings for i, r in enumerate(entries) if keys[i] is not None and r.error is None}
+            if from_record:
+                dependencies.update(record.stamps)
+            record.save(found, dependencies, list(seen))
     finally:
         meter.clear()
         if pool is not None:
@@ -304,24 +353,26 @@ def _collect(
     result: FileResult,
     key: Optional[str],
     ignored: Tuple[str, ...],
-    submitted: Dict[int, Tuple["Future[List[Outcome]]", int]],
+    submitted: Dict[int, Tuple["Future[Tuple[List[Outcome], Stamps]]", int]],
     settings: Settings,
     cache: Optional[Cache],
     task: Task,
-) -> Outcome:
+) -> Tuple[Outcome, Stamps]:
     sent = submitted.get(index)
     if sent is not None:
         future, place = sent
         try:
-            return future.result()[place]
+            outcomes, stamps = future.result()
+            return outcomes[place], stamps
         except Exception:
             # A worker died (killed, or crashed in native code) or failed: this file is linted here.
             pass
     assert result.source is not None
     outcome = run_task(task, result.source, result.path, settings, ignored)
+    dependencies = project.last_dependencies()
     if cache is not None and key is not None:
-        cache.put(key, outcome[0], project.last_dependencies())
-    return outcome
+        cache.put(key, outcome[0], dependencies)
+    return outcome, dependencies
 
 
 def _batch_ends(unsent: List[int], entries: List[FileResult], path: str) -> bool:
