@@ -94,6 +94,23 @@ def test_a_cached_result_is_not_served_once_a_module_it_read_changes(tmp_path):
     assert "db.add_user()" in second.stdout  # the rest still holds
 
 
+def test_a_cached_result_expires_once_the_module_it_imports_is_created(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "handlers.py").write_text(
+        "from .db import get_user\n\n\nasync def handler(uid):\n    return get_user(uid)\n"
+    )
+    command = [sys.executable, "-m", "aiolint", "check", "-j", "1", "--cache-dir", str(tmp_path / "cache"), "app"]
+    before = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert before.returncode == 0, before.stdout + before.stderr
+    (tmp_path / "app" / "db.py").write_text("import time\n\n\ndef get_user(uid):\n    time.sleep(1)\n")
+    after = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert [line.split(" ", 2)[:2] for line in after.stdout.splitlines() if "AIO" in line] == [
+        ["app/handlers.py:5:12:", "AIO107"]
+    ]
+
+
 def test_the_same_bytes_in_two_packages_are_cached_apart(tmp_path):
     # Each `handlers.py` imports its own sibling: one blocks, the other does not.
     (tmp_path / "pyproject.toml").write_text("")

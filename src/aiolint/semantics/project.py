@@ -650,7 +650,35 @@ class ProjectIndex:
                     base for base in self.search_path(from_path) if self._holds(base, head)
                 )
         # Remembered with the files read on the way (a package's `__init__` that re-exports it).
-        return self._memoized(("resolve", qualified, where, depth), lambda: self._resolve(qualified, from_path, depth))
+        return self._memoized(("resolve", qualified, where, depth), lambda: self._resolve_or_note(qualified, from_path, depth))
+
+    def _resolve_or_note(self, qualified: str, from_path: str, depth: int):
+        found = self._resolve(qualified, from_path, depth)
+        if found is None:
+            self._note_absence(qualified, from_path)
+        return found
+
+    def _note_absence(self, qualified: str, from_path: str) -> None:
+        """A project name that resolves to nothing may resolve once its module is created (`from
+        .db import get_user` before `db.py` exists), and a cached finding must then expire: note
+        the deepest directory there is on the way to where the module would be, whose listing
+        (and mtime) the new module changes. A name no search directory holds the top of is a
+        library's, and notes nothing: the project root is not a dependency of every import."""
+        level = len(qualified) - len(qualified.lstrip("."))
+        parts = [part for part in qualified[level:].split(".") if part]
+        if level:
+            base = os.path.dirname(self.realpath(from_path))
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            bases = [base] if self.inside(base) else []
+        else:
+            bases = [base for base in self.search_path(from_path) if parts and self._holds(base, parts[0])]
+        for directory in bases:
+            for part in parts[:-1]:  # `a.b.c` would be `a/b/c.py` or `a/b/c/`: both change `a/b`
+                if part not in self._listing(directory)[1]:
+                    break
+                directory = os.path.join(directory, part)
+            self._note((directory,))
 
     def _holds(self, base: str, head: str) -> bool:
         files, directories = self._listing(base)
