@@ -28,9 +28,17 @@ class RuleRun:
     ):
         self.model = SemanticModel(module, text, project=project, top_level_async=settings.top_level_await)
         self.reports: List[Report] = []
+        # id(report) -> the top-level statement the walk was in: `located` need not generate the
+        # code above it.
+        self.tops: Dict[int, cst.CSTNode] = {}
         self.failure: Optional[str] = None
-        self.rules = [rule(self.model, settings, self.reports.append) for rule in rules]
+        self.rules = [rule(self.model, settings, self._report) for rule in rules]
         self._index_handlers()
+
+    def _report(self, report: Report) -> None:
+        self.reports.append(report)
+        ancestors = self.model.ancestors  # the module, the top-level statement, ... (not yet the visited node)
+        self.tops[id(report)] = ancestors[1] if len(ancestors) > 1 else report.node
 
     def _index_handlers(self) -> None:
         visits: Dict[type, list] = {}

@@ -8,9 +8,15 @@ a position is asked for, records ranges only inside the wanted nodes (their
 syntactic ranges can be hoisted from children), and stops once the last wanted
 node is done. The rules for ranges are PositionProvider's, so the answers are equal
 (tests compare the two on real code).
+
+A finding deep in a long file still cost the codegen of everything above it. When the walk says
+which top-level statement a report was made in, `located` generates that statement alone, from
+the line Python's `ast` gives it, and keeps the ranges only if the code it generated is the
+source's own text at that place; any other node is located over the whole module.
 """
 from __future__ import annotations
 
+import ast
 import re
 from contextlib import contextmanager
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -127,9 +133,82 @@ def locate(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, Range]
     return {key: locator.ranges[key] for key in locator.wanted if key in locator.ranges}
 
 
-def located(module: cst.Module, reports: Sequence[Report]) -> List[Finding]:
-    """Each report as a finding at its node's range (1-based columns); 1:1 if its node is not in `module`."""
-    ranges = locate(module, [report.node for report in reports])
+def locate_in_statements(
+    module: cst.Module, text: str, nodes: Dict[int, List[cst.CSTNode]], tree: Optional[ast.AST] = None
+) -> Dict[int, Range]:
+    """Like `locate`, for nodes given by the index of the top-level statement they are in; those
+    not found there (a wrong index, or a statement whose place cannot be vouched for) are left out.
+    `tree`: Python's `ast` of `text`, if the caller has it."""
+    if not nodes:
+        return {}
+    if type(tree) is not ast.Module:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # a notebook's magics, say
+            return {}
+    lines = _first_lines(module, tree, set(nodes))
+    if not lines:
+        return {}
+    starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]  # offset of each line
+    ranges: Dict[int, Range] = {}
+    for index, wanted in nodes.items():
+        line = lines.get(index)
+        if line is None or not 1 <= line <= len(starts):
+            continue
+        locator = _Locator(module, wanted)
+        locator.line = line
+        try:
+            module.body[index]._codegen(locator)
+        except _Done:
+            pass
+        generated = "".join(locator.tokens)
+        offset = starts[line - 1]
+        if text[offset:offset + len(generated)] != generated:
+            continue  # not where `ast` placed it: the whole module's codegen decides
+        ranges.update((key, locator.ranges[key]) for key in locator.wanted if key in locator.ranges)
+    return ranges
+
+
+def _first_lines(module: cst.Module, tree: ast.Module, indexes: set) -> Dict[int, int]:
+    """The line each of these top-level statements' code starts on (its leading lines included)."""
+    lines: Dict[int, int] = {}
+    place = 0  # in `tree.body`: a line of `a; b` is one statement to LibCST, two to `ast`
+    last = max(indexes)
+    for index, statement in enumerate(module.body[:last + 1]):
+        if index in indexes:
+            if place >= len(tree.body):
+                return {}
+            node = tree.body[place]
+            decorators = getattr(node, "decorator_list", None)
+            first = decorators[0].lineno if decorators else node.lineno
+            lines[index] = first - len(statement.leading_lines)
+        place += len(statement.body) if type(statement) is cst.SimpleStatementLine else 1
+    return lines
+
+
+def located(
+    module: cst.Module,
+    reports: Sequence[Report],
+    text: Optional[str] = None,
+    tops: Optional[Dict[int, cst.CSTNode]] = None,
+    tree: Optional[ast.AST] = None,
+) -> List[Finding]:
+    """Each report as a finding at its node's range (1-based columns); 1:1 if its node is not in `module`.
+    `tops`: id(report) -> the top-level statement the walk was in when it was made, if known;
+    `tree`: Python's `ast` of `text`, if the caller has it."""
+    ranges: Dict[int, Range] = {}
+    if text is not None and tops:
+        index = {id(statement): n for n, statement in enumerate(module.body)}
+        by_statement: Dict[int, List[cst.CSTNode]] = {}
+        for report in reports:
+            n = index.get(id(tops.get(id(report))))
+            if n is not None:
+                by_statement.setdefault(n, []).append(report.node)
+        if by_statement:
+            ranges = locate_in_statements(module, text, by_statement, tree)
+    rest = [report.node for report in reports if id(report.node) not in ranges]
+    if rest:
+        ranges.update(locate(module, rest))
     findings = []
     for report in reports:
         (line, col), (end_line, end_col) = ranges.get(id(report.node), ((1, 0), (1, 0)))

@@ -121,9 +121,10 @@ def analyse(
         if rules is None:
             rules, parsed, facts = _screen(text, settings, tree)
             rules = with_project_rules(rules, text, path, settings, facts, tree)
+            tree = facts.tree if facts is not None else tree
         if not rules:
             return Analysis(text, None, [], parsed)
-        return _analyse(source, text, rules, settings, path, module)
+        return _analyse(source, text, rules, settings, path, module, tree)
     finally:
         if enabled:
             gc.enable()
@@ -194,12 +195,13 @@ def _analyse(
     settings: Settings,
     path: str = "<string>",
     module: Optional[cst.Module] = None,
+    tree: Optional[ast.AST] = None,
 ) -> Analysis:
     if module is None:
         module = parse(source)
     run = RuleRun(module, text, rules, settings, project.view_for(path))
     reports = run.run()
-    findings = located(module, reports) if reports else []
+    findings = located(module, reports, text, run.tops, tree) if reports else []
     if findings and settings.respect_noqa:
         findings = noqa.filter_findings(text, findings)
     if run.failure is not None:

@@ -650,7 +650,8 @@ class ProjectIndex:
                     base for base in self.search_path(from_path) if self._holds(base, head)
                 )
         # Remembered with the files read on the way (a package's `__init__` that re-exports it).
-        return self._memoized(("resolve", qualified, where, depth), lambda: self._resolve_or_note(qualified, from_path, depth))
+        key = ("resolve", qualified, where, depth)
+        return self._memoized(key, lambda: self._resolve_or_note(qualified, from_path, depth))
 
     def _resolve_or_note(self, qualified: str, from_path: str, depth: int):
         found = self._resolve(qualified, from_path, depth)
