@@ -263,30 +263,51 @@ def test_a_receiver_must_be_built_from_the_class_or_the_attribute_that_reaches_i
         "kept.py": ("class Keeper:\n    def __init__(self, hub: Hub):\n        self.kept = hub.entries\n\n"
                     '    async def f(self):\n        self.kept.async_remove("x")\n', [(9, "AIO300")]),
         "subclass.py": ('class Mine(Entries):\n    async def f(self):\n        self.async_remove("x")\n', None),
+        # What `wrap` returns is not typed from its arguments: the model cannot make it an `Entries`.
+        "argument.py": ('async def f(entries: Entries):\n    wrapped = wrap(entries)\n    wrapped.async_remove("x")\n',
+                        []),
+        "constructed.py": ('async def f():\n    made = Entries()\n    made.async_remove("x")\n', [(6, "AIO300")]),
     }
     _lint_each(app, {name: (head + body, expected) for name, (body, expected) in uses.items()})
 
 
-def test_holders_follow_every_binding_that_mentions_what_holds_the_seed():
+def test_holders_follow_the_bindings_the_type_model_can_follow():
+    # Declarations count with every name they mention; a value with what the model types it from:
+    # a call by what is called, a subscript or attribute by what it is taken from, an operation by
+    # its left operand; a literal, a conditional or a call's arguments give it nothing.
     tree = ast.parse(
         "a: C = make()\n"
         "b = a\n"
-        "for c in [b]:\n"
+        "for c in b.rows:\n"
         "    pass\n"
-        "with open_it(c) as d:\n"
+        "with b.open() as d:\n"
         "    pass\n"
-        "if (e := d):\n"
+        "if (e := await d[0]):\n"
         "    pass\n"
         "def g(p: 'Optional[C]', q=e):\n"
-        "    return p\n"
+        "    return p + 1\n"
+        "def h() -> 'C':\n"
+        "    return None\n"
+        "@wraps(C)\n"
+        "def w():\n"
+        "    pass\n"
         "class K(C):\n"
         "    def m(me):\n"
         "        me.attr = other\n"
         "unrelated = make()\n"
+        "built = Box(a)\n"
+        "listed = [a]\n"
+        "either = a if x else y\n"
+        "for n in [a]:\n"
+        "    pass\n"
+        "with opened(a) as o:\n"
+        "    pass\n"
+        "def passes(v):\n"
+        "    return wrap(v, a)\n"
     )
     held = receivers.holders(tree, frozenset({"C"}))
-    assert {"a", "b", "c", "d", "e", "g", "p", "q", "K", "me"} <= held
-    assert not {"unrelated", "attr", "other", "make"} & held
+    assert {"a", "b", "c", "d", "e", "g", "p", "q", "h", "w", "K", "me"} <= held
+    assert not {"unrelated", "attr", "other", "make", "built", "listed", "either", "n", "o", "passes"} & held
 
 
 STORE = """\
