@@ -37,7 +37,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from aiolint.core.findings import Applicability, Finding, Fix
 from aiolint.semantics.project import file_stamp as project_file_stamp
-from aiolint.semantics.summary_store import append_lines, line, read_appended
+from aiolint.semantics.summary_store import append_lines, line, open_for_reading, read_appended
 
 DEFAULT_DIR = ".aiolint_cache"
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -191,7 +191,7 @@ class Cache:
         if not _KEY.fullmatch(key):
             return None
         try:
-            fd = os.open(self._path(key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = open_for_reading(self._path(key))
         except OSError:
             return None
         try:
@@ -274,8 +274,7 @@ def _write_atomically(path: str, data: bytes) -> None:
 
 def _read_plain_file(path: str, limit: int) -> bytes:
     """The bytes of a regular file (no symlink followed), b"" if it is bigger than `limit`."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as handle:
+    with os.fdopen(open_for_reading(path), "rb") as handle:
         if os.fstat(handle.fileno()).st_size > limit:
             return b""
         return handle.read()

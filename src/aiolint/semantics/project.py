@@ -665,16 +665,10 @@ class ProjectIndex:
         the deepest directory there is on the way to where the module would be, whose listing
         (and mtime) the new module changes. A name no search directory holds the top of is a
         library's, and notes nothing: the project root is not a dependency of every import."""
-        level = len(qualified) - len(qualified.lstrip("."))
-        parts = [part for part in qualified[level:].split(".") if part]
-        if level:
-            base = os.path.dirname(self.realpath(from_path))
-            for _ in range(level - 1):
-                base = os.path.dirname(base)
-            bases = [base] if self.inside(base) else []
-        else:
-            bases = [base for base in self.search_path(from_path) if parts and self._holds(base, parts[0])]
-        for directory in bases:
+        level, parts, search = self._searched(qualified, from_path)
+        if not level:
+            search = [base for base in search if parts and self._holds(base, parts[0])]
+        for directory in search:
             for part in parts[:-1]:  # `a.b.c` would be `a/b/c.py` or `a/b/c/`: both change `a/b`
                 if part not in self._listing(directory)[1]:
                     break
@@ -685,19 +679,23 @@ class ProjectIndex:
         files, directories = self._listing(base)
         return head in directories or head + ".py" in files
 
-    def _resolve(self, qualified: str, from_path: str, depth: int):
+    def _searched(self, qualified: str, from_path: str) -> Tuple[int, List[str], List[str]]:
+        """(its relative level, its dotted parts, the directories a name is looked for in): a
+        relative name's package directory (none outside the root), else the search path."""
         level = len(qualified) - len(qualified.lstrip("."))
         rest = qualified[level:]
         parts = rest.split(".") if rest else []
-        if level:
-            base = os.path.dirname(self.realpath(from_path))
-            for _ in range(level - 1):
-                base = os.path.dirname(base)
-            if not self.inside(base):
-                return None
-            search = [base]
-        else:
-            search = self.search_path(from_path)
+        if not level:
+            return level, parts, self.search_path(from_path)
+        base = os.path.dirname(self.realpath(from_path))
+        for _ in range(level - 1):
+            base = os.path.dirname(base)
+        return level, parts, [base] if self.inside(base) else []
+
+    def _resolve(self, qualified: str, from_path: str, depth: int):
+        level, parts, search = self._searched(qualified, from_path)
+        if not search:
+            return None
         for cut in range(len(parts), -1, -1):
             if cut == 0:
                 if not level:
