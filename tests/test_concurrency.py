@@ -94,8 +94,24 @@ def test_no_fix_when_asyncio_is_shadowed():
     assert finding.fix is None
 
 
-def test_test_modules_are_not_checked():
-    assert engine.lint("import pytest\n" + PAIR, settings=AIO4) == []
+@pytest.mark.parametrize(
+    "head, test_module",
+    [
+        ("import pytest\n", True),
+        ("import os, unittest.mock\n", True),
+        ("try:\n    from hypothesis import given\nexcept ImportError:\n    given = None\n", True),
+        ('"""Run it with:\nimport pytest; pytest.main()\n"""\n', False),  # a docstring only names it
+        ("# from unittest import mock\n", False),
+        ("import pytest_asyncio\n", False),
+    ],
+)
+def test_test_modules_are_not_checked(head, test_module):
+    # The screen (Python's `ast`) and the model (LibCST) answer "is it imported?" alike: the rules
+    # run without the screen must agree with the screened lint.
+    expected = [] if test_module else ["AIO400"]
+    assert [f.code for f in engine.lint(head + PAIR, settings=AIO4)] == expected
+    unscreened = engine.analyse(head + PAIR, AIO4, rules=[SequentialAwaits]).findings
+    assert [f.code for f in unscreened] == expected
 
 
 @pytest.mark.parametrize(

@@ -157,6 +157,34 @@ class Handler:
     assert {r[2:] for r in rows} == {("self", True, True, False)}
 
 
+def test_imports_module_sees_every_import_statement_and_nothing_else():
+    source = '''
+"""import alpha"""
+# import beta
+import os.path as osp
+class Config:
+    import gamma.sub
+def load():
+    try:
+        from delta import x
+    except* ValueError:
+        from epsilon.inner import y
+    match x:
+        case 1:
+            import zeta
+    return "import eta"
+from . import theta
+from .iota import z
+probe(1)
+'''
+    asked = ("os", "os.path", "gamma", "gamma.sub", "delta", "epsilon", "epsilon.inner", "zeta",
+             "alpha", "beta", "eta", "theta", "iota", "osp", "gam")
+    [answers] = probe(source, lambda model, _: {name: model.imports_module(name) for name in asked})
+    assert [name for name in asked if answers[name]] == [
+        "os", "os.path", "gamma", "gamma.sub", "delta", "epsilon", "epsilon.inner", "zeta",
+    ]
+
+
 def test_blocking_methods_come_from_the_table():
     source = '''
 import queue, sqlite3

@@ -153,6 +153,32 @@ def walk(
             on_end_body(node)
 
 
+# What holds statements: blocks, the statements themselves and the clauses of compound ones.
+_STATEMENT_PARTS = (
+    cst.BaseSuite, cst.BaseStatement, cst.BaseSmallStatement, cst.ExceptHandler, cst.ExceptStarHandler,
+    cst.Else, cst.Finally, cst.MatchCase,
+)
+
+
+def small_statements(root: cst.CSTNode):
+    """Yield every simple statement (`import x`, `x = f()`, `return`) below `root`, nested blocks
+    and defs included, in source order. Expressions are never entered: a question about statements
+    (which modules are imported) costs a walk of the statements, not of the whole tree."""
+    stack: List[cst.CSTNode] = [root]
+    pop = stack.pop
+    while stack:
+        node = pop()
+        if isinstance(node, cst.BaseSmallStatement):
+            yield node
+            continue
+        for name in reversed(child_fields(type(node))):
+            value = getattr(node, name, None)
+            if isinstance(value, (list, tuple)):
+                stack.extend(item for item in reversed(value) if isinstance(item, _STATEMENT_PARTS))
+            elif isinstance(value, _STATEMENT_PARTS):
+                stack.append(value)
+
+
 def iter_nodes(root: cst.CSTNode, *, into_scopes: bool = True):
     """Yield `root` and the syntax below it, in source order.
 

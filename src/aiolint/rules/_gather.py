@@ -32,7 +32,6 @@ _BUILTINS = frozenset(dir(builtins)) - {"exec", "eval", "input", "open", "exit",
 _LOGGING = re.compile(r"^(?:_?log(?:ger)?|_LOGGER|LOGGER|logging)\.(?:debug|info|warning|error|exception|critical)$")
 # Modules whose code is tests: there the order of the steps is what is being tested.
 TEST_MODULES = ("pytest", "unittest", "hypothesis")
-_TEST_MODULE = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|hypothesis)\b", re.MULTILINE)
 # Context managers whose body is serial by design (one transaction, one lock holder).
 _SERIAL_BLOCK = re.compile(r"transaction|atomic|begin|lock|mutex|semaphore", re.IGNORECASE)
 
@@ -217,8 +216,8 @@ def candidate(model, step: Step) -> bool:
 
 
 # ---------------------------------------------------------------------------------- context
-def is_test_module(source: str) -> bool:
-    return bool(_TEST_MODULE.search(source))
+def is_test_module(model) -> bool:
+    return any(model.imports_module(name) for name in TEST_MODULES)
 
 
 def ordinary_context(model, by_verb: bool = True) -> bool:

@@ -88,7 +88,7 @@ class AwaitInLoop(Rule):
         if not model.in_async_context or not _gather.ordinary_context(model, by_verb=False):
             return
         if self._test_module is None:
-            self._test_module = _gather.is_test_module(model.source)
+            self._test_module = _gather.is_test_module(model)
         if self._test_module:
             return
         calls = _gather.loop_awaits(model, node)

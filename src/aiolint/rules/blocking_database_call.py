@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-from functools import cached_property
 from typing import Optional, Tuple
 
 import libcst as cst
@@ -66,7 +64,6 @@ _CONSUMED = (
     "{how} {shown} ({type}) runs its query and blocks the event loop in async function '{function}'; "
     "use {replacement}"
 )
-_DJANGO_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+django\b", re.MULTILINE)
 
 
 class BlockingDatabaseCall(BlockingCallRule):
@@ -133,7 +130,7 @@ class BlockingDatabaseCall(BlockingCallRule):
         driver = _LAZY_CLIENTS.get(qualified) if qualified else None
         if driver is not None:
             return Blocking(qualified, f"an async client ({driver})") if self._client_used(call) else None
-        if isinstance(call.func, cst.Attribute) and self._imports_django:
+        if isinstance(call.func, cst.Attribute) and self.model.imports_module("django"):
             return self._django(call)
         return None
 
@@ -170,11 +167,6 @@ class BlockingDatabaseCall(BlockingCallRule):
             function=self.model.function_name,
             replacement=found.replacement,
         )
-
-    @cached_property
-    def _imports_django(self) -> bool:
-        # Once per module: searching the whole text on every call would be quadratic.
-        return _DJANGO_IMPORT.search(self.model.source) is not None
 
     def _client_used(self, call: cst.Call) -> bool:
         """Chained into a command, kept on an attribute, or bound to a name used for a command here."""

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import libcst as cst
 
 from aiolint.core.needs import Needs, Shape, Where
-from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs, imports
+from aiolint.core.rule import Blocking, BlockingCallRule, RuleDocs
 from aiolint.rules._threads import to_thread_fix, to_thread_text
 from aiolint.semantics import library
 
@@ -23,18 +22,6 @@ _FUNCTIONS = frozenset(
 # What a call must be named for this rule to report it (the pre-screen): the functions, and the
 # methods of client objects (the library table), however those objects are reached.
 _CALL_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _FUNCTIONS) | library.method_names("AIO101")
-
-
-# `urllib.parse` and `http.HTTPStatus` are everywhere and do no I/O: only the modules that make
-# requests count, however they are imported. A bare `import urllib`/`import http` reaches the
-# I/O only as `x.request.f`/`x.client.C`.
-_REQUEST_MODULES = re.compile(imports("requests", "httpx", "urllib3", "urllib.request", "http.client"), re.MULTILINE)
-_FROM_PACKAGE = re.compile(r"\bfrom\s+(?:urllib|http)\s+import\s*\(?[\w\s,\\]*?\b(?:request|client)\b")
-_BARE_PACKAGE = re.compile(
-    r"(?:^|[;:])[ \t]*import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:urllib|http)(?![\w.])",
-    re.MULTILINE,
-)
-_SUBMODULE_USE = re.compile(r"\.(?:request|client)\.\w")
 
 
 class BlockingHttpCall(BlockingCallRule):

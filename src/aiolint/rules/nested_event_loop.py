@@ -1,21 +1,18 @@
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import libcst as cst
 
 from aiolint.fixes import build as edits
 from aiolint.core.needs import Needs
-from aiolint.core.rule import Rule, RuleDocs, imports
+from aiolint.core.rule import Rule, RuleDocs
 from aiolint.semantics import dotted_name
 
 _RUN = frozenset({"asyncio.run", "asyncio.runners.run"})
 _LOOP_METHODS = frozenset({"run_until_complete", "run_forever"})
 # Expressions that can follow `await` without parentheses.
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
-_LOOP_CALL = re.compile(r"\b(?:run_until_complete|run_forever)[ \t]*\(")
-_ASYNCIO_IMPORT = re.compile(imports("asyncio"), re.MULTILINE)
 
 
 class NestedEventLoop(Rule):

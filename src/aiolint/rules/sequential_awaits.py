@@ -92,7 +92,7 @@ class SequentialAwaits(Rule):
         if not self.model.in_async_context or not _gather.ordinary_context(self.model):
             return
         if self._test_module is None:
-            self._test_module = _gather.is_test_module(self.model.source)
+            self._test_module = _gather.is_test_module(self.model)
         if self._test_module:
             return
         for steps in _gather.sequences(block):

@@ -37,7 +37,7 @@ from aiolint.semantics.scopes import (
     Scope,
     dotted_name,
 )
-from aiolint.core.walk import iter_nodes
+from aiolint.core.walk import iter_nodes, small_statements
 
 _MAX_DEPTH = 12
 _DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
@@ -778,7 +778,7 @@ class TypeQuestions:
         """Does the module import `name` (or a submodule, or a name from it) anywhere?"""
         if self._imported_modules is None:
             found = set()
-            for node in iter_nodes(self.module):
+            for node in small_statements(self.module):
                 if isinstance(node, cst.Import):
                     found.update(dotted_name(alias.name) or "" for alias in node.names)
                 elif isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative:
