@@ -153,11 +153,9 @@ def walk(
             on_end_body(node)
 
 
-# What holds statements: blocks, the statements themselves and the clauses of compound ones.
-_STATEMENT_PARTS = (
-    cst.BaseSuite, cst.BaseStatement, cst.BaseSmallStatement, cst.ExceptHandler, cst.ExceptStarHandler,
-    cst.Else, cst.Finally, cst.MatchCase,
-)
+# The fields through which statements hold statements: blocks, `else`/`elif`, handlers, `finally`,
+# match cases. No expression is reached through them.
+_BLOCK_FIELDS = ("cases", "finalbody", "orelse", "handlers", "body")
 
 
 def small_statements(root: cst.CSTNode):
@@ -171,11 +169,11 @@ def small_statements(root: cst.CSTNode):
         if isinstance(node, cst.BaseSmallStatement):
             yield node
             continue
-        for name in reversed(child_fields(type(node))):
+        for name in _BLOCK_FIELDS:  # pushed last field first: popped in source order
             value = getattr(node, name, None)
-            if isinstance(value, (list, tuple)):
-                stack.extend(item for item in reversed(value) if isinstance(item, _STATEMENT_PARTS))
-            elif isinstance(value, _STATEMENT_PARTS):
+            if type(value) is list or type(value) is tuple:
+                stack.extend(reversed(value))
+            elif value is not None:
                 stack.append(value)
 
 

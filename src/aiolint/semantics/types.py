@@ -776,6 +776,8 @@ class TypeQuestions:
 
     def imports_module(self, name: str) -> bool:
         """Does the module import `name` (or a submodule, or a name from it) anywhere?"""
+        if self.source and name.partition(".")[0] not in self.source:
+            return False  # an import spells the name out: most modules need no walk to say no
         if self._imported_modules is None:
             found = set()
             for node in small_statements(self.module):
