@@ -40,7 +40,9 @@ _MAX_NESTING = 40  # answers depending on answers, this deep at most (each level
 _TRANSPARENT = frozenset({"staticmethod", "classmethod", "abstractmethod", "abc.abstractmethod", "override",
                           "typing.override"})
 _PLAIN = _TRANSPARENT | {"functools.lru_cache", "functools.cache", "lru_cache", "cache", "functools.wraps"}
-_OPTIONAL = frozenset({"Optional", "typing.Optional", "Union", "typing.Union", "Annotated", "typing.Annotated"})
+# Spelled as written (a summary resolves no names): the forms `types.annotation_type` reads alike.
+_OPTIONAL = frozenset({"Optional", "typing.Optional", "Union", "typing.Union", "Annotated", "typing.Annotated",
+                       "Final", "typing.Final", "ClassVar", "typing.ClassVar"})
 
 TypeRef = Tuple[str, Optional[str]]  # (type name, module path or None for a library type)
 Hop = Tuple[str, str, int]  # (what is called, file, line)
@@ -68,7 +70,7 @@ def _desc(node: Optional[ast.AST]) -> Any:
 
 
 def _annotation(node: Optional[ast.AST]) -> Any:
-    """The class an annotation declares (`T`, `Optional[T]`, `T | None`, `"T"`), as a descriptor."""
+    """The class an annotation declares (`T`, `Optional[T]`, `T | None`, `"T"`, `Generic[X]`), as a descriptor."""
     if node is None:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 200:
@@ -88,7 +90,8 @@ def _annotation(node: Optional[ast.AST]) -> Any:
                 elements = elements[:1]
             parts = [p for p in elements if not (isinstance(p, ast.Constant) and p.value is None)]
             return _annotation(parts[0]) if len(parts) == 1 else None
-        return None
+        # `Query[T]`, `Queue[int]`: an instance of the class (`type[T]` gives `type`, known to be nothing)
+        return _annotation(node.value)
     if isinstance(node, (ast.Name, ast.Attribute)):
         return ["t", _desc(node)]
     return None
