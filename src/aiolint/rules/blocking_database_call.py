@@ -59,6 +59,7 @@ _LAZY = frozenset(
 _LAST_NAMES = frozenset(n.rsplit(".", 1)[1] for n in [*_DRIVERS, *_LAZY_CLIENTS]) | _EXECUTING | _LAZY
 _DRIVER_MODULES = sorted({n.split(".")[0] for n in [*_DRIVERS, *_LAZY_CLIENTS]} | {"django"})
 _TYPED_MODULES = ("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "pymongo", "sqlalchemy", "sqlmodel")
+_ITERATING_NAMES = frozenset(name.rsplit(".", 1)[1] for name in library.ITERATING_BUILTINS)
 _EVALUATING = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted", "builtins.len"})
 _CONSUMED = (
     "{how} {shown} ({type}) runs its query and blocks the event loop in async function '{function}'; "
@@ -85,9 +86,10 @@ class BlockingDatabaseCall(BlockingCallRule):
             "they are reported when the function sends a command through them or keeps them on an "
             "attribute), the statements sent through a sync connection however it is reached (a local, "
             "`self.conn`, an annotated parameter, a module-level object, a derived cursor or collection): "
-            "sqlite3/psycopg2/pymysql/MySQLdb `execute*`/`fetch*`/`commit`, pymongo `Collection` commands "
-            "and iterating or indexing a `find()` cursor, sync SQLAlchemy `Session.execute/scalar/scalars/"
-            "get/commit/flush/refresh`, `Query.all/first/one/one_or_none/scalar/count`, `Engine.connect`, "
+            "sqlite3/psycopg2/pymysql/MySQLdb `execute*`/`fetch*`/`commit`, pymongo `Collection` commands, "
+            "sync SQLAlchemy `Session.execute/scalar/scalars/get/commit/flush/refresh`, "
+            "`Query.all/first/one/one_or_none/scalar/count`, iterating or indexing a `find()` cursor or a "
+            "`Query` (a `for`, `list(q)`, `sorted(q)`, `for i, row in enumerate(q)`), `Engine.connect`, "
             "`Connection.execute` (never the lazy builders: `Session()`, `session.add`, `query()`, "
             "`where()`, `find()`), and Django ORM calls "
             "`<Model>.objects.<method>(...)` that run a query (`get`, `create`, `count`, "
@@ -148,10 +150,31 @@ class BlockingDatabaseCall(BlockingCallRule):
             return  # `cursor[0:5]` only sets skip/limit: a new lazy cursor
         self._consumed(node.value, "indexing")
 
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        # `list(cursor)`, `sorted(query)`: the builtin iterates it there and then.
+        if (
+            isinstance(node.func, cst.Name)
+            and node.func.value in _ITERATING_NAMES
+            and node.args
+            and node.args[0].keyword is None
+            and not node.args[0].star
+            and self.model.qualified_name(node.func) in library.ITERATING_BUILTINS
+        ):
+            self._consumed(node.args[0].value, "iterating")
+
     def _consumed(self, expr: cst.BaseExpression, how: str) -> None:
         """A pymongo cursor or a SQLAlchemy Query runs its query when it is iterated or indexed."""
         if not self.model.in_async_context or not isinstance(expr, (cst.Name, cst.Attribute, cst.Call)):
             return
+        if how == "iterating" and isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
+            through = library.ITERATED_THROUGH.get(self.model.qualified_name(expr.func) or "")
+            if through is not None:  # `enumerate(query)`: iterating it iterates the query
+                start, every = through
+                positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+                for argument in positional[start:] if every else positional[start:start + 1]:
+                    self._consumed(argument, how)
+                return
         found = self.model.blocking_iteration(expr)
         if found is None:
             return

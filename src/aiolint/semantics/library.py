@@ -385,6 +385,19 @@ BLOCKING_ITERATION: Dict[str, str] = {
     "pymongo.Cursor": "pymongo.Cursor",
     "sqlalchemy.Query": "sqlalchemy.Query",
 }
+# Builtins that iterate the iterable given as their first argument, there and then.
+ITERATING_BUILTINS = frozenset({
+    "builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset", "builtins.dict", "builtins.sorted",
+    "builtins.sum", "builtins.any", "builtins.all",
+})
+# Lazy builtins: iterating what they return iterates their arguments from this position on
+# (all of them when True, else that one only).
+ITERATED_THROUGH: Dict[str, Tuple[int, bool]] = {
+    "builtins.enumerate": (0, False),
+    "builtins.zip": (0, True),
+    "builtins.filter": (1, False),
+    "builtins.map": (1, True),
+}
 
 
 def blocking_method(type_name: str, method: str):
