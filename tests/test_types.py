@@ -39,6 +39,34 @@ class Store:
     ]
 
 
+def test_a_name_rebound_from_itself_keeps_the_type_every_binding_keeps():
+    source = '''
+import sqlite3
+from sqlalchemy.orm import Session
+def make(): ...
+async def go(db: Session, conn: sqlite3.Connection, flag):
+    query = db.query(int)
+    if flag:
+        query = query.filter(flag).join(int)
+    probe(query)
+    cur = conn.cursor()
+    cur = cur.execute("select 1")
+    probe(cur)
+    other = db.query(int)
+    other = other.filter(flag)
+    other = make()
+    probe(other)
+    grown = grown.filter(flag)
+    probe(grown)
+    mixed = db.query(int)
+    mixed = mixed.all()
+    probe(mixed)
+'''
+    # `other`: a later binding gives no type; `grown`: no binding gives one; `mixed`: `.all()`
+    # turns the Query into rows.
+    assert types(source) == ["sqlalchemy.Query", "sqlite3.Cursor", None, None, None]
+
+
 def test_derived_objects():
     source = '''
 import sqlite3

@@ -78,6 +78,7 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
         self.project = project
         self.module_name = module_name
         self._type_cache: Dict[tuple, Optional[Type]] = {}
+        self._assumed: Dict[tuple, Optional[Type]] = {}  # names being typed: what their bindings gave so far
         self._positional = False  # the type_of being answered read where the walk is
         self._away = 0  # > 0 while type_of follows a binding away from the use being visited
         self._assignment_cache: Dict[int, dict] = {}

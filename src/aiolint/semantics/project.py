@@ -440,6 +440,7 @@ class ProjectIndex:
         self._summaries: Dict[str, Optional[Dict[str, Any]]] = {}
         self._stamps: Dict[str, Tuple[str, int, int]] = {}
         self._memo: Dict[tuple, Tuple[Any, frozenset]] = {}
+        self._assumed: Dict[tuple, Optional[TypeRef]] = {}  # locals being typed: what their values gave so far
         # The files each answer was read from, so that a cached finding can say what it depends on.
         self._recording: List[_Reads] = []
         self._reads: Dict[frozenset, frozenset] = {}
@@ -1019,8 +1020,9 @@ class ProjectIndex:
         return _merged(pairs)
 
     # ------------------------------------------------------------------ evaluating descriptors
-    def _agree(self, entries, context, depth: int = 0) -> Optional[TypeRef]:
-        """The one type every entry gives (`None` assignments aside), else None."""
+    def _agree(self, entries, context, depth: int = 0, assume: Optional[tuple] = None) -> Optional[TypeRef]:
+        """The one type every entry gives (`None` assignments aside), else None. With `assume`, the
+        type agreed so far is kept there for the entries that read the local back."""
         if not entries or depth > 10:
             return None
         result = None
@@ -1047,6 +1049,8 @@ class ProjectIndex:
             if found is None or (result is not None and found != result):
                 return None
             result = found
+            if assume is not None:
+                self._assumed[assume] = found
         return result
 
     def _type(self, desc, context, depth: int = 0) -> Optional[TypeRef]:
@@ -1064,7 +1068,7 @@ class ProjectIndex:
                     annotation = raw["params"][name]
                     return self._type(annotation, (path, None, None), depth + 1) if annotation else None
                 if name in raw["locals"]:
-                    return self._agree_depth(raw["locals"][name], context, depth)
+                    return self._local_type(raw, name, context, depth)
             target = self._module_name(path, name)
             if target is not None and target[0] == "object":
                 return self.object_type(target[1], target[2]) if depth < 8 else None
@@ -1112,6 +1116,19 @@ class ProjectIndex:
 
     def _agree_depth(self, entries, context, depth):
         return self._agree(entries, context, depth + 1)
+
+    def _local_type(self, raw, name: str, context, depth: int) -> Optional[TypeRef]:
+        """A local's type, as the model types a name: `q = q.filter(...)` asks `q` while `q` is being
+        typed, and gets what the values before agreed on (nothing yet: unknown)."""
+        key = (id(raw), name)
+        assumed = self._assumed
+        if key in assumed:
+            return assumed[key]
+        assumed[key] = None
+        try:
+            return self._agree(raw["locals"][name], context, depth + 1, assume=key)
+        finally:
+            del assumed[key]
 
     def _member(self, base: TypeRef, attr: str) -> Optional[TypeRef]:
         name, module = base

@@ -154,20 +154,19 @@ class TypeQuestions:
         if found is None:
             return None
         binding_scope, bindings = found
-        result: Optional[Type] = None
-        for binding in bindings:
-            if binding.kind == IMPORT:
-                if len(bindings) != 1:
-                    return None
-                return self._imported_object_type(binding.qualified)
-            found_type = self._binding_type(binding, binding_scope, depth)
-            if found_type is _NONE:
-                continue
-            if found_type is None or (result is not None and found_type != result):
-                break
-            result = found_type
-        else:
-            return result
+        key = (name, id(binding_scope))
+        assumed = self._assumed
+        if key in assumed:
+            # `q = q.filter(...)`: `q` is asked while its own bindings are typed. Assume the type the
+            # bindings before this one agree on (none yet: unknown); a rebinding that keeps it agrees.
+            return assumed[key]
+        assumed[key] = None
+        try:
+            agreed = self._agreed_type(bindings, binding_scope, depth, key)
+        finally:
+            del assumed[key]
+        if agreed is not _DISAGREE:
+            return agreed
         declared = {self._declared(b, binding_scope) for b in bindings if _annotated(b)}
         if len(declared) == 1:
             only = next(iter(declared))
@@ -182,6 +181,22 @@ class TypeQuestions:
                 found_type = self._binding_type(reaching, binding_scope, depth)
                 return None if found_type is _NONE else found_type
         return None
+
+    def _agreed_type(self, bindings, binding_scope, depth, key):
+        """The type every binding gives (`None` bindings ignored), else _DISAGREE."""
+        result: Optional[Type] = None
+        for binding in bindings:
+            if binding.kind == IMPORT:
+                if len(bindings) != 1:
+                    return None
+                return self._imported_object_type(binding.qualified)
+            found_type = self._binding_type(binding, binding_scope, depth)
+            if found_type is _NONE:
+                continue
+            if found_type is None or (result is not None and found_type != result):
+                return _DISAGREE
+            result = self._assumed[key] = found_type
+        return result
 
     def _declared(self, binding, scope) -> Optional[Type]:
         annotation = binding.node.annotation
@@ -844,6 +859,7 @@ class _NoneType:
 
 
 _NONE = _NoneType()
+_DISAGREE = _NoneType()  # the bindings of a name give no one type
 _UNKNOWN = cst.Name("__aiolint_unknown__")  # an assignment whose value is not an expression we can type
 
 
