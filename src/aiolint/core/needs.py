@@ -45,7 +45,7 @@ class Shape(Enum):
     NAME_AWAITED_TWICE = "a plain name awaited twice in one function"
     SYNC_DEF = "a sync def (a helper that may block)"
     ASYNC_CODE = "an async def"
-    CALLS_LOCAL_HELPER = "async code calls a sync def of the module (or a method of that name)"
+    CALLS_LOCAL_HELPER = "async code calls a sync def of the module (a method of that name, a class with an __init__)"
     SLEEP_IN_WHILE = "a sleep awaited inside a while loop"
     YIELD_IN_GUARD = "a yield in async code inside with/async with/try-finally"
     UPDATE_ACROSS_AWAIT = "an augmented or self-referencing assignment whose value suspends"
@@ -305,6 +305,8 @@ def _walk(tree, facts, aliases, stack, awaiting, blocks, awaited_names, sync_def
                 elif kind is ast.FunctionDef:
                     facts.shapes.add(Shape.SYNC_DEF)
                     sync_defs.add(node.name)
+                    if node.name == "__init__" and type(function) is ast.ClassDef:
+                        sync_defs.add(function.name)  # `Database()` runs it
                 # Decorators, defaults, bases and annotations run where the def is; the body elsewhere.
                 for name, value in ast.iter_fields(node):
                     if name == "body":

@@ -48,6 +48,12 @@ def _discard(finding) -> None:
     """Sink of the inner rules: AIO107 asks them what matches, it never reports their findings."""
 
 
+_CONSTRUCTED = (
+    "{chain} blocks the event loop in async function '{function}'; move the blocking work out of "
+    "{cls}.__init__(), or use {replacement}"
+)
+
+
 class BlockingHelperCall(Rule):
     code = "AIO107"
     name = "blocking-helper-call"
@@ -64,7 +70,9 @@ class BlockingHelperCall(Rule):
             "(read, never imported) and methods of project classes reached through attributes "
             "(`self.db.add_user()`) count too; their hops carry file:line, e.g. "
             "`db.add_user() -> Database.add_user() (bot/db.py:11) -> sqlite3.Cursor.execute() "
-            "(bot/db.py:12)`. Passing a helper to a thread-pool "
+            "(bot/db.py:12)`. Constructing a project class runs its own `__init__`: `Database()` is "
+            "reported when that blocks (an inherited `__init__`, or one that blocks only under "
+            "`if param:`, is not followed). Passing a helper to a thread-pool "
             "runner (`asyncio.to_thread(load_profile, user)`) is fine and not reported."
         ),
         why=(
@@ -111,6 +119,8 @@ class BlockingHelperCall(Rule):
         self._functions: Dict[int, cst.FunctionDef] = {}
         # helper -> (caller, as called, the call, the parameters of the caller that the call runs only if set)
         self._callers: Dict[int, List[Tuple[int, str, cst.Call, Guards]]] = collections.defaultdict(list)
+        # calls of a class whose `__init__` is followed (`Database()`): id(call)
+        self._constructions: set = set()
         # (call, helper of this module, as called, async function, chain of a helper in another module)
         self._async_calls: List[Tuple[cst.Call, Optional[cst.FunctionDef], str, str, Optional[Hops]]] = []
 
@@ -119,6 +129,8 @@ class BlockingHelperCall(Rule):
         model = self.model
         if model.in_async_context:
             target = self._helper(node.func)
+            if target is not None and self._constructs(node.func):
+                self._constructions.add(id(node))
             if isinstance(target, list):
                 self._async_calls.append((node, None, _shown(node.func), model.function_name, target))
             elif target is not None:
@@ -137,6 +149,8 @@ class BlockingHelperCall(Rule):
                     self._blocks(here, [(f"{found.callee}()", None)])
                     break
         target = self._helper(node.func)
+        if target is not None and self._constructs(node.func):
+            self._constructions.add(id(node))
         if isinstance(target, list):
             self._blocks(here, target)
         elif target is not None and target is not function:
@@ -161,14 +175,40 @@ class BlockingHelperCall(Rule):
         if isinstance(func, cst.Name) and not self.model.bound_in_module(func.value):
             return None
         definition = self.model.definition(func)
-        if definition is None or definition.kind != "function":
+        if definition is None:
+            return None
+        if definition.kind == "class":
+            return self._constructor(definition)
+        if definition.kind != "function":
             return None
         if definition.node is not None:
             target = definition.node
             if target.asynchronous is None and self.model.is_plain_function(target):
                 return target
             return None
+        return self._project_hops(definition.summary)
+
+    def _constructs(self, func: cst.BaseExpression) -> bool:
+        definition = self.model.definition(func)
+        return definition is not None and definition.kind == "class"
+
+    def _constructor(self, definition):
+        """`Database()` runs the class's own `__init__` (an inherited one is not followed)."""
+        if definition.node is not None:
+            init = self.model.find_method(definition.node, "__init__", inherited=False)
+            if init is not None and init.asynchronous is None and self.model.is_plain_function(init):
+                return init
+            return None
         summary = definition.summary
+        if "__init__" not in summary.raw["methods"]:
+            return None
+        init = self.model.project.method(definition.module, summary.name, "__init__")
+        hops = self._project_hops(init) if init is not None else None
+        if hops:  # `Database.__init__() (db.py:5)` is no helper one could make async
+            hops[0] = (hops[0][0], None)
+        return hops
+
+    def _project_hops(self, summary):
         if not summary.plain:
             return None
         chain = summary.blocks
@@ -197,22 +237,34 @@ class BlockingHelperCall(Rule):
         library_name = self.model.async_library
         for call, target, called, function, hops in self._async_calls:
             chain = hops
+            constructed = id(call) in self._constructions
             if target is not None:
                 chain, guarded = chains.get(id(target), (None, NO_GUARDS))
-                if chain is not None and guarded and self.model.guard_after_call(call, target, guarded) is None:
+                if chain is not None and guarded and (
+                    constructed or self.model.guard_after_call(call, target, guarded) is None
+                ):
                     continue  # `get_node(node_name=n)`: the blocking branch needs `host`, which stays None
             if chain is None:
                 continue
             helpers = [name for _, name in chain if name]
             hops = [text for text, _ in chain]
+            if constructed and target is not None:  # `Database() -> Database.__init__() -> sqlite3.connect()`
+                hops.insert(0, f"{called.rpartition('.')[2]}.__init__()")
             if chain[0][1] != called:  # `db.add_user() -> Database.add_user() (db.py:11)`
                 hops.insert(0, f"{called}()")
+            replacement = to_thread_text(call, library_name, self.settings.target_version)
+            if constructed and not helpers:
+                self.report(
+                    call, template=_CONSTRUCTED, chain=" -> ".join(hops), function=function,
+                    cls=called.rpartition(".")[2], replacement=replacement,
+                )
+                continue
             self.report(
                 call,
                 chain=" -> ".join(hops),
                 function=function,
                 helper=helpers[-1] if helpers else called,
-                replacement=to_thread_text(call, library_name, self.settings.target_version),
+                replacement=replacement,
             )
 
     def _chains(self) -> Dict[int, Tuple[Hops, Guards]]:
@@ -231,6 +283,9 @@ class BlockingHelperCall(Rule):
             callee = queue.popleft()
             hops, guarded = chains[callee]
             for caller, called, call, around in self._callers.get(callee, ()):
+                constructed = id(call) in self._constructions
+                if constructed and guarded:
+                    continue  # an `__init__` that blocks only if set: the call's arguments are not mapped to it
                 carried = (
                     model.guard_after_call(call, self._functions[callee], guarded, self._functions[caller])
                     if guarded else NO_GUARDS
@@ -239,11 +294,16 @@ class BlockingHelperCall(Rule):
                     continue
                 guarded_here = carried | around
                 known = chains.get(caller)
+                # `Database()` runs `Database.__init__()`, which is no helper one could make async.
+                route = (
+                    [(f"{called}()", None), (f"{called.rpartition('.')[2]}.__init__()", None), *hops]
+                    if constructed else [(f"{called}()", called), *hops]
+                )
                 if known is None:
-                    chains[caller] = ([(f"{called}()", called), *hops], guarded_here)
+                    chains[caller] = (route, guarded_here)
                     queue.append(caller)
                 elif known[1] - guarded_here:  # a route that needs fewer guards; with none, name it
-                    hops_here = known[0] if guarded_here else [(f"{called}()", called), *hops]
+                    hops_here = known[0] if guarded_here else route
                     chains[caller] = (hops_here, known[1] & guarded_here)
                     queue.append(caller)
         return chains

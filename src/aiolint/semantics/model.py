@@ -407,8 +407,10 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
     def class_members(self, classdef: cst.ClassDef) -> Dict[str, List[Binding]]:
         return self.scope_of(classdef).bindings
 
-    def find_method(self, classdef: cst.ClassDef, name: str, _seen=None) -> Optional[cst.FunctionDef]:
-        """A method defined in `classdef` or, failing that, in a same-module base class."""
+    def find_method(
+        self, classdef: cst.ClassDef, name: str, _seen=None, *, inherited: bool = True
+    ) -> Optional[cst.FunctionDef]:
+        """A method defined in `classdef` or, failing that (and `inherited`), in a same-module base class."""
         seen = _seen or set()
         if id(classdef) in seen:
             return None
@@ -418,6 +420,8 @@ class SemanticModel(TypeQuestions, AsyncioFacts, FixImports):
             if len(bindings) == 1 and bindings[0].kind == DEF:
                 return bindings[0].value
             return None  # assigned, or defined several times: unknown
+        if not inherited:
+            return None
         for base in classdef.bases:
             if base.keyword is not None:
                 continue

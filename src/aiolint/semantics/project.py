@@ -942,17 +942,26 @@ class ProjectIndex:
                 for function in module["functions"]:
                     pairs |= self._function_pairs(FunctionView(self, where, function, module["functions"][function]))
                 for cls in module["classes"]:
-                    pairs |= {_through(pair, frozenset({cls})) for pair in self._class_pairs(where, cls)}
+                    reached = self._class_pairs(where, cls) | self._constructor_pairs(where, cls)
+                    pairs |= {_through(pair, frozenset({cls})) for pair in reached}
                 for obj in module["objects"]:
                     reached = self._type_pairs(self.object_type(where, obj))
                     pairs |= {_through(pair, frozenset({obj})) for pair in reached}
         elif kind == "function":
             pairs |= self._function_pairs(FunctionView(self, where, name, self.summary(where)["functions"][name]))
         elif kind == "class":
-            pairs |= self._class_pairs(where, name)
+            pairs |= self._class_pairs(where, name) | self._constructor_pairs(where, name)
         elif kind == "object":
             pairs |= self._type_pairs(self.object_type(where, name))
         return _merged(pairs)
+
+    def _constructor_pairs(self, path: str, cls: str) -> set:
+        """`Database()` runs the class's own sync `__init__`: AIO107 follows it if that blocks."""
+        summary = self.summary(path)
+        init = summary["classes"][cls]["methods"].get("__init__") if summary is not None else None
+        if init is None or not init["plain"]:
+            return set()
+        return {Pair("AIO107", cls, (path, f"{cls}.__init__", cls))}
 
     def _function_pairs(self, view: FunctionView) -> set:
         called = view.name.rpartition(".")[2]  # `f()`, `mod.f()`, `x.m()`: the model resolves callees by name
