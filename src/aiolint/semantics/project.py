@@ -1123,9 +1123,6 @@ class ProjectIndex:
                 return (item, None) if item else None
         return None
 
-    def _agree_depth(self, entries, context, depth):
-        return self._agree(entries, context, depth + 1)
-
     def _local_type(self, raw, name: str, context, depth: int) -> Optional[TypeRef]:
         """A local's type, as the model types a name: `q = q.filter(...)` asks `q` while `q` is being
         typed, and gets what the values before agreed on (nothing yet: unknown)."""

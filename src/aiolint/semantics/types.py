@@ -159,6 +159,7 @@ class TypeQuestions:
         if key in assumed:
             # `q = q.filter(...)`: `q` is asked while its own bindings are typed. Assume the type the
             # bindings before this one agree on (none yet: unknown); a rebinding that keeps it agrees.
+            self._positional = True  # an assumption: `type_of` must not remember an answer built on it
             return assumed[key]
         assumed[key] = None
         try:
@@ -859,7 +860,7 @@ class _NoneType:
 
 
 _NONE = _NoneType()
-_DISAGREE = _NoneType()  # the bindings of a name give no one type
+_DISAGREE = object()  # the bindings of a name give no one type
 _UNKNOWN = cst.Name("__aiolint_unknown__")  # an assignment whose value is not an expression we can type
 
 
