@@ -200,7 +200,7 @@ class BlockingHelperCall(Rule):
                 return init
             return None
         summary = definition.summary
-        if "__init__" not in summary.raw["methods"]:
+        if not summary.defines("__init__"):
             return None
         init = self.model.project.method(definition.module, summary.name, "__init__")
         hops = self._project_hops(init) if init is not None else None

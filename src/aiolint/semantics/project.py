@@ -408,6 +408,10 @@ class ClassView:
     name: str
     raw: Dict[str, Any]
 
+    def defines(self, method: str) -> bool:
+        """Is `method` defined in the class's own body (not inherited)?"""
+        return method in self.raw["methods"]
+
 
 class _Reads:
     """The files read while answering one question. A remembered answer's files come as the one
