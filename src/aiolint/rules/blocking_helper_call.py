@@ -128,9 +128,7 @@ class BlockingHelperCall(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         model = self.model
         if model.in_async_context:
-            target = self._helper(node.func)
-            if target is not None and self._constructs(node.func):
-                self._constructions.add(id(node))
+            target = self._helper(node)
             if isinstance(target, list):
                 self._async_calls.append((node, None, _shown(node.func), model.function_name, target))
             elif target is not None:
@@ -148,9 +146,7 @@ class BlockingHelperCall(Rule):
                 if found is not None:
                     self._blocks(here, [(f"{found.callee}()", None)])
                     break
-        target = self._helper(node.func)
-        if target is not None and self._constructs(node.func):
-            self._constructions.add(id(node))
+        target = self._helper(node)
         if isinstance(target, list):
             self._blocks(here, target)
         elif target is not None and target is not function:
@@ -165,10 +161,12 @@ class BlockingHelperCall(Rule):
         elif known[1]:  # blocks if either `if` is taken: only the parameters both test guard it
             self._direct[here] = (known[0], known[1] & guarded)
 
-    def _helper(self, func: cst.BaseExpression):
-        """The sync helper a callee names: a def of this module (module level, `self.m`, a method of
-        a typed receiver) as its FunctionDef; one of another project module as the hops of its
-        chain down to the blocking call (each with file:line); None when it is neither or does not block."""
+    def _helper(self, call: cst.Call):
+        """The sync helper a call runs: a def of this module (module level, `self.m`, a method of
+        a typed receiver, a class's own `__init__`) as its FunctionDef; one of another project module
+        as the hops of its chain down to the blocking call (each with file:line); None when it is
+        neither or does not block. A call of a class is noted in `_constructions`."""
+        func = call.func
         if not isinstance(func, (cst.Name, cst.Attribute)):
             return None
         # Cheap checks first, so that most calls never make the model collect a function's bindings.
@@ -178,7 +176,10 @@ class BlockingHelperCall(Rule):
         if definition is None:
             return None
         if definition.kind == "class":
-            return self._constructor(definition)
+            target = self._constructor(definition)
+            if target is not None:
+                self._constructions.add(id(call))
+            return target
         if definition.kind != "function":
             return None
         if definition.node is not None:
@@ -187,10 +188,6 @@ class BlockingHelperCall(Rule):
                 return target
             return None
         return self._project_hops(definition.summary)
-
-    def _constructs(self, func: cst.BaseExpression) -> bool:
-        definition = self.model.definition(func)
-        return definition is not None and definition.kind == "class"
 
     def _constructor(self, definition):
         """`Database()` runs the class's own `__init__` (an inherited one is not followed)."""
@@ -249,7 +246,7 @@ class BlockingHelperCall(Rule):
             helpers = [name for _, name in chain if name]
             hops = [text for text, _ in chain]
             if constructed and target is not None:  # `Database() -> Database.__init__() -> sqlite3.connect()`
-                hops.insert(0, f"{called.rpartition('.')[2]}.__init__()")
+                hops.insert(0, _init_hop(called))
             if chain[0][1] != called:  # `db.add_user() -> Database.add_user() (db.py:11)`
                 hops.insert(0, f"{called}()")
             replacement = to_thread_text(call, library_name, self.settings.target_version)
@@ -296,7 +293,7 @@ class BlockingHelperCall(Rule):
                 known = chains.get(caller)
                 # `Database()` runs `Database.__init__()`, which is no helper one could make async.
                 route = (
-                    [(f"{called}()", None), (f"{called.rpartition('.')[2]}.__init__()", None), *hops]
+                    [(f"{called}()", None), (_init_hop(called), None), *hops]
                     if constructed else [(f"{called}()", called), *hops]
                 )
                 if known is None:
@@ -307,6 +304,11 @@ class BlockingHelperCall(Rule):
                     chains[caller] = (hops_here, known[1] & guarded_here)
                     queue.append(caller)
         return chains
+
+
+def _init_hop(called: str) -> str:
+    """`models.Database` -> `Database.__init__()`: what constructing it runs."""
+    return f"{called.rpartition('.')[2]}.__init__()"
 
 
 def _shown(func: cst.BaseExpression) -> str:
